@@ -1,0 +1,29 @@
+/// `distinct`: one `DistinctCounter` per slot over the hashed values of a field.
+final class DistinctAccumulator: FeatureAccumulator {
+  let column: Int
+  var counters: [DistinctCounter] = []
+
+  init(column: Int) { self.column = column }
+
+  func ensureCapacity(_ slots: Int) {
+    while counters.count < slots { counters.append(DistinctCounter()) }
+  }
+
+  func reset(_ slot: Int) { counters[slot] = DistinctCounter() }
+
+  func add(slots: [Int32], events: [Int32], batch: EventBatch) {
+    batch.distinctHashes[column].withUnsafeBufferPointer { hashes in
+      for j in 0..<slots.count {
+        let h = hashes[Int(events[j])]
+        if h == 0 { continue }
+        counters[Int(slots[j])].add(h)
+      }
+    }
+  }
+
+  func value(_ slot: Int, count: Int64) -> FeatureValue { .integer(counters[slot].estimate) }
+
+  func merge(from other: FeatureAccumulator, slot from: Int, into to: Int) {
+    counters[to].merge((other as! DistinctAccumulator).counters[from])
+  }
+}

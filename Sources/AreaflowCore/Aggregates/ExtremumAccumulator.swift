@@ -1,0 +1,40 @@
+/// `min` or `max` over non-null values; NaN marks a slot that has seen none.
+final class ExtremumAccumulator: FeatureAccumulator {
+  let column: Int
+  let isMax: Bool
+  var best: [Double] = []
+
+  init(column: Int, isMax: Bool) {
+    self.column = column
+    self.isMax = isMax
+  }
+
+  func ensureCapacity(_ slots: Int) {
+    while best.count < slots { best.append(.nan) }
+  }
+
+  func reset(_ slot: Int) { best[slot] = .nan }
+
+  func add(slots: [Int32], events: [Int32], batch: EventBatch) {
+    batch.values[column].withUnsafeBufferPointer { values in
+      for j in 0..<slots.count {
+        let v = values[Int(events[j])]
+        if v.isNaN { continue }
+        let s = Int(slots[j])
+        let b = best[s]
+        if b.isNaN || (isMax ? v > b : v < b) { best[s] = v }
+      }
+    }
+  }
+
+  func value(_ slot: Int, count: Int64) -> FeatureValue {
+    best[slot].isNaN ? .double(nil) : .double(best[slot])
+  }
+
+  func merge(from other: FeatureAccumulator, slot from: Int, into to: Int) {
+    let v = (other as! ExtremumAccumulator).best[from]
+    if v.isNaN { return }
+    let b = best[to]
+    if b.isNaN || (isMax ? v > b : v < b) { best[to] = v }
+  }
+}

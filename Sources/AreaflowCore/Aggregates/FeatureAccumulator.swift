@@ -1,0 +1,35 @@
+/// The state of one feature for every group slot of a window store, updated a batch at a time.
+///
+/// Storage is columnar (one array per state variable, indexed by slot) so the update loop over a batch is a tight
+/// loop over two index arrays with no dynamic dispatch inside it.
+protocol FeatureAccumulator: AnyObject {
+  /// Makes room for slots `0..<slots`.
+  func ensureCapacity(_ slots: Int)
+  /// Clears a slot for reuse by a new group.
+  func reset(_ slot: Int)
+  /// Adds event `events[j]` of `batch` to slot `slots[j]` for every j.
+  func add(slots: [Int32], events: [Int32], batch: EventBatch)
+  /// The finished value of a slot; `count` is the slot's event count.
+  func value(_ slot: Int, count: Int64) -> FeatureValue
+  /// Adds the state of `other`'s slot `from` into this accumulator's slot `to` (same feature, same config).
+  func merge(from other: FeatureAccumulator, slot from: Int, into to: Int)
+}
+
+/// Builds the accumulator for a feature, bound to its input column.
+enum FeatureAccumulatorFactory {
+  static func make(_ feature: FeatureSpec, plan: FieldPlan) -> FeatureAccumulator? {
+    func valueColumn(_ f: String) -> Int { plan.valueFields.firstIndex(of: f)! }
+    switch feature.kind {
+    case .count: return nil
+    case .sum(let f): return SumAccumulator(column: valueColumn(f), mean: false)
+    case .mean(let f): return SumAccumulator(column: valueColumn(f), mean: true)
+    case .min(let f): return ExtremumAccumulator(column: valueColumn(f), isMax: false)
+    case .max(let f): return ExtremumAccumulator(column: valueColumn(f), isMax: true)
+    case .stddev(let f): return StddevAccumulator(column: valueColumn(f))
+    case .quantile(let f, let q): return QuantileAccumulator(column: valueColumn(f), q: q)
+    case .share(let f, let threshold, let below):
+      return ShareAccumulator(column: valueColumn(f), threshold: threshold, below: below)
+    case .distinct(let f): return DistinctAccumulator(column: plan.distinctFields.firstIndex(of: f)!)
+    }
+  }
+}

@@ -1,0 +1,33 @@
+/// `quantile`: one `QuantileSketch` per slot.
+final class QuantileAccumulator: FeatureAccumulator {
+  let column: Int
+  let q: Double
+  var sketches: [QuantileSketch] = []
+
+  init(column: Int, q: Double) {
+    self.column = column
+    self.q = q
+  }
+
+  func ensureCapacity(_ slots: Int) {
+    while sketches.count < slots { sketches.append(QuantileSketch()) }
+  }
+
+  func reset(_ slot: Int) { sketches[slot] = QuantileSketch() }
+
+  func add(slots: [Int32], events: [Int32], batch: EventBatch) {
+    batch.values[column].withUnsafeBufferPointer { values in
+      for j in 0..<slots.count {
+        let v = values[Int(events[j])]
+        if v.isNaN { continue }
+        sketches[Int(slots[j])].add(v)
+      }
+    }
+  }
+
+  func value(_ slot: Int, count: Int64) -> FeatureValue { .double(sketches[slot].quantile(q)) }
+
+  func merge(from other: FeatureAccumulator, slot from: Int, into to: Int) {
+    sketches[to].merge((other as! QuantileAccumulator).sketches[from])
+  }
+}

@@ -1,0 +1,156 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A mergeable quantile sketch with bounded relative error (the logarithmic-bucket idea of DDSketch).
+///
+/// Small groups are the common case (one area, one minute, one route), so the first `exactLimit` values are kept as
+/// they are and quantiles over them are exact. Past that, values go into buckets whose bounds grow by a factor
+/// `gamma = (1 + α) / (1 − α)`; returning a bucket's midpoint in that geometry is within α of any value in it.
+/// Negative values use a mirrored store; values with magnitude below `minMagnitude` count as zero.
+public struct QuantileSketch: Sendable, Equatable {
+  /// Relative accuracy; below the 1% the contract promises so rounding at bucket edges cannot cross it.
+  public static let alpha = 0.008
+  static let gamma = (1 + alpha) / (1 - alpha)
+  static let logGamma = log(gamma)
+  /// Values closer to zero than this are counted as zero (the error there is absolute, not relative).
+  public static let minMagnitude = 1e-9
+  /// How many values are kept exactly before switching to buckets.
+  public static let exactLimit = 64
+  /// Bucket range cap per sign; beyond it the smallest-magnitude buckets collapse (their values lose accuracy).
+  public static let maxBuckets = 4096
+
+  var exact: [Double] = []
+  var positive = BucketStore()
+  var negative = BucketStore()
+  var zeroCount: UInt64 = 0
+  public private(set) var count: UInt64 = 0
+  var usesBuckets = false
+
+  public init() {}
+
+  /// Adds one value (NaN is ignored by callers, never passed).
+  /// - Complexity: amortised O(1); allocation only when the bucket range grows.
+  public mutating func add(_ value: Double) {
+    count += 1
+    if !usesBuckets {
+      exact.append(value)
+      if exact.count > Self.exactLimit { spill() }
+      return
+    }
+    insertBucketed(value, 1)
+  }
+
+  private mutating func spill() {
+    usesBuckets = true
+    for v in exact { insertBucketed(v, 1) }
+    exact = []
+  }
+
+  private mutating func insertBucketed(_ value: Double, _ n: UInt64) {
+    let magnitude = abs(value)
+    if magnitude < Self.minMagnitude {
+      zeroCount += n
+    } else if value > 0 {
+      positive.add(index: Self.index(magnitude), count: n)
+    } else {
+      negative.add(index: Self.index(magnitude), count: n)
+    }
+  }
+
+  @inline(__always)
+  static func index(_ magnitude: Double) -> Int {
+    Int((log(magnitude) / logGamma).rounded(.up))
+  }
+
+  @inline(__always)
+  static func value(ofIndex i: Int) -> Double {
+    2 * exp(Double(i) * logGamma) / (gamma + 1)
+  }
+
+  /// The value of rank `floor(q · (n − 1))` (0-based) — exact while the sketch is small, else within α relative.
+  public func quantile(_ q: Double) -> Double? {
+    guard count > 0 else { return nil }
+    let rank = UInt64((q * Double(count - 1)).rounded(.down))
+    if !usesBuckets {
+      let sorted = exact.sorted()
+      return sorted[Int(rank)]
+    }
+    var seen: UInt64 = 0
+    // Ascending values: negatives from largest magnitude down, then zero, then positives up.
+    if let v = negative.find(rank: rank, seen: &seen, descending: true) { return -Self.value(ofIndex: v) }
+    seen += zeroCount
+    if rank < seen { return 0 }
+    if let v = positive.find(rank: rank, seen: &seen, descending: false) { return Self.value(ofIndex: v) }
+    return nil
+  }
+
+  /// Combines another sketch into this one, as if its values had been added here.
+  public mutating func merge(_ other: QuantileSketch) {
+    if !other.usesBuckets {
+      for v in other.exact { add(v) }
+      return
+    }
+    if !usesBuckets { spill() }
+    count += other.count
+    zeroCount += other.zeroCount
+    positive.merge(other.positive)
+    negative.merge(other.negative)
+  }
+}
+
+/// Dense bucket counts over a contiguous index range that grows as needed.
+struct BucketStore: Sendable, Equatable {
+  var offset = 0
+  var counts: [UInt32] = []
+
+  mutating func add(index: Int, count n: UInt64) {
+    if counts.isEmpty {
+      offset = index
+      counts = [0]
+    }
+    var i = index
+    if i < offset {
+      let grow = offset - i
+      if counts.count + grow > QuantileSketch.maxBuckets {
+        // Collapse: values below the kept range go into the lowest kept bucket.
+        i = max(offset, offset + counts.count - QuantileSketch.maxBuckets)
+      } else {
+        counts.insert(contentsOf: repeatElement(0, count: grow), at: 0)
+        offset = i
+      }
+    } else if i >= offset + counts.count {
+      let grow = i - offset - counts.count + 1
+      counts.append(contentsOf: repeatElement(0, count: grow))
+      if counts.count > QuantileSketch.maxBuckets {
+        let drop = counts.count - QuantileSketch.maxBuckets
+        let folded = counts[0..<drop].reduce(UInt32(0), +)
+        counts.removeFirst(drop)
+        counts[0] &+= folded
+        offset += drop
+      }
+    }
+    counts[i - offset] &+= UInt32(truncatingIfNeeded: n)
+  }
+
+  func find(rank: UInt64, seen: inout UInt64, descending: Bool) -> Int? {
+    if descending {
+      for j in stride(from: counts.count - 1, through: 0, by: -1) {
+        seen += UInt64(counts[j])
+        if rank < seen { return offset + j }
+      }
+    } else {
+      for j in 0..<counts.count {
+        seen += UInt64(counts[j])
+        if rank < seen { return offset + j }
+      }
+    }
+    return nil
+  }
+
+  mutating func merge(_ other: BucketStore) {
+    for (j, c) in other.counts.enumerated() where c > 0 { add(index: other.offset + j, count: UInt64(c)) }
+  }
+}

@@ -1,0 +1,55 @@
+/// Sample standard deviation (n − 1) with Welford's update, which stays accurate where a sum of squares would
+/// cancel; slots merge with Chan's parallel formula.
+final class StddevAccumulator: FeatureAccumulator {
+  let column: Int
+  var n: [Int64] = []
+  var mean: [Double] = []
+  var m2: [Double] = []
+
+  init(column: Int) { self.column = column }
+
+  func ensureCapacity(_ slots: Int) {
+    while n.count < slots {
+      n.append(0)
+      mean.append(0)
+      m2.append(0)
+    }
+  }
+
+  func reset(_ slot: Int) {
+    n[slot] = 0
+    mean[slot] = 0
+    m2[slot] = 0
+  }
+
+  func add(slots: [Int32], events: [Int32], batch: EventBatch) {
+    batch.values[column].withUnsafeBufferPointer { values in
+      for j in 0..<slots.count {
+        let v = values[Int(events[j])]
+        if v.isNaN { continue }
+        let s = Int(slots[j])
+        n[s] += 1
+        let delta = v - mean[s]
+        mean[s] += delta / Double(n[s])
+        m2[s] += delta * (v - mean[s])
+      }
+    }
+  }
+
+  func value(_ slot: Int, count: Int64) -> FeatureValue {
+    guard n[slot] >= 2 else { return .double(nil) }
+    return .double((max(m2[slot], 0) / Double(n[slot] - 1)).squareRoot())
+  }
+
+  func merge(from other: FeatureAccumulator, slot from: Int, into to: Int) {
+    let o = other as! StddevAccumulator
+    let nb = o.n[from]
+    guard nb > 0 else { return }
+    let na = n[to]
+    let total = Double(na + nb)
+    let delta = o.mean[from] - mean[to]
+    mean[to] += delta * Double(nb) / total
+    m2[to] += o.m2[from] + delta * delta * Double(na) * Double(nb) / total
+    n[to] = na + nb
+  }
+}

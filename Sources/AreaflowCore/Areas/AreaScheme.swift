@@ -1,0 +1,16 @@
+/// Maps a point to the areas that contain it, and an area key back to its label.
+///
+/// Area keys are `UInt64`s so the hot path hashes and compares integers; the label (a geohash string, an H3 cell's
+/// hex form, a region id) is only built for output rows. A scheme may put a point in no area (outside every region)
+/// or in several (overlapping regions).
+public protocol AreaScheme: Sendable {
+  /// The scheme's name from the config (`area_scheme` column).
+  var name: String { get }
+  /// Appends the keys of every area containing the point and returns how many were appended.
+  /// - Complexity: must not allocate for single-area schemes; called once per event.
+  func assign(lat: Double, lon: Double, into keys: inout [UInt64]) -> Int
+  /// The area's label as it appears in the `area` column.
+  func label(of key: UInt64) -> String
+  /// The area's outline as rings of (lon, lat) pairs, outer ring first, for maps and GeoJSON.
+  func outline(of key: UInt64) -> [[(lon: Double, lat: Double)]]
+}

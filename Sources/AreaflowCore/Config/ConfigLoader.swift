@@ -1,0 +1,346 @@
+import Foundation
+import Yams
+
+/// Reads a YAML config into a validated `PipelineConfig`, rejecting unknown keys and naming the line and column of
+/// every problem.
+///
+/// The loader is pure: it takes the text and the file's path (for messages and for resolving relative paths) and
+/// never touches the file system, so every config error can be tested from a string.
+public struct ConfigLoader {
+  public let file: String
+  private let baseDirectory: String
+
+  /// - Parameter file: the config's path as the user wrote it; relative paths inside resolve against its directory.
+  public init(file: String) {
+    self.file = file
+    let dir = (file as NSString).deletingLastPathComponent
+    self.baseDirectory = dir.isEmpty ? "." : dir
+  }
+
+  /// Parses and validates `text`.
+  /// - Throws: `ConfigError` naming file, line, column, key and what was expected.
+  public func load(_ text: String) throws(ConfigError) -> PipelineConfig {
+    let root: Node
+    switch compose(text) {
+    case .success(let node?): root = node
+    case .success(nil): throw ConfigError(file: file, line: 0, column: 0, key: "", message: "the config is empty")
+    case .failure(let e): throw e
+    }
+    let top = try mapping(root, key: "", allowed: ["name", "input", "areas", "windows", "watermark", "features", "output"])
+    var name = defaultName()
+    if let n = top["name"] { name = try identifier(n, key: "name") }
+    guard let inputNode = top["input"] else { throw missing("input", in: root, expected: "the input mapping") }
+    let input = try parseInput(inputNode)
+    guard let areasNode = top["areas"] else { throw missing("areas", in: root, expected: "a list of area schemes") }
+    let areas = try parseAreas(areasNode)
+    guard let windowsNode = top["windows"] else { throw missing("windows", in: root, expected: "a list of windows") }
+    let windows = try parseWindows(windowsNode)
+    var watermark = WatermarkConfig(maxOutOfOrder: 0, allowedLateness: 0, idleTimeout: 60_000_000_000)
+    if let w = top["watermark"] { watermark = try parseWatermark(w) }
+    guard let featuresNode = top["features"] else {
+      throw missing("features", in: root, expected: "a mapping of output column names to aggregates")
+    }
+    let features = try parseFeatures(featuresNode, dimensions: input.dimensions)
+    var output = OutputConfig(dir: resolve("out/\(name)"), format: .csv, flushEvery: 10_000_000_000)
+    if let o = top["output"] { output = try parseOutput(o, name: name) }
+    return PipelineConfig(
+      name: name, input: input, areas: areas, windows: windows, watermark: watermark, features: features,
+      output: output, baseDirectory: baseDirectory)
+  }
+
+  // MARK: - Sections
+
+  private func parseInput(_ node: Node) throws(ConfigError) -> InputConfig {
+    let m = try mapping(node, key: "input", allowed: ["format", "time", "lat", "lon", "dimensions"])
+    let format = try m["format"].map { n throws(ConfigError) in
+      try enumValue(n, key: "input.format", InputConfig.Format.self)
+    } ?? .ndjson
+    guard let timeNode = m["time"] else { throw missing("input.time", in: node, expected: "{field: NAME, format: auto}") }
+    var timeField: String
+    var timeFormat = TimeFormat.auto
+    if case .scalar = timeNode {
+      timeField = try string(timeNode, key: "input.time")
+    } else {
+      let t = try mapping(timeNode, key: "input.time", allowed: ["field", "format"])
+      guard let f = t["field"] else { throw missing("input.time.field", in: timeNode, expected: "the time field's name") }
+      timeField = try string(f, key: "input.time.field")
+      if let fmt = t["format"] { timeFormat = try enumValue(fmt, key: "input.time.format", TimeFormat.self) }
+    }
+    guard let latNode = m["lat"] else { throw missing("input.lat", in: node, expected: "the latitude field's name") }
+    guard let lonNode = m["lon"] else { throw missing("input.lon", in: node, expected: "the longitude field's name") }
+    var dimensions: [String] = []
+    if let d = m["dimensions"] {
+      guard case .sequence(let seq) = d else { throw error(d, key: "input.dimensions", "expected a list of field names") }
+      for item in seq {
+        let dim = try string(item, key: "input.dimensions")
+        if dimensions.contains(dim) { throw error(item, key: "input.dimensions", "dimension '\(dim)' is listed twice") }
+        if Self.fixedColumns.contains(dim) {
+          throw error(item, key: "input.dimensions", "'\(dim)' clashes with an output column of the same name")
+        }
+        dimensions.append(dim)
+      }
+    }
+    return InputConfig(
+      format: format, timeField: timeField, timeFormat: timeFormat, latField: try string(latNode, key: "input.lat"),
+      lonField: try string(lonNode, key: "input.lon"), dimensions: dimensions)
+  }
+
+  private func parseAreas(_ node: Node) throws(ConfigError) -> [AreaSpec] {
+    guard case .sequence(let seq) = node, !seq.isEmpty else {
+      throw error(node, key: "areas", "expected a non-empty list such as [{name: gh6, geohash: 6}]")
+    }
+    var result: [AreaSpec] = []
+    for item in seq {
+      let m = try mapping(item, key: "areas", allowed: ["name", "geohash", "h3", "regions", "id_property"])
+      guard let nameNode = m["name"] else { throw missing("areas[].name", in: item, expected: "a scheme name") }
+      let name = try identifier(nameNode, key: "areas[].name")
+      let key = "areas.\(name)"
+      if result.contains(where: { $0.name == name }) { throw error(nameNode, key: key, "area scheme name is used twice") }
+      let kinds = ["geohash", "h3", "regions"].filter { m[$0] != nil }
+      guard kinds.count == 1 else {
+        throw error(item, key: key, "expected exactly one of geohash: PRECISION, h3: RESOLUTION, regions: FILE")
+      }
+      let kind: AreaSpec.Kind
+      switch kinds[0] {
+      case "geohash":
+        kind = .geohash(precision: try integer(m["geohash"]!, key: "\(key).geohash", range: 1...12))
+      case "h3":
+        kind = .h3(resolution: try integer(m["h3"]!, key: "\(key).h3", range: 0...15))
+      default:
+        let path = try string(m["regions"]!, key: "\(key).regions")
+        guard let idNode = m["id_property"] else {
+          throw missing("\(key).id_property", in: item, expected: "the GeoJSON property that names each region")
+        }
+        kind = .regions(path: resolve(path), idProperty: try string(idNode, key: "\(key).id_property"))
+      }
+      if kinds[0] != "regions", let idNode = m["id_property"] {
+        throw error(idNode, key: "\(key).id_property", "id_property belongs to a regions scheme only")
+      }
+      result.append(AreaSpec(name: name, kind: kind))
+    }
+    return result
+  }
+
+  private func parseWindows(_ node: Node) throws(ConfigError) -> [WindowSpec] {
+    guard case .sequence(let seq) = node, !seq.isEmpty else {
+      throw error(node, key: "windows", "expected a non-empty list such as [{name: 1m, tumbling: 1m}]")
+    }
+    var result: [WindowSpec] = []
+    for item in seq {
+      let m = try mapping(item, key: "windows", allowed: ["name", "tumbling", "hopping", "every"])
+      guard let nameNode = m["name"] else { throw missing("windows[].name", in: item, expected: "a window name") }
+      let name = try identifier(nameNode, key: "windows[].name")
+      let key = "windows.\(name)"
+      if result.contains(where: { $0.name == name }) { throw error(nameNode, key: key, "window name is used twice") }
+      if let t = m["tumbling"] {
+        if m["hopping"] != nil || m["every"] != nil {
+          throw error(item, key: key, "a tumbling window takes no hopping or every")
+        }
+        let size = try positiveDuration(t, key: "\(key).tumbling")
+        result.append(WindowSpec(name: name, size: size, every: size))
+      } else if let h = m["hopping"] {
+        let size = try positiveDuration(h, key: "\(key).hopping")
+        guard let e = m["every"] else { throw missing("\(key).every", in: item, expected: "how often a hopping window starts") }
+        let every = try positiveDuration(e, key: "\(key).every")
+        if every > size { throw error(e, key: "\(key).every", "every (\(DurationParser.format(every))) must not exceed the window size (\(DurationParser.format(size)))") }
+        if size % every != 0 {
+          throw error(e, key: "\(key).every", "the window size must be a whole multiple of every")
+        }
+        result.append(WindowSpec(name: name, size: size, every: every))
+      } else {
+        throw error(item, key: key, "expected tumbling: DURATION or hopping: DURATION with every: DURATION")
+      }
+    }
+    return result
+  }
+
+  private func parseWatermark(_ node: Node) throws(ConfigError) -> WatermarkConfig {
+    let m = try mapping(node, key: "watermark", allowed: ["max_out_of_order", "allowed_lateness", "idle_timeout"])
+    return WatermarkConfig(
+      maxOutOfOrder: try m["max_out_of_order"].map { n throws(ConfigError) in try duration(n, key: "watermark.max_out_of_order") } ?? 0,
+      allowedLateness: try m["allowed_lateness"].map { n throws(ConfigError) in try duration(n, key: "watermark.allowed_lateness") } ?? 0,
+      idleTimeout: try m["idle_timeout"].map { n throws(ConfigError) in try positiveDuration(n, key: "watermark.idle_timeout") }
+        ?? 60_000_000_000)
+  }
+
+  private func parseFeatures(_ node: Node, dimensions: [String]) throws(ConfigError) -> [FeatureSpec] {
+    guard case .mapping(let map) = node, !map.isEmpty else {
+      throw error(node, key: "features", "expected a mapping such as {events: count, speed_mean: {mean: speed_kmh}}")
+    }
+    var result: [FeatureSpec] = []
+    for (keyNode, value) in map {
+      let name = try identifier(keyNode, key: "features")
+      let key = "features.\(name)"
+      if result.contains(where: { $0.name == name }) { throw error(keyNode, key: key, "feature name is used twice") }
+      if Self.fixedColumns.contains(name) || dimensions.contains(name) {
+        throw error(keyNode, key: key, "'\(name)' clashes with another output column")
+      }
+      result.append(FeatureSpec(name: name, kind: try parseFeatureKind(value, key: key)))
+    }
+    return result
+  }
+
+  private func parseFeatureKind(_ node: Node, key: String) throws(ConfigError) -> FeatureSpec.Kind {
+    let expected = "expected count or one of {sum|mean|min|max|stddev|distinct: FIELD}, {quantile: FIELD, q: 0.9}, {share: FIELD, below: X} / {share: FIELD, above: X}"
+    if case .scalar(let s) = node {
+      guard s.string == "count" else { throw error(node, key: key, expected) }
+      return .count
+    }
+    let m = try mapping(node, key: key, allowed: ["sum", "mean", "min", "max", "stddev", "quantile", "q", "distinct", "share", "below", "above", "count"])
+    let ops = ["count", "sum", "mean", "min", "max", "stddev", "quantile", "distinct", "share"].filter { m[$0] != nil }
+    guard ops.count == 1 else { throw error(node, key: key, expected) }
+    let op = ops[0]
+    if op == "count" { throw error(node, key: key, "count takes no field: write `\(key.split(separator: ".").last!): count`") }
+    let field = try string(m[op]!, key: "\(key).\(op)")
+    if op != "quantile", let q = m["q"] { throw error(q, key: "\(key).q", "q belongs to a quantile feature only") }
+    if op != "share" {
+      for extra in ["below", "above"] where m[extra] != nil {
+        throw error(m[extra]!, key: "\(key).\(extra)", "\(extra) belongs to a share feature only")
+      }
+    }
+    switch op {
+    case "sum": return .sum(field: field)
+    case "mean": return .mean(field: field)
+    case "min": return .min(field: field)
+    case "max": return .max(field: field)
+    case "stddev": return .stddev(field: field)
+    case "distinct": return .distinct(field: field)
+    case "quantile":
+      guard let qNode = m["q"] else { throw missing("\(key).q", in: node, expected: "the quantile, a number in [0, 1]") }
+      let q = try number(qNode, key: "\(key).q")
+      guard q >= 0, q <= 1 else { throw error(qNode, key: "\(key).q", "expected a number in [0, 1], got \(q)") }
+      return .quantile(field: field, q: q)
+    default:
+      let below = m["below"]
+      let above = m["above"]
+      guard (below == nil) != (above == nil) else {
+        throw error(node, key: key, "a share needs exactly one of below: X or above: X")
+      }
+      let thresholdNode = below ?? above!
+      return .share(field: field, threshold: try number(thresholdNode, key: "\(key).\(below != nil ? "below" : "above")"), below: below != nil)
+    }
+  }
+
+  private func parseOutput(_ node: Node, name: String) throws(ConfigError) -> OutputConfig {
+    let m = try mapping(node, key: "output", allowed: ["dir", "format", "flush_every"])
+    return OutputConfig(
+      dir: resolve(try m["dir"].map { n throws(ConfigError) in try string(n, key: "output.dir") } ?? "out/\(name)"),
+      format: try m["format"].map { n throws(ConfigError) in try enumValue(n, key: "output.format", OutputConfig.Format.self) } ?? .csv,
+      flushEvery: try m["flush_every"].map { n throws(ConfigError) in try positiveDuration(n, key: "output.flush_every") } ?? 10_000_000_000)
+  }
+
+  // MARK: - Node helpers
+
+  /// Output columns that precede the dimensions and features; names that would clash with them are refused.
+  static let fixedColumns: Set<String> = ["window", "window_start", "window_end", "area_scheme", "area"]
+
+  private func defaultName() -> String {
+    let base = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+    return base.isEmpty ? "areaflow" : base
+  }
+
+  private func resolve(_ path: String) -> String {
+    path.hasPrefix("/") ? path : (baseDirectory == "." ? path : "\(baseDirectory)/\(path)")
+  }
+
+  private func error(_ node: Node, key: String, _ message: String) -> ConfigError {
+    ConfigError(file: file, line: node.mark?.line ?? 0, column: node.mark?.column ?? 0, key: key, message: message)
+  }
+
+  private func missing(_ key: String, in node: Node, expected: String) -> ConfigError {
+    error(node, key: key, "missing; expected \(expected)")
+  }
+
+  private func compose(_ text: String) -> Result<Node?, ConfigError> {
+    do {
+      return .success(try Yams.compose(yaml: text))
+    } catch let error as YamlError {
+      return .failure(yamlSyntaxError(error))
+    } catch {
+      return .failure(ConfigError(file: file, line: 0, column: 0, key: "", message: "cannot parse YAML: \(error)"))
+    }
+  }
+
+  private func yamlSyntaxError(_ e: YamlError) -> ConfigError {
+    switch e {
+    case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+      .composer(_, let problem, let mark, _):
+      return ConfigError(file: file, line: mark.line, column: mark.column, key: "", message: "YAML syntax: \(problem)")
+    default:
+      return ConfigError(file: file, line: 0, column: 0, key: "", message: "YAML syntax: \(e)")
+    }
+  }
+
+  /// A mapping's entries by key, refusing keys outside `allowed` so typos never pass silently.
+  private func mapping(_ node: Node, key: String, allowed: Set<String>) throws(ConfigError) -> [String: Node] {
+    guard case .mapping(let map) = node else {
+      throw error(node, key: key, "expected a mapping with keys \(allowed.sorted().joined(separator: ", "))")
+    }
+    var result: [String: Node] = [:]
+    for (k, v) in map {
+      guard case .scalar(let s) = k else { throw error(k, key: key, "expected a plain key") }
+      let path = key.isEmpty ? s.string : "\(key).\(s.string)"
+      guard allowed.contains(s.string) else {
+        throw error(k, key: path, "unknown key; expected one of \(allowed.sorted().joined(separator: ", "))")
+      }
+      if result[s.string] != nil { throw error(k, key: path, "key appears twice") }
+      result[s.string] = v
+    }
+    return result
+  }
+
+  private func string(_ node: Node, key: String) throws(ConfigError) -> String {
+    guard case .scalar(let s) = node, !s.string.isEmpty else { throw error(node, key: key, "expected a non-empty string") }
+    return s.string
+  }
+
+  /// Names become directory names and column names, so they are kept to a portable alphabet.
+  private func identifier(_ node: Node, key: String) throws(ConfigError) -> String {
+    let s = try string(node, key: key)
+    let ok = s.utf8.allSatisfy { b in
+      (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b == 95 || b == 45 || b == 46
+    }
+    guard ok, !s.hasPrefix("."), !s.hasPrefix("_") else {
+      throw error(node, key: key, "'\(s)' must use letters, digits, '_', '-', '.' and not start with '.' or '_'")
+    }
+    return s
+  }
+
+  private func integer(_ node: Node, key: String, range: ClosedRange<Int>) throws(ConfigError) -> Int {
+    guard case .scalar(let s) = node, let v = Int(s.string), range.contains(v) else {
+      throw error(node, key: key, "expected an integer in \(range.lowerBound)...\(range.upperBound)")
+    }
+    return v
+  }
+
+  private func number(_ node: Node, key: String) throws(ConfigError) -> Double {
+    guard case .scalar(let s) = node, let v = Double(s.string), v.isFinite else {
+      throw error(node, key: key, "expected a number")
+    }
+    return v
+  }
+
+  private func duration(_ node: Node, key: String) throws(ConfigError) -> Int64 {
+    guard case .scalar(let s) = node, let d = DurationParser.parse(s.string) else {
+      throw error(node, key: key, "expected a duration such as 500ms, 30s, 5m, 1h or 1d")
+    }
+    return d
+  }
+
+  private func positiveDuration(_ node: Node, key: String) throws(ConfigError) -> Int64 {
+    let d = try duration(node, key: key)
+    guard d > 0 else { throw error(node, key: key, "expected a duration greater than zero") }
+    return d
+  }
+
+  private func enumValue<E: RawRepresentable & CaseIterable>(_ node: Node, key: String, _ type: E.Type)
+    throws(ConfigError) -> E where E.RawValue == String
+  {
+    let s = try string(node, key: key)
+    guard let v = E(rawValue: s) else {
+      throw error(node, key: key, "'\(s)' is not one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+    return v
+  }
+}
+

@@ -1,0 +1,155 @@
+/// A validated areaflow configuration: what to read, how to key events by area and time, and what to compute.
+///
+/// Built once at the edge by `ConfigLoader`; everything downstream trusts it.
+public struct PipelineConfig: Sendable, Equatable {
+  /// The config's `name`, used in logs and the summary.
+  public var name: String
+  public var input: InputConfig
+  public var areas: [AreaSpec]
+  public var windows: [WindowSpec]
+  public var watermark: WatermarkConfig
+  /// Output columns in config order.
+  public var features: [FeatureSpec]
+  public var output: OutputConfig
+  /// The directory relative paths in the config are resolved against.
+  public var baseDirectory: String
+
+  public init(
+    name: String, input: InputConfig, areas: [AreaSpec], windows: [WindowSpec], watermark: WatermarkConfig,
+    features: [FeatureSpec], output: OutputConfig, baseDirectory: String
+  ) {
+    self.name = name
+    self.input = input
+    self.areas = areas
+    self.windows = windows
+    self.watermark = watermark
+    self.features = features
+    self.output = output
+    self.baseDirectory = baseDirectory
+  }
+}
+
+/// How input lines are turned into events.
+public struct InputConfig: Sendable, Equatable {
+  public enum Format: String, Sendable, Equatable, CaseIterable { case ndjson, csv }
+  public var format: Format
+  public var timeField: String
+  public var timeFormat: TimeFormat
+  public var latField: String
+  public var lonField: String
+  /// Extra group-by fields, taken as strings.
+  public var dimensions: [String]
+
+  public init(
+    format: Format, timeField: String, timeFormat: TimeFormat, latField: String, lonField: String,
+    dimensions: [String]
+  ) {
+    self.format = format
+    self.timeField = timeField
+    self.timeFormat = timeFormat
+    self.latField = latField
+    self.lonField = lonField
+    self.dimensions = dimensions
+  }
+}
+
+/// How the event time field is written.
+public enum TimeFormat: String, Sendable, Equatable, CaseIterable {
+  case auto, epoch_s, epoch_ms, epoch_us, epoch_ns, rfc3339
+}
+
+/// One area scheme of the config: a name and how points map to areas.
+public struct AreaSpec: Sendable, Equatable {
+  public enum Kind: Sendable, Equatable {
+    case geohash(precision: Int)
+    case h3(resolution: Int)
+    /// `path` is already resolved against the config's directory.
+    case regions(path: String, idProperty: String)
+  }
+  public var name: String
+  public var kind: Kind
+  public init(name: String, kind: Kind) {
+    self.name = name
+    self.kind = kind
+  }
+}
+
+/// An epoch-aligned window family: tumbling when `every == size`, hopping otherwise.
+public struct WindowSpec: Sendable, Equatable {
+  public var name: String
+  /// Window length in nanoseconds.
+  public var size: Int64
+  /// Distance between window starts in nanoseconds.
+  public var every: Int64
+  public var isTumbling: Bool { size == every }
+  public init(name: String, size: Int64, every: Int64) {
+    self.name = name
+    self.size = size
+    self.every = every
+  }
+}
+
+/// Watermark and lateness settings, in nanoseconds.
+public struct WatermarkConfig: Sendable, Equatable {
+  public var maxOutOfOrder: Int64
+  public var allowedLateness: Int64
+  public var idleTimeout: Int64
+  public init(maxOutOfOrder: Int64, allowedLateness: Int64, idleTimeout: Int64) {
+    self.maxOutOfOrder = maxOutOfOrder
+    self.allowedLateness = allowedLateness
+    self.idleTimeout = idleTimeout
+  }
+}
+
+/// One output column: a name and the aggregate that fills it.
+public struct FeatureSpec: Sendable, Equatable {
+  public enum Kind: Sendable, Equatable {
+    case count
+    case sum(field: String)
+    case mean(field: String)
+    case min(field: String)
+    case max(field: String)
+    case stddev(field: String)
+    case quantile(field: String, q: Double)
+    case distinct(field: String)
+    case share(field: String, threshold: Double, below: Bool)
+
+    /// The input field the aggregate reads, nil for `count`.
+    public var field: String? {
+      switch self {
+      case .count: nil
+      case .sum(let f), .mean(let f), .min(let f), .max(let f), .stddev(let f), .distinct(let f): f
+      case .quantile(let f, _): f
+      case .share(let f, _, _): f
+      }
+    }
+
+    /// Whether the output column is an integer (`count`, `distinct`) rather than floating point.
+    public var isInteger: Bool {
+      switch self {
+      case .count, .distinct: true
+      default: false
+      }
+    }
+  }
+  public var name: String
+  public var kind: Kind
+  public init(name: String, kind: Kind) {
+    self.name = name
+    self.kind = kind
+  }
+}
+
+/// Where and how snapshots are written.
+public struct OutputConfig: Sendable, Equatable {
+  public enum Format: String, Sendable, Equatable, CaseIterable { case csv, ndjson, parquet }
+  public var dir: String
+  public var format: Format
+  /// `run` only: how often final rows and checkpoints are committed, in nanoseconds.
+  public var flushEvery: Int64
+  public init(dir: String, format: Format, flushEvery: Int64) {
+    self.dir = dir
+    self.format = format
+    self.flushEvery = flushEvery
+  }
+}

@@ -1,0 +1,172 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Decodes a chunk of NDJSON lines or CSV records into a columnar `EventBatch`: the pure step between framing and
+/// aggregation.
+///
+/// Values are read in place from the chunk's bytes; nothing is allocated per event except when a line first shows a
+/// new dimension value (its label) or a string needs unescaping. A decoder is cheap to make; each concurrent decode
+/// uses its own.
+public struct BatchDecoder: Sendable {
+  public let plan: FieldPlan
+  public let format: InputConfig.Format
+  public let timeParser: TimeParser
+  public let schemes: [any AreaScheme]
+
+  public init(config: PipelineConfig, schemes: [any AreaScheme]) {
+    self.plan = FieldPlan(config: config)
+    self.format = config.input.format
+    self.timeParser = TimeParser(format: config.input.timeFormat)
+    self.schemes = schemes
+  }
+
+  /// Decodes every line of the chunk.
+  /// - Complexity: O(bytes), no per-event allocation.
+  public func decode(_ chunk: LineChunk) -> EventBatch {
+    var builder = EventBatchBuilder(
+      valueColumns: plan.valueSlots.count, distinctColumns: plan.distinctSlots.count, schemes: schemes.count,
+      capacity: chunk.bytes.count / 64 + 16)
+    var tokens = [FieldToken](repeating: FieldToken(), count: plan.names.count)
+    var seenDimensions = Set<UInt64>()
+    chunk.bytes.withUnsafeBufferPointer { buffer in
+      guard let p = buffer.baseAddress else { return }
+      let n = buffer.count
+      var lineStart = 0
+      var lineIndex: Int32 = 0
+      while lineStart < n {
+        // Find the end of this line (for CSV: of this record, which may span lines inside quotes).
+        var lineEnd = lineStart
+        var physicalLines = 1
+        if format == .csv {
+          var inQuotes = false
+          while lineEnd < n {
+            let c = p[lineEnd]
+            if c == 34 {
+              inQuotes.toggle()
+            } else if c == 10 {
+              if !inQuotes { break }
+              physicalLines += 1
+            }
+            lineEnd += 1
+          }
+        } else {
+          if let found = memchrIndex(p, 10, lineStart, n) { lineEnd = found } else { lineEnd = n }
+        }
+        var contentEnd = lineEnd
+        if contentEnd > lineStart, p[contentEnd - 1] == 13 { contentEnd -= 1 }
+        builder.lineCount += physicalLines
+        if isBlank(p, lineStart, contentEnd) {
+          builder.emptyLines += 1
+        } else {
+          for k in tokens.indices { tokens[k].kind = .absent }
+          let wellFormed =
+            format == .csv
+            ? CSVRecordScanner.scan(p, lineStart, contentEnd, columns: chunk.csvColumns ?? [], tokens: &tokens)
+            : JSONLineScanner.scan(p, lineStart, contentEnd, plan: plan, tokens: &tokens)
+          if let reason = wellFormed
+            ? accept(p, tokens, into: &builder, seen: &seenDimensions) : RejectReason.malformed
+          {
+            builder.rejects.append(
+              BatchReject(lineIndex: lineIndex, reason: reason, start: Int32(lineStart), end: Int32(contentEnd)))
+          } else {
+            builder.lineIndex.append(lineIndex)
+            builder.lineStart.append(Int32(lineStart))
+            builder.lineEnd.append(Int32(contentEnd))
+          }
+        }
+        lineIndex += Int32(physicalLines)
+        lineStart = lineEnd + 1
+      }
+    }
+    return EventBatch(builder, chunk: chunk)
+  }
+
+  /// Validates time and coordinates and appends the event's columns; returns the reject reason instead when the
+  /// event cannot be placed.
+  private func accept(
+    _ p: UnsafePointer<UInt8>, _ tokens: [FieldToken], into b: inout EventBatchBuilder, seen: inout Set<UInt64>
+  ) -> RejectReason? {
+    guard let time = withText(p, tokens[plan.timeSlot], { q, s, e in timeParser.parse(q, s, e) }) ?? nil
+    else { return .bad_time }
+    if tokens[plan.timeSlot].kind == .number, timeParser.format == .rfc3339 { return .bad_time }
+    guard let lat = number(p, tokens[plan.latSlot]), let lon = number(p, tokens[plan.lonSlot]),
+      lat >= -90, lat <= 90, lon >= -180, lon <= 180
+    else { return .bad_coordinates }
+    b.times.append(time)
+    b.lats.append(lat)
+    b.lons.append(lon)
+    if !plan.dimensionSlots.isEmpty {
+      var key: UInt64 = 0x5151
+      for slot in plan.dimensionSlots {
+        let h = withText(p, tokens[slot]) { q, s, e in ByteHasher.hash(q, s, e) } ?? 0x6E75_6C6C
+        key = ByteHasher.combine(key, h)
+      }
+      if !seen.contains(key) {
+        seen.insert(key)
+        b.newDimensionLabels[key] = plan.dimensionSlots.map { slot in
+          withText(p, tokens[slot]) { q, s, e in String(decoding: UnsafeBufferPointer(start: q + s, count: e - s), as: UTF8.self) }
+        }
+      }
+      b.dimensionKeys.append(key)
+    }
+    for (column, slot) in plan.valueSlots.enumerated() {
+      b.values[column].append(number(p, tokens[slot]) ?? .nan)
+    }
+    for (column, slot) in plan.distinctSlots.enumerated() {
+      b.distinctHashes[column].append(withText(p, tokens[slot]) { q, s, e in ByteHasher.hash(q, s, e) } ?? 0)
+    }
+    for (i, scheme) in schemes.enumerated() {
+      let added = scheme.assign(lat: lat, lon: lon, into: &b.areas[i].keys)
+      if added == 0 { b.outside[i] += 1 }
+      b.areas[i].starts.append(Int32(b.areas[i].keys.count))
+    }
+    return nil
+  }
+
+  /// A field's value as a number: JSON numbers and strings (or CSV cells) holding a decimal number; nil otherwise.
+  @inline(__always)
+  private func number(_ p: UnsafePointer<UInt8>, _ t: FieldToken) -> Double? {
+    switch t.kind {
+    case .number: return NumberParser.parseDouble(p, t.start, t.end)
+    case .string: return withText(p, t) { q, s, e in NumberParser.parseDouble(q, s, e) } ?? nil
+    default: return nil
+    }
+  }
+
+  /// Calls `body` with the value's text bytes (unescaped when needed), or returns nil for absent and null values.
+  @inline(__always)
+  private func withText<R>(_ p: UnsafePointer<UInt8>, _ t: FieldToken, _ body: (UnsafePointer<UInt8>, Int, Int) -> R)
+    -> R?
+  {
+    switch t.kind {
+    case .absent, .null: return nil
+    case .string where t.escaped:
+      let text = format == .csv ? CSVRecordScanner.unescape(p, t.start, t.end) : JSONLineScanner.unescape(p, t.start, t.end)
+      guard let text else { return nil }
+      return text.withUnsafeBufferPointer { body($0.baseAddress ?? p, 0, $0.count) }
+    default:
+      return body(p, t.start, t.end)
+    }
+  }
+
+  @inline(__always)
+  private func isBlank(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+    var i = start
+    while i < end {
+      let c = p[i]
+      if c != 32 && c != 9 && c != 13 { return false }
+      i += 1
+    }
+    return true
+  }
+}
+
+/// Index of the first `byte` in `p[from..<to]`, using the C library's vectorised search.
+@inline(__always)
+func memchrIndex(_ p: UnsafePointer<UInt8>, _ byte: UInt8, _ from: Int, _ to: Int) -> Int? {
+  guard from < to, let found = memchr(p + from, Int32(byte), to - from) else { return nil }
+  return UnsafeRawPointer(found) - UnsafeRawPointer(p)
+}

@@ -1,0 +1,64 @@
+/// The input fields a config reads, each given one slot, and the role every slot plays.
+///
+/// Decoders fill one token per slot for each line; features refer to value or distinct columns by index, so a field
+/// read by several features (mean, p90 and max of `speed_kmh`) is parsed once.
+public struct FieldPlan: Sendable {
+  /// Unique field names; a slot is an index into this array.
+  public let names: [String]
+  let nameBytes: [[UInt8]]
+  public let timeSlot: Int
+  public let latSlot: Int
+  public let lonSlot: Int
+  public let dimensionSlots: [Int]
+  /// Numeric fields read by value aggregates (sum, mean, min, max, stddev, quantile, share), one column each.
+  public let valueFields: [String]
+  public let valueSlots: [Int]
+  /// Fields whose distinct values are counted, one hash column each.
+  public let distinctFields: [String]
+  public let distinctSlots: [Int]
+
+  public init(config: PipelineConfig) {
+    var names: [String] = []
+    func slot(_ name: String) -> Int {
+      if let i = names.firstIndex(of: name) { return i }
+      names.append(name)
+      return names.count - 1
+    }
+    timeSlot = slot(config.input.timeField)
+    latSlot = slot(config.input.latField)
+    lonSlot = slot(config.input.lonField)
+    dimensionSlots = config.input.dimensions.map(slot)
+    var valueFields: [String] = []
+    var distinctFields: [String] = []
+    for feature in config.features {
+      switch feature.kind {
+      case .count: break
+      case .distinct(let f): if !distinctFields.contains(f) { distinctFields.append(f) }
+      default: if let f = feature.kind.field, !valueFields.contains(f) { valueFields.append(f) }
+      }
+    }
+    self.valueFields = valueFields
+    self.distinctFields = distinctFields
+    valueSlots = valueFields.map(slot)
+    distinctSlots = distinctFields.map(slot)
+    self.names = names
+    self.nameBytes = names.map { Array($0.utf8) }
+  }
+
+  /// The slot of a JSON key given as raw bytes, or -1 when the config does not read it.
+  @inline(__always)
+  func slot(forKey p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Int {
+    let n = end - start
+    for (i, key) in nameBytes.enumerated() where key.count == n {
+      var equal = true
+      key.withUnsafeBufferPointer { k in
+        for j in 0..<n where k[j] != p[start + j] {
+          equal = false
+          break
+        }
+      }
+      if equal { return i }
+    }
+    return -1
+  }
+}

@@ -1,0 +1,191 @@
+/// Scans one NDJSON line in place: checks that it is a single JSON object and records where the values of the
+/// fields the config reads are.
+///
+/// Values the config does not read are skipped structurally (strings, nesting and literals are checked, numbers
+/// only by their characters), which is what makes decoding cost proportional to the bytes and not to a parse tree.
+enum JSONLineScanner {
+  /// - Returns: false when the line is not exactly one JSON object.
+  /// - Complexity: O(end - start), no allocation.
+  static func scan(
+    _ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, plan: FieldPlan, tokens: inout [FieldToken]
+  ) -> Bool {
+    var i = skipSpace(p, start, end)
+    guard i < end, p[i] == 123 else { return false }  // {
+    i = skipSpace(p, i + 1, end)
+    guard i < end else { return false }
+    if p[i] == 125 {  // }
+      return skipSpace(p, i + 1, end) == end
+    }
+    while true {
+      guard i < end, p[i] == 34 else { return false }
+      let keyStart = i + 1
+      guard let (keyEnd, _) = scanString(p, keyStart, end) else { return false }
+      i = skipSpace(p, keyEnd + 1, end)
+      guard i < end, p[i] == 58 else { return false }  // :
+      i = skipSpace(p, i + 1, end)
+      guard i < end else { return false }
+      let slot = plan.slot(forKey: p, keyStart, keyEnd)
+      var token = FieldToken()
+      let c = p[i]
+      if c == 34 {
+        guard let (stringEnd, escaped) = scanString(p, i + 1, end) else { return false }
+        token = FieldToken(kind: .string, start: i + 1, end: stringEnd, escaped: escaped)
+        i = stringEnd + 1
+      } else if c == 123 || c == 91 {
+        guard let after = skipComposite(p, i, end) else { return false }
+        token = FieldToken(kind: .composite, start: i, end: after)
+        i = after
+      } else if c == 116 || c == 102 || c == 110 {  // t f n
+        guard let (after, kind) = scanLiteral(p, i, end) else { return false }
+        token = FieldToken(kind: kind, start: i, end: after)
+        i = after
+      } else if c == 45 || c &- 48 < 10 {
+        var j = i + 1
+        while j < end, isNumberByte(p[j]) { j += 1 }
+        token = FieldToken(kind: .number, start: i, end: j)
+        i = j
+      } else {
+        return false
+      }
+      if slot >= 0 { tokens[slot] = token }
+      i = skipSpace(p, i, end)
+      guard i < end else { return false }
+      if p[i] == 44 {  // ,
+        i = skipSpace(p, i + 1, end)
+        continue
+      }
+      guard p[i] == 125 else { return false }
+      return skipSpace(p, i + 1, end) == end
+    }
+  }
+
+  @inline(__always)
+  static func isNumberByte(_ c: UInt8) -> Bool {
+    c &- 48 < 10 || c == 46 || c == 101 || c == 69 || c == 43 || c == 45
+  }
+
+  @inline(__always)
+  static func skipSpace(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int) -> Int {
+    var i = from
+    while i < end, p[i] == 32 || p[i] == 9 || p[i] == 13 { i += 1 }
+    return i
+  }
+
+  /// From just after an opening quote, returns the index of the closing quote and whether escapes occur.
+  @inline(__always)
+  static func scanString(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int) -> (Int, Bool)? {
+    var i = from
+    var escaped = false
+    while i < end {
+      let c = p[i]
+      if c == 34 { return (i, escaped) }
+      if c == 92 {
+        escaped = true
+        i += 2
+        continue
+      }
+      if c < 32 { return nil }
+      i += 1
+    }
+    return nil
+  }
+
+  static func scanLiteral(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int) -> (Int, FieldToken.Kind)? {
+    func matches(_ word: StaticString) -> Bool {
+      let n = word.utf8CodeUnitCount
+      guard end - i >= n else { return false }
+      let w = word.utf8Start
+      for k in 0..<n where p[i + k] != w[k] { return false }
+      return true
+    }
+    if matches("true") { return (i + 4, .boolean) }
+    if matches("false") { return (i + 5, .boolean) }
+    if matches("null") { return (i + 4, .null) }
+    return nil
+  }
+
+  /// Skips a nested object or array, returning the index after its closing bracket.
+  static func skipComposite(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int) -> Int? {
+    var stack: UInt64 = 0  // bit per level: 1 = object; depth beyond 64 is refused
+    var depth = 0
+    var i = from
+    while i < end {
+      let c = p[i]
+      switch c {
+      case 34:
+        guard let (close, _) = scanString(p, i + 1, end) else { return nil }
+        i = close + 1
+        continue
+      case 123, 91:
+        guard depth < 64 else { return nil }
+        stack = stack << 1 | (c == 123 ? 1 : 0)
+        depth += 1
+      case 125, 93:
+        guard depth > 0, (stack & 1 == 1) == (c == 125) else { return nil }
+        stack >>= 1
+        depth -= 1
+        if depth == 0 { return i + 1 }
+      default:
+        break
+      }
+      i += 1
+    }
+    return nil
+  }
+
+  /// The decoded bytes of a JSON string's content, or nil for an invalid escape.
+  static func unescape(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> [UInt8]? {
+    var out: [UInt8] = []
+    out.reserveCapacity(end - start)
+    var i = start
+    while i < end {
+      let c = p[i]
+      guard c == 92 else {
+        out.append(c)
+        i += 1
+        continue
+      }
+      guard i + 1 < end else { return nil }
+      let e = p[i + 1]
+      i += 2
+      switch e {
+      case 34, 92, 47: out.append(e)
+      case 98: out.append(8)
+      case 102: out.append(12)
+      case 110: out.append(10)
+      case 114: out.append(13)
+      case 116: out.append(9)
+      case 117:
+        guard var scalar = hex4(p, i, end) else { return nil }
+        i += 4
+        if scalar >= 0xD800, scalar < 0xDC00, i + 6 <= end, p[i] == 92, p[i + 1] == 117,
+          let low = hex4(p, i + 2, end), low >= 0xDC00, low < 0xE000
+        {
+          scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+          i += 6
+        }
+        let u = Unicode.Scalar(scalar) ?? "\u{FFFD}"
+        out.append(contentsOf: Array(String(Character(u)).utf8))
+      default: return nil
+      }
+    }
+    return out
+  }
+
+  private static func hex4(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int) -> UInt32? {
+    guard i + 4 <= end else { return nil }
+    var v: UInt32 = 0
+    for k in 0..<4 {
+      let c = p[i + k]
+      let d: UInt32
+      switch c {
+      case 48...57: d = UInt32(c - 48)
+      case 97...102: d = UInt32(c - 87)
+      case 65...70: d = UInt32(c - 55)
+      default: return nil
+      }
+      v = v << 4 | d
+    }
+    return v
+  }
+}

@@ -1,0 +1,185 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Cuts a decompressed byte stream into `LineChunk`s of whole lines (whole records for CSV), numbering lines and,
+/// for CSV, reading the header that maps columns to field slots.
+///
+/// Pure and incremental, in the shape of a byte-to-message decoder: `push` takes whatever bytes arrived and returns
+/// the chunks that are complete; `finish` returns the rest at end of input (a last line without a newline counts).
+public struct LineFramer {
+  public let input: Int
+  public let inputName: String
+  let format: InputConfig.Format
+  let plan: FieldPlan
+  let maxLines: Int
+  let maxBytes: Int
+  var pending: [UInt8] = []
+  /// `pending[0..<scanned]` has been scanned; it holds `linesScanned` newlines and ends inside quotes when `inQuotes`.
+  var scanned = 0
+  var linesScanned = 0
+  var inQuotes = false
+  /// `pending[0..<cutEnd]` is whole lines (records), `cutLines` of them.
+  var cutEnd = 0
+  var cutLines = 0
+  /// Lines handed out so far (header included).
+  public private(set) var linesEmitted: Int64 = 0
+  var csvColumns: [Int]?
+
+  /// - Parameters:
+  ///   - maxLines: lines per chunk at most (the `--batch-size`).
+  ///   - maxBytes: a chunk is cut at the last newline once it holds this many bytes.
+  public init(
+    input: Int, inputName: String, format: InputConfig.Format, plan: FieldPlan, maxLines: Int, maxBytes: Int = 1 << 20
+  ) {
+    self.input = input
+    self.inputName = inputName
+    self.format = format
+    self.plan = plan
+    self.maxLines = max(1, maxLines)
+    self.maxBytes = maxBytes
+  }
+
+  /// An input-level problem found while framing (a CSV header without a required field).
+  public struct HeaderError: Error, CustomStringConvertible {
+    public let description: String
+  }
+
+  /// Adds bytes and returns every chunk completed by them.
+  public mutating func push(_ bytes: UnsafeRawBufferPointer) throws(HeaderError) -> [LineChunk] {
+    pending.append(contentsOf: bytes)
+    return try cutChunks(final: false)
+  }
+
+  /// Returns what is left at the end of the input.
+  public mutating func finish() throws(HeaderError) -> [LineChunk] {
+    try cutChunks(final: true)
+  }
+
+  private mutating func cutChunks(final: Bool) throws(HeaderError) -> [LineChunk] {
+    var chunks: [LineChunk] = []
+    while true {
+      let full = scan()
+      if format == .csv, csvColumns == nil {
+        if cutEnd > 0 {
+          try readHeader(pending[0..<(cutEnd - 1)])
+          linesEmitted += Int64(cutLines)
+          drop()
+          continue
+        }
+        if final, !pending.isEmpty {
+          try readHeader(pending[...])
+          linesEmitted += 1
+          pending = []
+          scanned = 0
+          linesScanned = 0
+        }
+        return chunks
+      }
+      if full {
+        chunks.append(chunk(end: cutEnd))
+        linesEmitted += Int64(cutLines)
+        drop()
+        continue
+      }
+      if final, !pending.isEmpty {
+        if cutEnd > 0 {
+          chunks.append(chunk(end: cutEnd))
+          linesEmitted += Int64(cutLines)
+          drop()
+        }
+        if !pending.isEmpty {
+          // The last line has no newline; it still counts.
+          chunks.append(chunk(end: pending.count))
+          linesEmitted += Int64(linesScanned + 1)
+          pending = []
+          scanned = 0
+          linesScanned = 0
+        }
+      }
+      return chunks
+    }
+  }
+
+  private func chunk(end: Int) -> LineChunk {
+    LineChunk(
+      input: input, inputName: inputName, bytes: Array(pending[0..<end]), firstLine: linesEmitted + 1,
+      csvColumns: csvColumns)
+  }
+
+  /// Scans new bytes for line ends; returns true when `pending[0..<cutEnd]` is a full chunk.
+  private mutating func scan() -> Bool {
+    let headerPending = format == .csv && csvColumns == nil
+    var full = false
+    pending.withUnsafeBufferPointer { b in
+      guard let p = b.baseAddress else { return }
+      let n = b.count
+      var i = scanned
+      if format == .csv {
+        while i < n {
+          let c = p[i]
+          i += 1
+          if c == 34 {
+            inQuotes.toggle()
+          } else if c == 10 {
+            linesScanned += 1
+            if !inQuotes {
+              cutEnd = i
+              cutLines = linesScanned
+              if headerPending || cutLines >= maxLines || cutEnd >= maxBytes {
+                full = true
+                break
+              }
+            }
+          }
+        }
+      } else {
+        while i < n {
+          guard let nl = memchrIndex(p, 10, i, n) else {
+            i = n
+            break
+          }
+          i = nl + 1
+          linesScanned += 1
+          cutEnd = i
+          cutLines = linesScanned
+          if cutLines >= maxLines || cutEnd >= maxBytes {
+            full = true
+            break
+          }
+        }
+      }
+      scanned = i
+    }
+    return full && !headerPending
+  }
+
+  /// Removes the cut lines from `pending` and rebases the scan state.
+  private mutating func drop() {
+    pending.removeFirst(cutEnd)
+    scanned -= cutEnd
+    linesScanned -= cutLines
+    cutEnd = 0
+    cutLines = 0
+  }
+
+  private mutating func readHeader(_ bytes: ArraySlice<UInt8>) throws(HeaderError) {
+    guard let names = CSVRecordScanner.headerNames(bytes) else {
+      throw HeaderError(description: "\(inputName): line 1: the CSV header is not valid CSV")
+    }
+    var columns: [Int] = []
+    for name in names {
+      columns.append(plan.names.firstIndex(of: name) ?? -1)
+    }
+    for (slot, role) in [(plan.timeSlot, "time"), (plan.latSlot, "lat"), (plan.lonSlot, "lon")]
+    where !columns.contains(slot) {
+      throw HeaderError(
+        description:
+          "\(inputName): line 1: the CSV header has no column '\(plan.names[slot])' (the config's \(role) field); it has \(names.joined(separator: ","))"
+      )
+    }
+    csvColumns = columns
+  }
+}

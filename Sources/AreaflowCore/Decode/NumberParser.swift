@@ -1,0 +1,147 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Parses decimal numbers straight from bytes, without building a `String`.
+///
+/// The common case (up to 19 significant digits, a short fraction, a small exponent) is converted exactly with one
+/// multiplication or division by an exact power of ten, which is correctly rounded; anything else falls back to
+/// `strtod` on a stack copy, so every input gets the correctly rounded result.
+public enum NumberParser {
+  @usableFromInline static let exactPowers: [Double] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+    1e20, 1e21, 1e22,
+  ]
+
+  /// The JSON-style number in `p[start..<end]`, or nil when those bytes are not exactly one decimal number.
+  ///
+  /// Accepts an optional sign, digits, an optional fraction and exponent; leading `+`, `.5` and `5.` are accepted
+  /// too because CSV producers write them. `nan`, `inf` and hex are refused.
+  /// - Complexity: O(end - start), no allocation.
+  @inlinable
+  public static func parseDouble(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
+    var i = start
+    guard i < end else { return nil }
+    var negative = false
+    if p[i] == 45 {  // -
+      negative = true
+      i += 1
+    } else if p[i] == 43 {  // +
+      i += 1
+    }
+    var mantissa: UInt64 = 0
+    var digits = 0
+    var significant = 0
+    var scale = 0
+    var sawDigit = false
+    while i < end, p[i] &- 48 < 10 {
+      sawDigit = true
+      if significant < 19 {
+        mantissa = mantissa &* 10 &+ UInt64(p[i] &- 48)
+        if mantissa != 0 { significant += 1 }
+      } else {
+        scale += 1
+      }
+      digits += 1
+      i += 1
+    }
+    if i < end, p[i] == 46 {  // .
+      i += 1
+      while i < end, p[i] &- 48 < 10 {
+        sawDigit = true
+        if significant < 19 {
+          mantissa = mantissa &* 10 &+ UInt64(p[i] &- 48)
+          if mantissa != 0 { significant += 1 }
+          scale -= 1
+        }
+        i += 1
+      }
+    }
+    guard sawDigit else { return nil }
+    if i < end, p[i] | 0x20 == 101 {  // e or E
+      i += 1
+      var expNegative = false
+      if i < end, p[i] == 45 || p[i] == 43 {
+        expNegative = p[i] == 45
+        i += 1
+      }
+      guard i < end, p[i] &- 48 < 10 else { return nil }
+      var exp = 0
+      while i < end, p[i] &- 48 < 10 {
+        if exp < 100_000 { exp = exp * 10 + Int(p[i] &- 48) }
+        i += 1
+      }
+      scale += expNegative ? -exp : exp
+    }
+    guard i == end else { return nil }
+    if significant < 19 || mantissa < (1 << 53) {
+      if mantissa < (1 << 53), scale >= -22, scale <= 22 {
+        var value = Double(mantissa)
+        value = scale < 0 ? value / exactPowers[-scale] : value * exactPowers[scale]
+        return negative ? -value : value
+      }
+    }
+    return slowParse(p, start, end)
+  }
+
+  @usableFromInline
+  static func slowParse(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
+    let count = end - start
+    guard count < 512 else { return nil }
+    return withUnsafeTemporaryAllocation(of: CChar.self, capacity: count + 1) { buffer -> Double? in
+      for k in 0..<count { buffer[k] = CChar(bitPattern: p[start + k]) }
+      buffer[count] = 0
+      var endPointer: UnsafeMutablePointer<CChar>? = nil
+      let value = strtod(buffer.baseAddress!, &endPointer)
+      guard let endPointer, endPointer - buffer.baseAddress! == count else { return nil }
+      return value.isFinite ? value : nil
+    }
+  }
+
+  /// Parses a decimal number into an exact integer count of `unit`s per one, e.g. epoch seconds with a fraction into
+  /// nanoseconds (`unitsPerOne` = 1e9), without the rounding a `Double` would add.
+  /// - Returns: nil for anything but `[-]digits[.digits]`, or on overflow.
+  public static func parseScaled(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, unitsPerOne: Int64) -> Int64? {
+    var i = start
+    guard i < end else { return nil }
+    var negative = false
+    if p[i] == 45 {
+      negative = true
+      i += 1
+    }
+    var whole: Int64 = 0
+    var sawDigit = false
+    while i < end, p[i] &- 48 < 10 {
+      let (m, o1) = whole.multipliedReportingOverflow(by: 10)
+      let (a, o2) = m.addingReportingOverflow(Int64(p[i] &- 48))
+      if o1 || o2 { return nil }
+      whole = a
+      sawDigit = true
+      i += 1
+    }
+    var fraction: Int64 = 0
+    if i < end, p[i] == 46 {
+      i += 1
+      var place = unitsPerOne / 10
+      while i < end, p[i] &- 48 < 10 {
+        fraction += Int64(p[i] &- 48) * place
+        place /= 10
+        sawDigit = true
+        i += 1
+      }
+    } else if i < end, p[i] | 0x20 == 101 {
+      // Exponent notation (1.7e9): go through Double; precision loss is below a microsecond for epoch seconds.
+      guard let d = parseDouble(p, start, end) else { return nil }
+      let scaled = d * Double(unitsPerOne)
+      guard scaled.isFinite, abs(scaled) < 9.2e18 else { return nil }
+      return Int64(scaled.rounded(.down))
+    }
+    guard sawDigit, i == end else { return nil }
+    let (scaledWhole, o) = whole.multipliedReportingOverflow(by: unitsPerOne)
+    if o { return nil }
+    let total = scaledWhole + fraction
+    return negative ? -total : total
+  }
+}

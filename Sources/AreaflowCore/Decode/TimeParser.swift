@@ -1,0 +1,102 @@
+/// Turns an event's time field into nanoseconds since the Unix epoch, following the config's `time.format`.
+///
+/// Works on the field's raw bytes (the JSON string's content or the CSV cell) so the hot path never builds a
+/// `String` or a `Date`.
+public struct TimeParser: Sendable {
+  public let format: TimeFormat
+
+  public init(format: TimeFormat) { self.format = format }
+
+  /// Nanoseconds since the epoch, or nil when the text is not a valid time in this format.
+  /// - Parameters:
+  ///   - isJSONString: the bytes came from a quoted JSON string (numeric strings are still accepted as numbers).
+  /// - Complexity: O(end - start), no allocation.
+  public func parse(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Int64? {
+    guard start < end else { return nil }
+    switch format {
+    case .epoch_s: return NumberParser.parseScaled(p, start, end, unitsPerOne: 1_000_000_000)
+    case .epoch_ms: return NumberParser.parseScaled(p, start, end, unitsPerOne: 1_000_000)
+    case .epoch_us: return NumberParser.parseScaled(p, start, end, unitsPerOne: 1_000)
+    case .epoch_ns: return NumberParser.parseScaled(p, start, end, unitsPerOne: 1)
+    case .rfc3339: return Self.parseRFC3339(p, start, end)
+    case .auto:
+      let first = p[start]
+      if first == 45 || first &- 48 < 10 {
+        // Digits first: a number unless it has the shape of a date (YYYY-).
+        if end - start >= 10, p[start + 4] == 45, first != 45 { return Self.parseRFC3339(p, start, end) }
+        return Self.parseAutoEpoch(p, start, end)
+      }
+      return nil
+    }
+  }
+
+  /// SPEC: epoch seconds below 1e11, milliseconds below 1e14, microseconds below 1e17, else nanoseconds.
+  static func parseAutoEpoch(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Int64? {
+    guard let magnitude = NumberParser.parseDouble(p, start, end) else { return nil }
+    let a = abs(magnitude)
+    let units: Int64 = a < 1e11 ? 1_000_000_000 : a < 1e14 ? 1_000_000 : a < 1e17 ? 1_000 : 1
+    return NumberParser.parseScaled(p, start, end, unitsPerOne: units)
+  }
+
+  /// RFC 3339: `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`; `t` and a space are accepted for `T`, `z` for `Z`.
+  public static func parseRFC3339(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Int64? {
+    guard end - start >= 20 else { return nil }
+    @inline(__always) func digits(_ at: Int, _ n: Int) -> Int? {
+      var v = 0
+      for k in at..<(at + n) {
+        let d = p[k] &- 48
+        guard d < 10 else { return nil }
+        v = v * 10 + Int(d)
+      }
+      return v
+    }
+    let s = start
+    guard let year = digits(s, 4), p[s + 4] == 45, let month = digits(s + 5, 2), p[s + 7] == 45,
+      let day = digits(s + 8, 2), p[s + 10] | 0x20 == 116 || p[s + 10] == 32,
+      let hour = digits(s + 11, 2), p[s + 13] == 58, let minute = digits(s + 14, 2), p[s + 16] == 58,
+      let second = digits(s + 17, 2)
+    else { return nil }
+    guard (1...12).contains(month), day >= 1, day <= Self.daysInMonth(year, month), hour < 24, minute < 60,
+      second < 61
+    else { return nil }
+    var i = s + 19
+    var nanos: Int64 = 0
+    if i < end, p[i] == 46 {
+      i += 1
+      var place: Int64 = 100_000_000
+      let fractionStart = i
+      while i < end, p[i] &- 48 < 10 {
+        nanos += Int64(p[i] &- 48) * place
+        place /= 10
+        i += 1
+      }
+      guard i > fractionStart else { return nil }
+    }
+    guard i < end else { return nil }
+    var offsetSeconds = 0
+    if p[i] | 0x20 == 122 {  // Z
+      i += 1
+    } else if p[i] == 43 || p[i] == 45 {
+      guard end - i >= 6, let oh = digits(i + 1, 2), p[i + 3] == 58, let om = digits(i + 4, 2), oh < 24, om < 60
+      else { return nil }
+      offsetSeconds = (oh * 3600 + om * 60) * (p[i] == 45 ? -1 : 1)
+      i += 6
+    } else {
+      return nil
+    }
+    guard i == end else { return nil }
+    let days = CivilDate.daysFromCivil(year: year, month: month, day: day)
+    let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + min(second, 59)) - Int64(offsetSeconds)
+    let (ns, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+    if overflow { return nil }
+    return ns + nanos
+  }
+
+  static func daysInMonth(_ year: Int, _ month: Int) -> Int {
+    switch month {
+    case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+    case 4, 6, 9, 11: return 30
+    default: return 31
+    }
+  }
+}

@@ -1,0 +1,44 @@
+/// A fast 64-bit hash of short byte strings (ids, route names), used to key dimensions and distinct values without
+/// building `String`s. Collisions at 64 bits are negligible for the value counts a window sees.
+public enum ByteHasher {
+  /// Hash of `p[start..<end]`; never 0, so 0 can mean "no value" in columns.
+  /// - Complexity: O(end - start), no allocation.
+  @inlinable
+  public static func hash(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> UInt64 {
+    var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: end - start)
+    var i = start
+    while i + 8 <= end {
+      let word = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+      h = (h ^ mix(word)) &* 0xBF58_476D_1CE4_E5B9
+      i += 8
+    }
+    if i < end {
+      var tail: UInt64 = 0
+      var shift: UInt64 = 0
+      while i < end {
+        tail |= UInt64(p[i]) << shift
+        shift += 8
+        i += 1
+      }
+      h = (h ^ mix(tail)) &* 0xBF58_476D_1CE4_E5B9
+    }
+    let result = mix(h)
+    return result == 0 ? 1 : result
+  }
+
+  /// Combines an ordered sequence of hashes (dimension values) into one.
+  @inlinable
+  public static func combine(_ a: UInt64, _ b: UInt64) -> UInt64 {
+    let r = mix(a &* 0x94D0_49BB_1331_11EB ^ b)
+    return r == 0 ? 1 : r
+  }
+
+  /// The splitmix64 finaliser: spreads every input bit over the whole word (HyperLogLog needs uniform bits).
+  @inlinable
+  public static func mix(_ x: UInt64) -> UInt64 {
+    var z = x &+ 0x9E37_79B9_7F4A_7C15
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}

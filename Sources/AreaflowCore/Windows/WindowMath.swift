@@ -1,0 +1,28 @@
+/// Epoch-aligned, half-open window arithmetic shared by the stamper (lateness) and the store (assignment).
+public enum WindowMath {
+  /// Floor division that rounds toward negative infinity (times before 1970 are valid).
+  @inline(__always)
+  public static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+    let q = a / b
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+  }
+
+  /// Indices k of every window `[k·every, k·every + size)` containing `t`.
+  @inline(__always)
+  public static func windowIndices(_ t: Int64, _ spec: WindowSpec) -> ClosedRange<Int64> {
+    let last = floorDiv(t, spec.every)
+    let first = floorDiv(t - spec.size, spec.every) + 1
+    return first...last
+  }
+
+  /// The first window index that is not yet late under watermark `w` (windows below it are late):
+  /// a window k is late when `w ≥ k·every + size + lateness`.
+  @inline(__always)
+  public static func firstOpenIndex(watermark w: Int64, _ spec: WindowSpec, lateness: Int64) -> Int64 {
+    if w == Int64.min { return Int64.min }
+    // k·every + size + lateness ≤ w  ⇔  k ≤ floor((w − size − lateness) / every)
+    let (x, o) = w.subtractingReportingOverflow(spec.size &+ lateness)
+    if o { return Int64.min }
+    return floorDiv(x, spec.every) + 1
+  }
+}

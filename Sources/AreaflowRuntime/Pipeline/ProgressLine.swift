@@ -1,0 +1,72 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The progress line of a replay on a terminal: bytes read of total, events per second, ETA.
+final class ProgressLine: Sendable {
+  let totalBytes: Int64
+  let started: Double
+  let clock: @Sendable () -> Double
+
+  init(totalBytes: Int64, clock: () -> Double) {
+    self.totalBytes = totalBytes
+    self.started = clock()
+    self.clock = { ProcessClock.seconds() }
+  }
+
+  func show(bytes: Int64, events: Int64) {
+    let elapsed = max(clock() - started, 0.001)
+    let rate = Double(events) / elapsed
+    var line = "\r  \(Self.size(bytes))"
+    if totalBytes > 0 {
+      let fraction = min(1, Double(bytes) / Double(totalBytes))
+      line += " of \(Self.size(totalBytes)) (\(Int(fraction * 100))%)"
+      if fraction > 0.01 {
+        let eta = elapsed / fraction - elapsed
+        line += ", ETA \(Int(eta.rounded()))s"
+      }
+    }
+    line += ", \(Self.count(rate)) events/s   "
+    StandardError.write(line)
+  }
+
+  func clear() { StandardError.write("\r\u{1B}[K") }
+
+  static func size(_ b: Int64) -> String {
+    let mb = Double(b) / 1_048_576
+    return mb >= 1024 ? "\(Double(Int(mb / 102.4)) / 10) GiB" : "\(Double(Int(mb * 10)) / 10) MiB"
+  }
+
+  static func count(_ x: Double) -> String {
+    x >= 1e6 ? "\(Double(Int(x / 1e5)) / 10)M" : x >= 1e3 ? "\(Int(x / 1e3))k" : "\(Int(x))"
+  }
+}
+
+/// Monotonic seconds, for rates and elapsed times.
+public enum ProcessClock {
+  public static func seconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+  }
+}
+
+/// Writes to file descriptor 2 directly: unbuffered, and safe from any queue.
+public enum StandardError {
+  public static func write(_ text: String) {
+    var bytes = Array(text.utf8)
+    bytes.withUnsafeMutableBytes { raw in
+      var offset = 0
+      while offset < raw.count {
+        let n = Glibc.write(2, raw.baseAddress! + offset, raw.count - offset)
+        if n <= 0 { break }
+        offset += n
+      }
+    }
+  }
+
+  /// Whether standard error is a terminal (progress lines are only drawn there).
+  public static var isTerminal: Bool { isatty(2) != 0 }
+}

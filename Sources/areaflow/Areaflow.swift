@@ -1,0 +1,28 @@
+import ArgumentParser
+
+/// The `areaflow` command: replay archived event streams, generate test streams, check configs.
+@main
+struct Areaflow: ParsableCommand {
+  static let version = "0.1.0"
+
+  static let configuration = CommandConfiguration(
+    commandName: "areaflow",
+    abstract: "Window transport and connectivity event streams by area and event time into snapshot tables.",
+    version: version,
+    subcommands: [ReplayCommand.self, GenerateCommand.self, CheckCommand.self])
+
+  /// Runs the command line; usage errors exit 2 as the contract says (not the parser's default 64).
+  static func main() {
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      let code = exitCode(for: error)
+      if code == .validationFailure {
+        StandardErrorText.write(fullMessage(for: error) + "\n")
+        exit(withError: ExitCode(2))
+      }
+      exit(withError: error)
+    }
+  }
+}
