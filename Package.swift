@@ -16,6 +16,7 @@ let package = Package(
   targets: [
     .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
     .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+    .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
     .target(
       name: "AreaflowCore",
       dependencies: ["CZstd", .product(name: "Yams", package: "Yams")]
@@ -27,7 +28,7 @@ let package = Package(
     .executableTarget(
       name: "areaflow",
       dependencies: [
-        "AreaflowCore", "AreaflowRuntime",
+        "AreaflowCore", "AreaflowRuntime", "CMalloc",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

@@ -50,7 +50,7 @@ struct ReplayCommand: ParsableCommand {
   func run() throws {
     let loaded = try LoadedConfig.load(config)
     let directory = out ?? loaded.config.output.dir
-    let encoder = try SnapshotEncoders.make(format ?? loaded.config.output.format)
+    let encoder = SnapshotEncoders.make(format ?? loaded.config.output.format)
     try OutputDirectory.prepare(directory, overwrite: overwrite)
     let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
     let pipeline = ReplayPipeline(

@@ -5,13 +5,11 @@ extension OutputConfig.Format: ExpressibleByArgument {}
 
 /// The encoder for an output format.
 enum SnapshotEncoders {
-  static func make(_ format: OutputConfig.Format) throws -> any SnapshotEncoder {
+  static func make(_ format: OutputConfig.Format) -> any SnapshotEncoder {
     switch format {
     case .csv: return CSVSnapshotEncoder()
     case .ndjson: return NDJSONSnapshotEncoder()
-    case .parquet:
-      StandardErrorText.write("areaflow: the parquet format is not available in this build; use csv or ndjson\n")
-      throw ExitCode(2)
+    case .parquet: return ParquetSnapshotEncoder(createdBy: "areaflow version \(Areaflow.version)")
     }
   }
 }

@@ -13,15 +13,21 @@ final class DistinctAccumulator: FeatureAccumulator {
 
   func add(slots: [Int32], events: [Int32], batch: EventBatch) {
     batch.distinctHashes[column].withUnsafeBufferPointer { hashes in
-      for j in 0..<slots.count {
-        let h = hashes[Int(events[j])]
-        if h == 0 { continue }
-        counters[Int(slots[j])].add(h)
+      counters.withUnsafeMutableBufferPointer { counters in
+        for j in 0..<slots.count {
+          let h = hashes[Int(events[j])]
+          if h == 0 { continue }
+          counters[Int(slots[j])].add(h)
+        }
       }
     }
   }
 
-  func value(_ slot: Int, count: Int64) -> FeatureValue { .integer(counters[slot].estimate) }
+  func values(_ slots: [Int32]) -> ClosedRows.Values {
+    counters.withUnsafeMutableBufferPointer { counters in
+      .integers(slots.map { counters[Int($0)].estimate })
+    }
+  }
 
   func merge(from other: FeatureAccumulator, slot from: Int, into to: Int) {
     counters[to].merge((other as! DistinctAccumulator).counters[from])

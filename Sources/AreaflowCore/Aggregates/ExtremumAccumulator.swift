@@ -16,19 +16,22 @@ final class ExtremumAccumulator: FeatureAccumulator {
   func reset(_ slot: Int) { best[slot] = .nan }
 
   func add(slots: [Int32], events: [Int32], batch: EventBatch) {
+    let isMax = self.isMax
     batch.values[column].withUnsafeBufferPointer { values in
-      for j in 0..<slots.count {
-        let v = values[Int(events[j])]
-        if v.isNaN { continue }
-        let s = Int(slots[j])
-        let b = best[s]
-        if b.isNaN || (isMax ? v > b : v < b) { best[s] = v }
+      best.withUnsafeMutableBufferPointer { best in
+        for j in 0..<slots.count {
+          let v = values[Int(events[j])]
+          if v.isNaN { continue }
+          let s = Int(slots[j])
+          let b = best[s]
+          if b.isNaN || (isMax ? v > b : v < b) { best[s] = v }
+        }
       }
     }
   }
 
-  func value(_ slot: Int, count: Int64) -> FeatureValue {
-    best[slot].isNaN ? .double(nil) : .double(best[slot])
+  func values(_ slots: [Int32]) -> ClosedRows.Values {
+    .doubles(slots.map { s in best[Int(s)].isNaN ? nil : best[Int(s)] })
   }
 
   func merge(from other: FeatureAccumulator, slot from: Int, into to: Int) {

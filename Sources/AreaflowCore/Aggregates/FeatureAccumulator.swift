@@ -9,8 +9,8 @@ protocol FeatureAccumulator: AnyObject {
   func reset(_ slot: Int)
   /// Adds event `events[j]` of `batch` to slot `slots[j]` for every j.
   func add(slots: [Int32], events: [Int32], batch: EventBatch)
-  /// The finished value of a slot; `count` is the slot's event count.
-  func value(_ slot: Int, count: Int64) -> FeatureValue
+  /// The finished values of `slots`, in order.
+  func values(_ slots: [Int32]) -> ClosedRows.Values
   /// Adds the state of `other`'s slot `from` into this accumulator's slot `to` (same feature, same config).
   func merge(from other: FeatureAccumulator, slot from: Int, into to: Int)
 }

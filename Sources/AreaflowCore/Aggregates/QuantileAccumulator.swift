@@ -17,15 +17,22 @@ final class QuantileAccumulator: FeatureAccumulator {
 
   func add(slots: [Int32], events: [Int32], batch: EventBatch) {
     batch.values[column].withUnsafeBufferPointer { values in
-      for j in 0..<slots.count {
-        let v = values[Int(events[j])]
-        if v.isNaN { continue }
-        sketches[Int(slots[j])].add(v)
+      sketches.withUnsafeMutableBufferPointer { sketches in
+        for j in 0..<slots.count {
+          let v = values[Int(events[j])]
+          if v.isNaN { continue }
+          sketches[Int(slots[j])].add(v)
+        }
       }
     }
   }
 
-  func value(_ slot: Int, count: Int64) -> FeatureValue { .double(sketches[slot].quantile(q)) }
+  func values(_ slots: [Int32]) -> ClosedRows.Values {
+    let q = self.q
+    return sketches.withUnsafeMutableBufferPointer { sketches in
+      .doubles(slots.map { sketches[Int($0)].quantile(q) })
+    }
+  }
 
   func merge(from other: FeatureAccumulator, slot from: Int, into to: Int) {
     sketches[to].merge((other as! QuantileAccumulator).sketches[from])

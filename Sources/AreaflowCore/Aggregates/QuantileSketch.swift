@@ -36,6 +36,7 @@ public struct QuantileSketch: Sendable, Equatable {
   public mutating func add(_ value: Double) {
     count += 1
     if !usesBuckets {
+      if exact.isEmpty { exact.reserveCapacity(8) }
       exact.append(value)
       if exact.count > Self.exactLimit { spill() }
       return

@@ -25,20 +25,29 @@ final class ShareAccumulator: FeatureAccumulator {
   }
 
   func add(slots: [Int32], events: [Int32], batch: EventBatch) {
+    let below = self.below
+    let threshold = self.threshold
     batch.values[column].withUnsafeBufferPointer { values in
-      for j in 0..<slots.count {
-        let v = values[Int(events[j])]
-        if v.isNaN { continue }
-        let s = Int(slots[j])
-        n[s] += 1
-        if below ? v < threshold : v > threshold { hits[s] += 1 }
+      n.withUnsafeMutableBufferPointer { n in
+        hits.withUnsafeMutableBufferPointer { hits in
+          for j in 0..<slots.count {
+            let v = values[Int(events[j])]
+            if v.isNaN { continue }
+            let s = Int(slots[j])
+            n[s] += 1
+            if below ? v < threshold : v > threshold { hits[s] += 1 }
+          }
+        }
       }
     }
   }
 
-  func value(_ slot: Int, count: Int64) -> FeatureValue {
-    guard n[slot] > 0 else { return .double(nil) }
-    return .double(Double(hits[slot]) / Double(n[slot]))
+  func values(_ slots: [Int32]) -> ClosedRows.Values {
+    .doubles(slots.map { s in
+      let k = Int(s)
+      guard n[k] > 0 else { return nil }
+      return Double(hits[k]) / Double(n[k])
+    })
   }
 
   func merge(from other: FeatureAccumulator, slot from: Int, into to: Int) {

@@ -24,21 +24,30 @@ final class StddevAccumulator: FeatureAccumulator {
 
   func add(slots: [Int32], events: [Int32], batch: EventBatch) {
     batch.values[column].withUnsafeBufferPointer { values in
-      for j in 0..<slots.count {
-        let v = values[Int(events[j])]
-        if v.isNaN { continue }
-        let s = Int(slots[j])
-        n[s] += 1
-        let delta = v - mean[s]
-        mean[s] += delta / Double(n[s])
-        m2[s] += delta * (v - mean[s])
+      n.withUnsafeMutableBufferPointer { n in
+        mean.withUnsafeMutableBufferPointer { mean in
+          m2.withUnsafeMutableBufferPointer { m2 in
+            for j in 0..<slots.count {
+              let v = values[Int(events[j])]
+              if v.isNaN { continue }
+              let s = Int(slots[j])
+              n[s] += 1
+              let delta = v - mean[s]
+              mean[s] += delta / Double(n[s])
+              m2[s] += delta * (v - mean[s])
+            }
+          }
+        }
       }
     }
   }
 
-  func value(_ slot: Int, count: Int64) -> FeatureValue {
-    guard n[slot] >= 2 else { return .double(nil) }
-    return .double((max(m2[slot], 0) / Double(n[slot] - 1)).squareRoot())
+  func values(_ slots: [Int32]) -> ClosedRows.Values {
+    .doubles(slots.map { s in
+      let k = Int(s)
+      guard n[k] >= 2 else { return nil }
+      return (max(m2[k], 0) / Double(n[k] - 1)).squareRoot()
+    })
   }
 
   func merge(from other: FeatureAccumulator, slot from: Int, into to: Int) {

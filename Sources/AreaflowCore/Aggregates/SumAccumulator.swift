@@ -23,20 +23,28 @@ final class SumAccumulator: FeatureAccumulator {
   }
 
   func add(slots: [Int32], events: [Int32], batch: EventBatch) {
+    // Raw buffers: no exclusivity or uniqueness checks inside the loop.
     batch.values[column].withUnsafeBufferPointer { values in
-      for j in 0..<slots.count {
-        let v = values[Int(events[j])]
-        if v.isNaN { continue }
-        let s = Int(slots[j])
-        n[s] += 1
-        sum[s] += v
+      n.withUnsafeMutableBufferPointer { n in
+        sum.withUnsafeMutableBufferPointer { sum in
+          for j in 0..<slots.count {
+            let v = values[Int(events[j])]
+            if v.isNaN { continue }
+            let s = Int(slots[j])
+            n[s] += 1
+            sum[s] += v
+          }
+        }
       }
     }
   }
 
-  func value(_ slot: Int, count: Int64) -> FeatureValue {
-    guard n[slot] > 0 else { return .double(nil) }
-    return .double(mean ? sum[slot] / Double(n[slot]) : sum[slot])
+  func values(_ slots: [Int32]) -> ClosedRows.Values {
+    .doubles(slots.map { s in
+      let k = Int(s)
+      guard n[k] > 0 else { return nil }
+      return mean ? sum[k] / Double(n[k]) : sum[k]
+    })
   }
 
   func merge(from other: FeatureAccumulator, slot from: Int, into to: Int) {

@@ -14,3 +14,9 @@ public protocol AreaScheme: Sendable {
   /// The area's outline as rings of (lon, lat) pairs, outer ring first, for maps and GeoJSON.
   func outline(of key: UInt64) -> [[(lon: Double, lat: Double)]]
 }
+
+extension AreaScheme {
+  /// Whether sorting area keys as integers sorts their labels too (fixed-width labels in key order), which lets
+  /// output rows be sorted without building labels first.
+  public var labelsSortLikeKeys: Bool { false }
+}

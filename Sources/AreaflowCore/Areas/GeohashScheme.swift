@@ -72,6 +72,9 @@ public struct GeohashScheme: AreaScheme {
 
   public func label(of key: UInt64) -> String { Self.label(bits: key, precision: precision) }
 
+  /// Fixed-width base32 in ascending alphabet order: key order is label order.
+  public var labelsSortLikeKeys: Bool { true }
+
   /// The cell's bounding box: (minLat, minLon, maxLat, maxLon).
   public func box(of key: UInt64) -> (minLat: Double, minLon: Double, maxLat: Double, maxLon: Double) {
     let lonBits = (bits + 1) / 2

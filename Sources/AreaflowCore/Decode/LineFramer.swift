@@ -85,19 +85,15 @@ public struct LineFramer {
         continue
       }
       if final, !pending.isEmpty {
-        if cutEnd > 0 {
-          chunks.append(chunk(end: cutEnd))
-          linesEmitted += Int64(cutLines)
-          drop()
-        }
-        if !pending.isEmpty {
-          // The last line has no newline; it still counts.
-          chunks.append(chunk(end: pending.count))
-          linesEmitted += Int64(linesScanned + 1)
-          pending = []
-          scanned = 0
-          linesScanned = 0
-        }
+        // Everything left is one chunk; a last line without a newline still counts.
+        let unterminated = pending.last != 10 ? 1 : 0
+        chunks.append(chunk(end: pending.count))
+        linesEmitted += Int64(linesScanned + unterminated)
+        pending = []
+        scanned = 0
+        linesScanned = 0
+        cutEnd = 0
+        cutLines = 0
       }
       return chunks
     }

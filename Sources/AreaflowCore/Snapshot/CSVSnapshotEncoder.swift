@@ -11,12 +11,20 @@ public struct CSVSnapshotEncoder: SnapshotEncoder {
       w.write(csvField: column.name)
     }
     w.write(byte: 10)
+    var lastMillis = [Int64](repeating: Int64.min, count: table.columns.count)
+    var lastText = [[UInt8]](repeating: [], count: table.columns.count)
     for row in 0..<table.rowCount {
       for (c, column) in table.columns.enumerated() {
         if c > 0 { w.write(byte: 44) }
         switch column {
         case .string(_, let values): if let v = values[row] { w.write(csvField: v) }
-        case .timestamp(_, let millis): w.write(CivilDate.rfc3339(millis: millis[row]))
+        case .timestamp(_, let millis):
+          // Rows are sorted by window start, so the same instant repeats: format it once.
+          if millis[row] != lastMillis[c] {
+            lastMillis[c] = millis[row]
+            lastText[c] = Array(CivilDate.rfc3339(millis: millis[row]).utf8)
+          }
+          w.bytes.append(contentsOf: lastText[c])
         case .int64(_, let values): if let v = values[row] { w.write(String(v)) }
         case .double(_, let values): if let v = values[row] { w.write(double: v) }
         }

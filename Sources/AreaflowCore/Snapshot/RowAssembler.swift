@@ -1,5 +1,8 @@
 /// Turns closed rows from all shards into one sorted `SnapshotTable` per (window name, area scheme): the columns of
-/// SPEC section 4 in order.
+/// SPEC section 4 in order, rows sorted by window start, area label and dimension labels.
+///
+/// Sorting uses integer ranks (area keys whose order is their labels' order, and the rank of each dimension
+/// combination's labels) so no string is compared or built per comparison.
 public struct RowAssembler: Sendable {
   public let windows: [WindowSpec]
   public let schemes: [any AreaScheme]
@@ -13,64 +16,82 @@ public struct RowAssembler: Sendable {
     features = config.features
   }
 
-  /// One table per (window index, scheme index) that has rows, rows sorted by window start, area, dimensions.
-  public func tables(_ rows: [ClosedRow], labels: [UInt64: [String?]]) -> [(window: Int, scheme: Int, table: SnapshotTable)] {
-    var groups: [Int: [ClosedRow]] = [:]
-    for row in rows { groups[Int(row.key.window) << 8 | Int(row.key.scheme), default: []].append(row) }
-    return groups.keys.sorted().map { g in
-      let w = g >> 8
-      let s = g & 0xFF
-      return (w, s, table(groups[g]!, window: w, scheme: s, labels: labels))
+  /// One table per (window index, scheme index) that has rows, in window then scheme order.
+  public func tables(_ rows: ClosedRows, labels: [UInt64: [String?]]) -> [(window: Int, scheme: Int, table: SnapshotTable)] {
+    guard !rows.isEmpty else { return [] }
+    // Rank of every dimension combination by its labels (nil sorts before "").
+    let dimensionRank: [UInt64: Int] = {
+      guard !dimensions.isEmpty else { return [:] }
+      let present = Set(rows.keys.map(\.dimensions))
+      let ordered = present.sorted { a, b in
+        let x = labels[a] ?? []
+        let y = labels[b] ?? []
+        for (p, q) in zip(x, y) where p != q {
+          guard let p else { return true }
+          guard let q else { return false }
+          return p < q
+        }
+        return false
+      }
+      return Dictionary(uniqueKeysWithValues: ordered.enumerated().map { ($1, $0) })
+    }()
+    // Areas whose labels do not sort like their keys (region ids) get a rank by label.
+    var areaRank: [Int: [UInt64: Int]] = [:]
+    for (s, scheme) in schemes.enumerated() where !scheme.labelsSortLikeKeys {
+      let present = Set(rows.keys.filter { $0.scheme == Int32(s) }.map(\.area))
+      let ordered = present.map { ($0, scheme.label(of: $0)) }.sorted { $0.1 < $1.1 }
+      areaRank[s] = Dictionary(uniqueKeysWithValues: ordered.enumerated().map { ($1.0, $0) })
     }
+    struct SortKey: Comparable {
+      var window: Int32, scheme: Int32, index: Int64, area: UInt64, dims: Int
+      static func < (a: SortKey, b: SortKey) -> Bool {
+        (a.window, a.scheme, a.index, a.area, a.dims) < (b.window, b.scheme, b.index, b.area, b.dims)
+      }
+    }
+    let sortKeys = rows.keys.map { k in
+      SortKey(
+        window: k.window, scheme: k.scheme, index: k.index,
+        area: areaRank[Int(k.scheme)].map { UInt64($0[k.area]!) } ?? k.area, dims: dimensionRank[k.dimensions] ?? 0)
+    }
+    let order = sortKeys.indices.sorted { sortKeys[$0] < sortKeys[$1] }
+    var result: [(Int, Int, SnapshotTable)] = []
+    var start = 0
+    while start < order.count {
+      let first = rows.keys[order[start]]
+      var end = start
+      while end < order.count, rows.keys[order[end]].window == first.window, rows.keys[order[end]].scheme == first.scheme {
+        end += 1
+      }
+      let w = Int(first.window)
+      let s = Int(first.scheme)
+      result.append((w, s, table(rows, order[start..<end], window: w, scheme: s, labels: labels)))
+      start = end
+    }
+    return result
   }
 
-  func table(_ rows: [ClosedRow], window: Int, scheme: Int, labels: [UInt64: [String?]]) -> SnapshotTable {
+  func table(
+    _ rows: ClosedRows, _ order: ArraySlice<Int>, window: Int, scheme: Int, labels: [UInt64: [String?]]
+  ) -> SnapshotTable {
     let spec = windows[window]
     let areaScheme = schemes[scheme]
-    struct Keyed {
-      var row: ClosedRow
-      var area: String
-      var dims: [String?]
-    }
-    let emptyDims = [String?](repeating: nil, count: dimensions.count)
-    var keyed = rows.map {
-      Keyed(
-        row: $0, area: areaScheme.label(of: $0.key.area),
-        dims: dimensions.isEmpty ? [] : labels[$0.key.dimensions] ?? emptyDims)
-    }
-    keyed.sort { a, b in
-      if a.row.key.index != b.row.key.index { return a.row.key.index < b.row.key.index }
-      if a.area != b.area { return a.area < b.area }
-      for (x, y) in zip(a.dims, b.dims) where x != y {
-        let xs = x ?? ""
-        let ys = y ?? ""
-        return xs != ys ? xs < ys : x == nil
-      }
-      return false
-    }
-    let n = keyed.count
+    let n = order.count
     let nanosPerMilli: Int64 = 1_000_000
     var columns: [SnapshotTable.Column] = [
       .string(name: "window", values: Array(repeating: spec.name, count: n)),
-      .timestamp(name: "window_start", millis: keyed.map { $0.row.key.index &* spec.every / nanosPerMilli }),
-      .timestamp(name: "window_end", millis: keyed.map { ($0.row.key.index &* spec.every &+ spec.size) / nanosPerMilli }),
+      .timestamp(name: "window_start", millis: order.map { rows.keys[$0].index &* spec.every / nanosPerMilli }),
+      .timestamp(
+        name: "window_end", millis: order.map { (rows.keys[$0].index &* spec.every &+ spec.size) / nanosPerMilli }),
       .string(name: "area_scheme", values: Array(repeating: areaScheme.name, count: n)),
-      .string(name: "area", values: keyed.map { $0.area }),
+      .string(name: "area", values: order.map { areaScheme.label(of: rows.keys[$0].area) }),
     ]
     for (d, name) in dimensions.enumerated() {
-      columns.append(.string(name: name, values: keyed.map { $0.dims[d] }))
+      columns.append(.string(name: name, values: order.map { labels[rows.keys[$0].dimensions]?[d] ?? nil }))
     }
     for (f, feature) in features.enumerated() {
-      if feature.kind.isInteger {
-        columns.append(.int64(name: feature.name, values: keyed.map {
-          if case .integer(let v) = $0.row.values[f] { return v }
-          return nil
-        }))
-      } else {
-        columns.append(.double(name: feature.name, values: keyed.map {
-          if case .double(let v) = $0.row.values[f] { return v }
-          return nil
-        }))
+      switch rows.columns[f] {
+      case .integers(let a): columns.append(.int64(name: feature.name, values: order.map { a[$0] }))
+      case .doubles(let a): columns.append(.double(name: feature.name, values: order.map { a[$0] }))
       }
     }
     return SnapshotTable(columns: columns, rowCount: n)

@@ -1,10 +1,62 @@
-/// A finished group: the key and one value per feature, in config order.
-public struct ClosedRow: Sendable {
-  public var key: GroupKey
-  public var values: [FeatureValue]
+/// Finished groups in columnar form: one key per row and one value column per feature, in config order.
+///
+/// Columnar so that closing thousands of groups allocates a handful of arrays, not one per row.
+public struct ClosedRows: Sendable {
+  public enum Values: Sendable, Equatable {
+    case integers([Int64?])
+    case doubles([Double?])
+  }
+  public var keys: [GroupKey] = []
+  public var columns: [Values]
 
-  public init(key: GroupKey, values: [FeatureValue]) {
-    self.key = key
-    self.values = values
+  /// An empty block shaped for `features`.
+  public init(features: [FeatureSpec]) {
+    columns = features.map { $0.kind.isInteger ? .integers([]) : .doubles([]) }
+  }
+
+  public var count: Int { keys.count }
+  public var isEmpty: Bool { keys.isEmpty }
+
+  /// Appends a row's value for feature `f`.
+  mutating func append(_ value: FeatureValue, feature f: Int) {
+    switch (columns[f], value) {
+    case (.integers(var a), .integer(let v)):
+      columns[f] = .integers([])
+      a.append(v)
+      columns[f] = .integers(a)
+    case (.doubles(var a), .double(let v)):
+      columns[f] = .doubles([])
+      a.append(v)
+      columns[f] = .doubles(a)
+    default:
+      preconditionFailure("feature \(f) got a value of the other type")
+    }
+  }
+
+  /// Appends every row of `other` (same features).
+  public mutating func append(contentsOf other: ClosedRows) {
+    keys.append(contentsOf: other.keys)
+    for f in columns.indices {
+      switch (columns[f], other.columns[f]) {
+      case (.integers(var a), .integers(let b)):
+        columns[f] = .integers([])
+        a.append(contentsOf: b)
+        columns[f] = .integers(a)
+      case (.doubles(var a), .doubles(let b)):
+        columns[f] = .doubles([])
+        a.append(contentsOf: b)
+        columns[f] = .doubles(a)
+      default:
+        preconditionFailure("mismatched feature columns")
+      }
+    }
+  }
+
+  /// Row `i`'s value of feature `f` (tests and live views).
+  public func value(row i: Int, feature f: Int) -> FeatureValue {
+    switch columns[f] {
+    case .integers(let a): .integer(a[i])
+    case .doubles(let a): .double(a[i])
+    }
   }
 }

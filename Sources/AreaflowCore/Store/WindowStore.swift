@@ -9,19 +9,28 @@ public final class WindowStore {
   public let allowedLateness: Int64
   let features: [FeatureSpec]
   let accumulators: [FeatureAccumulator?]
-  var slots: [GroupKey: Int32] = [:]
   var keys: [GroupKey] = []
   var counts: [Int64] = []
   var freeSlots: [Int32] = []
-  /// Open windows (window name index, window index) and their slots.
-  var open: [WindowRef: [Int32]] = [:]
+  /// Open windows, each with the table of its groups.
+  var open: [OpenWindow] = []
   // Scratch arrays reused across batches.
   private var batchSlots: [Int32] = []
   private var batchEvents: [Int32] = []
 
-  struct WindowRef: Hashable {
-    var window: Int32
-    var index: Int64
+  /// One open window (window name index, window index k) and its groups.
+  final class OpenWindow {
+    let window: Int32
+    let index: Int64
+    let end: Int64
+    var table = SlotTable()
+    var slots: [Int32] = []
+
+    init(window: Int32, index: Int64, end: Int64) {
+      self.window = window
+      self.index = index
+      self.end = end
+    }
   }
 
   public init(config: PipelineConfig, plan: FieldPlan) {
@@ -32,7 +41,7 @@ public final class WindowStore {
   }
 
   /// Number of groups currently held.
-  public var openGroups: Int { slots.count }
+  public var openGroups: Int { open.reduce(0) { $0 + $1.slots.count } }
   public var openWindowCount: Int { open.count }
 
   /// Adds the routed events of a stamped batch.
@@ -40,92 +49,115 @@ public final class WindowStore {
   /// - Complexity: O(entries × windows per event); allocation only when new groups appear.
   public func add(_ stamped: StampedBatch, entries: [UInt64]) {
     let batch = stamped.batch
-    batchSlots.removeAll(keepingCapacity: true)
-    batchEvents.removeAll(keepingCapacity: true)
+    var slotsOut = batchSlots
+    var eventsOut = batchEvents
+    batchSlots = []
+    batchEvents = []
+    slotsOut.removeAll(keepingCapacity: true)
+    eventsOut.removeAll(keepingCapacity: true)
     let hasDimensions = !batch.dimensionKeys.isEmpty
+    var cached: OpenWindow? = nil
     for entry in entries {
       let i = RouteEntry.event(entry)
-      let s = RouteEntry.scheme(entry)
-      let area = batch.areas[s].keys[RouteEntry.keyIndex(entry)]
+      let s = Int32(RouteEntry.scheme(entry))
+      let area = batch.areas[Int(s)].keys[RouteEntry.keyIndex(entry)]
       let t = batch.times[i]
       let w = stamped.watermarks[i]
       let dims = hasDimensions ? batch.dimensionKeys[i] : 0
-      for (wi, spec) in windows.enumerated() {
+      for wi in 0..<windows.count {
+        let spec = windows[wi]
         let range = WindowMath.windowIndices(t, spec)
         let firstOpen = WindowMath.firstOpenIndex(watermark: w, spec, lateness: allowedLateness)
         var k = max(range.lowerBound, firstOpen)
         while k <= range.upperBound {
-          let key = GroupKey(window: Int32(wi), scheme: Int32(s), index: k, area: area, dimensions: dims)
-          let slot = slotFor(key)
-          counts[Int(slot)] += 1
-          batchSlots.append(slot)
-          batchEvents.append(Int32(i))
+          let window: OpenWindow
+          if let c = cached, c.index == k, c.window == Int32(wi) {
+            window = c
+          } else {
+            window = openWindow(Int32(wi), k)
+            cached = window
+          }
+          let slot: Int32
+          if let found = window.table.find(area: area, dimensions: dims, scheme: s) {
+            slot = found
+          } else {
+            slot = newSlot(GroupKey(window: Int32(wi), scheme: s, index: k, area: area, dimensions: dims))
+            window.table.insert(area: area, dimensions: dims, scheme: s, slot: slot)
+            window.slots.append(slot)
+          }
+          slotsOut.append(slot)
+          eventsOut.append(Int32(i))
           k += 1
         }
       }
     }
-    for accumulator in accumulators {
-      accumulator?.add(slots: batchSlots, events: batchEvents, batch: batch)
+    counts.withUnsafeMutableBufferPointer { c in
+      for slot in slotsOut { c[Int(slot)] += 1 }
     }
+    for accumulator in accumulators {
+      accumulator?.add(slots: slotsOut, events: eventsOut, batch: batch)
+    }
+    batchSlots = slotsOut
+    batchEvents = eventsOut
   }
 
-  @inline(__always)
-  private func slotFor(_ key: GroupKey) -> Int32 {
-    if let slot = slots[key] { return slot }
-    let slot: Int32
+  private func openWindow(_ window: Int32, _ index: Int64) -> OpenWindow {
+    for w in open where w.index == index && w.window == window { return w }
+    let spec = windows[Int(window)]
+    let w = OpenWindow(window: window, index: index, end: index &* spec.every &+ spec.size)
+    open.append(w)
+    return w
+  }
+
+  private func newSlot(_ key: GroupKey) -> Int32 {
     if let reused = freeSlots.popLast() {
-      slot = reused
-      keys[Int(slot)] = key
-      counts[Int(slot)] = 0
-      for a in accumulators { a?.reset(Int(slot)) }
-    } else {
-      slot = Int32(keys.count)
-      keys.append(key)
-      counts.append(0)
-      for a in accumulators { a?.ensureCapacity(keys.count) }
+      keys[Int(reused)] = key
+      counts[Int(reused)] = 0
+      for a in accumulators { a?.reset(Int(reused)) }
+      return reused
     }
-    slots[key] = slot
-    open[WindowRef(window: key.window, index: key.index), default: []].append(slot)
+    let slot = Int32(keys.count)
+    keys.append(key)
+    counts.append(0)
+    for a in accumulators { a?.ensureCapacity(keys.count) }
     return slot
   }
 
   /// Finishes every window that is final under `watermark` (or all of them when `watermark` is nil, at the end of
   /// a replay) and returns their rows; their slots are freed for reuse.
-  public func close(upTo watermark: Int64?) -> [ClosedRow] {
-    var rows: [ClosedRow] = []
-    for (ref, refSlots) in open {
-      if let w = watermark {
-        let spec = windows[Int(ref.window)]
-        let end = ref.index &* spec.every &+ spec.size
-        guard w >= end &+ allowedLateness, w != Int64.min else { continue }
+  public func close(upTo watermark: Int64?) -> ClosedRows {
+    var rows = ClosedRows(features: features)
+    var kept: [OpenWindow] = []
+    var closing: [Int32] = []
+    for window in open {
+      if let w = watermark, w == Int64.min || w < window.end &+ allowedLateness {
+        kept.append(window)
+        continue
       }
-      for slot in refSlots {
-        rows.append(row(Int(slot)))
-        slots[keys[Int(slot)]] = nil
-        freeSlots.append(slot)
-      }
-      open[ref] = nil
+      closing.append(contentsOf: window.slots)
     }
+    open = kept
+    guard !closing.isEmpty else { return rows }
+    rows.keys = closing.map { keys[Int($0)] }
+    for f in features.indices {
+      if let a = accumulators[f] {
+        rows.columns[f] = a.values(closing)
+      } else {
+        rows.columns[f] = .integers(closing.map { counts[Int($0)] })
+      }
+    }
+    freeSlots.append(contentsOf: closing)
     return rows
   }
 
   /// The current values of every open group, without closing anything (for live views).
-  public func peek() -> [ClosedRow] {
-    open.values.flatMap { $0.map { row(Int($0)) } }
-  }
-
-  private func row(_ slot: Int) -> ClosedRow {
-    let count = counts[slot]
-    var values: [FeatureValue] = []
-    values.reserveCapacity(features.count)
-    for (f, feature) in features.enumerated() {
-      if let a = accumulators[f] {
-        values.append(a.value(slot, count: count))
-      } else {
-        precondition(feature.kind == .count)
-        values.append(.integer(count))
-      }
+  public func peek() -> ClosedRows {
+    var rows = ClosedRows(features: features)
+    let all = open.flatMap(\.slots)
+    rows.keys = all.map { keys[Int($0)] }
+    for f in features.indices {
+      rows.columns[f] = accumulators[f]?.values(all) ?? .integers(all.map { counts[Int($0)] })
     }
-    return ClosedRow(key: keys[slot], values: values)
+    return rows
   }
 }

@@ -12,7 +12,7 @@ final class SnapshotSink: @unchecked Sendable {
   let windows: [WindowSpec]
   let schemes: [any AreaScheme]
   let rowsPerCommit: Int
-  private var rows: [ClosedRow] = []
+  private var rows: ClosedRows
   private var rejects: [UInt8] = []
   private var late: [UInt8] = []
   private var sequence = 0
@@ -32,9 +32,10 @@ final class SnapshotSink: @unchecked Sendable {
     self.schemes = assembler.schemes
     self.summary = summary
     self.rowsPerCommit = rowsPerCommit
+    self.rows = ClosedRows(features: assembler.features)
   }
 
-  func add(rows closed: [ClosedRow]) {
+  func add(rows closed: ClosedRows) {
     rows.append(contentsOf: closed)
     if rows.count >= rowsPerCommit { commit() }
   }
@@ -58,7 +59,7 @@ final class SnapshotSink: @unchecked Sendable {
       sequence += 1
       let part = "part-" + sixDigits(sequence)
       let ready = rows
-      rows = []
+      rows = ClosedRows(features: assembler.features)
       for (w, s, table) in assembler.tables(ready, labels: labels.snapshot()) {
         let relative = "\(windows[w].name)/\(schemes[s].name)/\(part).\(encoder.fileExtension)"
         try AtomicFile.makeDirectories("\(directory)/\(windows[w].name)/\(schemes[s].name)")
