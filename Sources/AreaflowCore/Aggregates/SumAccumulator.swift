@@ -4,6 +4,8 @@ final class SumAccumulator: FeatureAccumulator {
   let mean: Bool
   var n: [Int64] = []
   var sum: [Double] = []
+  /// Neumaier compensation: keeps sums exact enough that 1e300 − 1e300 + 7 is 7.
+  var compensation: [Double] = []
 
   init(column: Int, mean: Bool) {
     self.column = column
@@ -14,12 +16,14 @@ final class SumAccumulator: FeatureAccumulator {
     while n.count < slots {
       n.append(0)
       sum.append(0)
+      compensation.append(0)
     }
   }
 
   func reset(_ slot: Int) {
     n[slot] = 0
     sum[slot] = 0
+    compensation[slot] = 0
   }
 
   func add(slots: [Int32], events: [Int32], batch: EventBatch) {
@@ -27,12 +31,16 @@ final class SumAccumulator: FeatureAccumulator {
     batch.values[column].withUnsafeBufferPointer { values in
       n.withUnsafeMutableBufferPointer { n in
         sum.withUnsafeMutableBufferPointer { sum in
-          for j in 0..<slots.count {
-            let v = values[Int(events[j])]
-            if v.isNaN { continue }
-            let s = Int(slots[j])
-            n[s] += 1
-            sum[s] += v
+          compensation.withUnsafeMutableBufferPointer { c in
+            for j in 0..<slots.count {
+              let v = values[Int(events[j])]
+              if v.isNaN { continue }
+              let s = Int(slots[j])
+              n[s] += 1
+              let t = sum[s] + v
+              c[s] += abs(sum[s]) >= abs(v) ? (sum[s] - t) + v : (v - t) + sum[s]
+              sum[s] = t
+            }
           }
         }
       }
@@ -43,13 +51,17 @@ final class SumAccumulator: FeatureAccumulator {
     .doubles(slots.map { s in
       let k = Int(s)
       guard n[k] > 0 else { return nil }
-      return mean ? sum[k] / Double(n[k]) : sum[k]
+      let total = sum[k] + compensation[k]
+      return mean ? total / Double(n[k]) : total
     })
   }
 
   func merge(from other: FeatureAccumulator, slot from: Int, into to: Int) {
     let o = other as! SumAccumulator
     n[to] += o.n[from]
-    sum[to] += o.sum[from]
+    let v = o.sum[from]
+    let t = sum[to] + v
+    compensation[to] += (abs(sum[to]) >= abs(v) ? (sum[to] - t) + v : (v - t) + sum[to]) + o.compensation[from]
+    sum[to] = t
   }
 }

@@ -143,9 +143,6 @@ public struct ConfigLoader {
         guard let e = m["every"] else { throw missing("\(key).every", in: item, expected: "how often a hopping window starts") }
         let every = try positiveDuration(e, key: "\(key).every")
         if every > size { throw error(e, key: "\(key).every", "every (\(DurationParser.format(every))) must not exceed the window size (\(DurationParser.format(size)))") }
-        if size % every != 0 {
-          throw error(e, key: "\(key).every", "the window size must be a whole multiple of every")
-        }
         result.append(WindowSpec(name: name, size: size, every: every))
       } else {
         throw error(item, key: key, "expected tumbling: DURATION or hopping: DURATION with every: DURATION")

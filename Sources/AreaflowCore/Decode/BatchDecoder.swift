@@ -57,7 +57,8 @@ public struct BatchDecoder: Sendable {
         }
         var contentEnd = lineEnd
         if contentEnd > lineStart, p[contentEnd - 1] == 13 { contentEnd -= 1 }
-        builder.lineCount += physicalLines
+        // Records, not physical lines: a quoted line break inside a CSV record does not make another line to account for.
+        builder.lineCount += 1
         if isBlank(p, lineStart, contentEnd) {
           builder.emptyLines += 1
         } else {

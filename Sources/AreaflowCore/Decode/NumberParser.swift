@@ -106,6 +106,14 @@ public enum NumberParser {
   public static func parseScaled(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, unitsPerOne: Int64) -> Int64? {
     var i = start
     guard i < end else { return nil }
+    for k in start..<end where p[k] | 0x20 == 101 {
+      // Exponent notation (1.7e9): go through Double; the rounding is far below a microsecond for epoch times.
+      guard let d = parseDouble(p, start, end) else { return nil }
+      let scaled = (d * Double(unitsPerOne)).rounded(.down)
+      guard scaled.isFinite, abs(scaled) < 9.2e18 else { return nil }
+      _ = k
+      return Int64(scaled)
+    }
     var negative = false
     if p[i] == 45 {
       negative = true
@@ -131,12 +139,6 @@ public enum NumberParser {
         sawDigit = true
         i += 1
       }
-    } else if i < end, p[i] | 0x20 == 101 {
-      // Exponent notation (1.7e9): go through Double; precision loss is below a microsecond for epoch seconds.
-      guard let d = parseDouble(p, start, end) else { return nil }
-      let scaled = d * Double(unitsPerOne)
-      guard scaled.isFinite, abs(scaled) < 9.2e18 else { return nil }
-      return Int64(scaled.rounded(.down))
     }
     guard sawDigit, i == end else { return nil }
     let (scaledWhole, o) = whole.multipliedReportingOverflow(by: unitsPerOne)

@@ -4,33 +4,69 @@ public struct CSVSnapshotEncoder: SnapshotEncoder {
   public init() {}
 
   public func encode(_ table: SnapshotTable) throws -> [UInt8] {
-    var w = TextWriter()
-    w.bytes.reserveCapacity(table.rowCount * 96 + 256)
+    // Render column by column (one type switch per column, not per cell), then interleave the cells row by row.
+    let cells = table.columns.map { RenderedColumn($0, rows: table.rowCount) }
+    var out: [UInt8] = []
+    out.reserveCapacity(cells.reduce(0) { $0 + $1.text.count } + table.rowCount * table.columns.count + 256)
+    var header = TextWriter()
     for (c, column) in table.columns.enumerated() {
-      if c > 0 { w.write(byte: 44) }
-      w.write(csvField: column.name)
+      if c > 0 { header.write(byte: 44) }
+      header.write(csvField: column.name)
     }
-    w.write(byte: 10)
-    var lastMillis = [Int64](repeating: Int64.min, count: table.columns.count)
-    var lastText = [[UInt8]](repeating: [], count: table.columns.count)
+    out.append(contentsOf: header.bytes)
+    out.append(10)
     for row in 0..<table.rowCount {
-      for (c, column) in table.columns.enumerated() {
-        if c > 0 { w.write(byte: 44) }
-        switch column {
-        case .string(_, let values): if let v = values[row] { w.write(csvField: v) }
-        case .timestamp(_, let millis):
-          // Rows are sorted by window start, so the same instant repeats: format it once.
-          if millis[row] != lastMillis[c] {
-            lastMillis[c] = millis[row]
-            lastText[c] = Array(CivilDate.rfc3339(millis: millis[row]).utf8)
-          }
-          w.bytes.append(contentsOf: lastText[c])
-        case .int64(_, let values): if let v = values[row] { w.write(String(v)) }
-        case .double(_, let values): if let v = values[row] { w.write(double: v) }
+      for (c, column) in cells.enumerated() {
+        if c > 0 { out.append(44) }
+        column.text.withUnsafeBufferPointer { text in
+          let start = row == 0 ? 0 : Int(column.ends[row - 1])
+          out.append(contentsOf: UnsafeBufferPointer(rebasing: text[start..<Int(column.ends[row])]))
         }
       }
-      w.write(byte: 10)
+      out.append(10)
     }
-    return w.bytes
+    return out
+  }
+}
+
+/// One column's cells as CSV text, back to back, with the end offset of each cell.
+struct RenderedColumn {
+  var text: [UInt8] = []
+  var ends: [Int32] = []
+
+  init(_ column: SnapshotTable.Column, rows: Int) {
+    ends.reserveCapacity(rows)
+    var w = TextWriter()
+    w.bytes.reserveCapacity(rows * 8)
+    switch column {
+    case .string(_, let values):
+      for v in values {
+        if let v { w.write(csvField: v) }
+        ends.append(Int32(w.bytes.count))
+      }
+    case .timestamp(_, let millis):
+      var last = Int64.min
+      var lastText: [UInt8] = []
+      for m in millis {
+        // Rows are sorted by window start, so the same instant repeats: format it once.
+        if m != last {
+          last = m
+          lastText = Array(CivilDate.rfc3339(millis: m).utf8)
+        }
+        w.bytes.append(contentsOf: lastText)
+        ends.append(Int32(w.bytes.count))
+      }
+    case .int64(_, let values):
+      for v in values {
+        if let v { w.write(integer: v) }
+        ends.append(Int32(w.bytes.count))
+      }
+    case .double(_, let values):
+      for v in values {
+        if let v { w.write(double: v) }
+        ends.append(Int32(w.bytes.count))
+      }
+    }
+    text = w.bytes
   }
 }

@@ -2,7 +2,30 @@
 struct TextWriter {
   var bytes: [UInt8] = []
 
-  mutating func write(_ s: String) { bytes.append(contentsOf: s.utf8) }
+  mutating func write(_ s: String) {
+    var s = s
+    s.withUTF8 { bytes.append(contentsOf: $0) }
+  }
+
+  /// Decimal digits of an integer, without building a String.
+  mutating func write(integer v: Int64) {
+    if v == 0 {
+      bytes.append(48)
+      return
+    }
+    if v < 0 { bytes.append(45) }
+    var m = v.magnitude
+    var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+    var n = 0
+    withUnsafeMutableBytes(of: &digits) { d in
+      while m > 0 {
+        d[n] = UInt8(48 + m % 10)
+        m /= 10
+        n += 1
+      }
+      for k in stride(from: n - 1, through: 0, by: -1) { bytes.append(d[k]) }
+    }
+  }
   mutating func write(byte: UInt8) { bytes.append(byte) }
 
   /// Shortest text that reads back as the same Double; integral values keep a `.0` so readers infer a float type.
@@ -11,6 +34,11 @@ struct TextWriter {
       write("NaN")
     } else if d.isInfinite {
       write(d > 0 ? "Infinity" : "-Infinity")
+    } else if d == d.rounded(), abs(d) < 1e15 {
+      // Integral values: digits and ".0", as `description` would print them, without the float formatter.
+      write(integer: Int64(d))
+      bytes.append(46)
+      bytes.append(48)
     } else {
       write(d.description)
     }

@@ -1,8 +1,9 @@
 /// An open-addressing hash table from (area scheme, area, dimensions) to a group slot, one per open window.
 ///
 /// Keeping one small table per window means closing a window drops its table whole — no deletions, no
-/// tombstones — and lookups hash two words with a cheap mixer instead of going through `Hasher`.
-struct SlotTable {
+/// tombstones — and lookups hash two words with a cheap mixer instead of going through `Hasher`. A class, so the
+/// hot loop reaches its arrays through one reference instead of copying a struct of four arrays per lookup.
+final class SlotTable {
   private var areas: [UInt64]
   private var dimensions: [UInt64]
   private var schemes: [Int32]
@@ -11,7 +12,7 @@ struct SlotTable {
   private var mask: Int
   private(set) var count = 0
 
-  init(capacity: Int = 64) {
+  init(capacity: Int = 256) {
     var size = 16
     while size < capacity * 2 { size <<= 1 }
     areas = [UInt64](repeating: 0, count: size)
@@ -39,7 +40,7 @@ struct SlotTable {
   }
 
   /// Adds a key that is not in the table.
-  mutating func insert(area: UInt64, dimensions dims: UInt64, scheme: Int32, slot: Int32) {
+  func insert(area: UInt64, dimensions dims: UInt64, scheme: Int32, slot: Int32) {
     if (count + 1) * 2 > slots.count { grow() }
     var i = Self.bucket(area, dims, scheme) & mask
     while slots[i] >= 0 { i = (i + 1) & mask }
@@ -50,9 +51,15 @@ struct SlotTable {
     count += 1
   }
 
-  private mutating func grow() {
+  private func grow() {
     let old = (areas, dimensions, schemes, slots)
-    self = SlotTable(capacity: slots.count)
+    let size = slots.count * 2
+    areas = [UInt64](repeating: 0, count: size)
+    dimensions = [UInt64](repeating: 0, count: size)
+    schemes = [Int32](repeating: 0, count: size)
+    slots = [Int32](repeating: -1, count: size)
+    mask = size - 1
+    count = 0
     for i in 0..<old.3.count where old.3[i] >= 0 {
       insert(area: old.0[i], dimensions: old.1[i], scheme: old.2[i], slot: old.3[i])
     }

@@ -23,7 +23,7 @@ public final class WindowStore {
     let window: Int32
     let index: Int64
     let end: Int64
-    var table = SlotTable()
+    let table = SlotTable()
     var slots: [Int32] = []
 
     init(window: Int32, index: Int64, end: Int64) {
@@ -56,33 +56,43 @@ public final class WindowStore {
     slotsOut.removeAll(keepingCapacity: true)
     eventsOut.removeAll(keepingCapacity: true)
     let hasDimensions = !batch.dimensionKeys.isEmpty
-    var cached: OpenWindow? = nil
+    // Locals, so the loop reads plain arrays instead of properties of shared objects.
+    let times = batch.times
+    let stamps = stamped.watermarks
+    let dimensionKeys = batch.dimensionKeys
+    let areaKeys = batch.areas.map(\.keys)
+    let windows = self.windows
+    let lateness = allowedLateness
+    var recent: [OpenWindow?] = Array(repeating: nil, count: windows.count * 4)
     for entry in entries {
       let i = RouteEntry.event(entry)
       let s = Int32(RouteEntry.scheme(entry))
-      let area = batch.areas[Int(s)].keys[RouteEntry.keyIndex(entry)]
-      let t = batch.times[i]
-      let w = stamped.watermarks[i]
-      let dims = hasDimensions ? batch.dimensionKeys[i] : 0
+      let area = areaKeys[Int(s)][RouteEntry.keyIndex(entry)]
+      let t = times[i]
+      let w = stamps[i]
+      let dims = hasDimensions ? dimensionKeys[i] : 0
       for wi in 0..<windows.count {
         let spec = windows[wi]
         let range = WindowMath.windowIndices(t, spec)
-        let firstOpen = WindowMath.firstOpenIndex(watermark: w, spec, lateness: allowedLateness)
+        let firstOpen = WindowMath.firstOpenIndex(watermark: w, spec, lateness: lateness)
         var k = max(range.lowerBound, firstOpen)
         while k <= range.upperBound {
+          // A few recently used windows per window name, by k modulo 4: hopping windows rotate through them.
+          let cacheSlot = wi * 4 + Int(k & 3)
           let window: OpenWindow
-          if let c = cached, c.index == k, c.window == Int32(wi) {
+          if let c = recent[cacheSlot], c.index == k {
             window = c
           } else {
             window = openWindow(Int32(wi), k)
-            cached = window
+            recent[cacheSlot] = window
           }
+          let table = window.table
           let slot: Int32
-          if let found = window.table.find(area: area, dimensions: dims, scheme: s) {
+          if let found = table.find(area: area, dimensions: dims, scheme: s) {
             slot = found
           } else {
             slot = newSlot(GroupKey(window: Int32(wi), scheme: s, index: k, area: area, dimensions: dims))
-            window.table.insert(area: area, dimensions: dims, scheme: s, slot: slot)
+            table.insert(area: area, dimensions: dims, scheme: s, slot: slot)
             window.slots.append(slot)
           }
           slotsOut.append(slot)
