@@ -13,15 +13,15 @@ struct Areaflow: ParsableCommand {
     commandName: "areaflow",
     abstract: "Window transport and connectivity event streams by area and event time into snapshot tables.",
     version: version,
-    subcommands: [ReplayCommand.self, GenerateCommand.self, CheckCommand.self])
+    subcommands: [ReplayCommand.self, GenerateCommand.self, CheckCommand.self, InspectCommand.self])
 
   /// Runs the command line; usage errors exit 2 as the contract says (not the parser's default 64).
   static func main() {
     #if canImport(Glibc)
       // Batches are a few hundred KiB each and churn constantly; keep them in the heap instead of fresh mmap'd
       // pages, which the kernel would zero on every batch.
-      mallopt(M_MMAP_THRESHOLD, 256 << 20)
-      mallopt(M_TRIM_THRESHOLD, 512 << 20)
+      mallopt(M_MMAP_THRESHOLD, 32 << 20)
+      mallopt(M_TRIM_THRESHOLD, 64 << 20)
     #endif
     do {
       var command = try parseAsRoot()

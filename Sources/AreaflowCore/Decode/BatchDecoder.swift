@@ -30,7 +30,7 @@ public struct BatchDecoder: Sendable {
       valueColumns: plan.valueSlots.count, distinctColumns: plan.distinctSlots.count, schemes: schemes.count,
       capacity: chunk.bytes.count / 64 + 16)
     var tokens = [FieldToken](repeating: FieldToken(), count: plan.names.count)
-    var seenDimensions = Set<UInt64>()
+    var seenDimensions = HashSet64()
     chunk.bytes.withUnsafeBufferPointer { buffer in
       guard let p = buffer.baseAddress else { return }
       let n = buffer.count
@@ -88,7 +88,7 @@ public struct BatchDecoder: Sendable {
   /// Validates time and coordinates and appends the event's columns; returns the reject reason instead when the
   /// event cannot be placed.
   private func accept(
-    _ p: UnsafePointer<UInt8>, _ tokens: [FieldToken], into b: inout EventBatchBuilder, seen: inout Set<UInt64>
+    _ p: UnsafePointer<UInt8>, _ tokens: [FieldToken], into b: inout EventBatchBuilder, seen: inout HashSet64
   ) -> RejectReason? {
     guard let time = withText(p, tokens[plan.timeSlot], { q, s, e in timeParser.parse(q, s, e) }) ?? nil
     else { return .bad_time }
@@ -105,8 +105,7 @@ public struct BatchDecoder: Sendable {
         let h = withText(p, tokens[slot]) { q, s, e in ByteHasher.hash(q, s, e) } ?? 0x6E75_6C6C
         key = ByteHasher.combine(key, h)
       }
-      if !seen.contains(key) {
-        seen.insert(key)
+      if seen.insert(key) {
         b.newDimensionLabels[key] = plan.dimensionSlots.map { slot in
           withText(p, tokens[slot]) { q, s, e in String(decoding: UnsafeBufferPointer(start: q + s, count: e - s), as: UTF8.self) }
         }

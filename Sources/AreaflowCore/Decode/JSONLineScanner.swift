@@ -71,23 +71,30 @@ enum JSONLineScanner {
     return i
   }
 
+  /// Bytes that end or interrupt a plain run of string content: `"`, `\` and control characters.
+  static let stringStops: [Bool] = (0..<256).map { $0 == 34 || $0 == 92 || $0 < 32 }
+
   /// From just after an opening quote, returns the index of the closing quote and whether escapes occur.
   @inline(__always)
   static func scanString(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int) -> (Int, Bool)? {
     var i = from
     var escaped = false
-    while i < end {
-      let c = p[i]
-      if c == 34 { return (i, escaped) }
-      if c == 92 {
-        escaped = true
-        i += 2
-        continue
+    return stringStops.withUnsafeBufferPointer { stops -> (Int, Bool)? in
+      while i < end {
+        // Skip plain content with one table lookup per byte.
+        while i < end, !stops[Int(p[i])] { i += 1 }
+        guard i < end else { return nil }
+        let c = p[i]
+        if c == 34 { return (i, escaped) }
+        if c == 92 {
+          escaped = true
+          i += 2
+          continue
+        }
+        return nil
       }
-      if c < 32 { return nil }
-      i += 1
+      return nil
     }
-    return nil
   }
 
   static func scanLiteral(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int) -> (Int, FieldToken.Kind)? {

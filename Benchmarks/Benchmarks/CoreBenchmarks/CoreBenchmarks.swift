@@ -1,0 +1,42 @@
+import AreaflowCore
+import Benchmark
+
+/// Throughput of the pure core on data made in memory: decoding, area lookup and aggregation, without disk or
+/// decompression. The end-to-end replay (with zstd, the floor and the DuckDB peer) is `scripts/bench-replay.sh`.
+let benchmarks: @Sendable () -> Void = {
+  Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .throughput, .mallocCountTotal], maxDuration: .seconds(3))
+
+  let config = try! ConfigLoader(file: "transport.yaml").load(BenchmarkData.transportConfig)
+  let schemes: [any AreaScheme] = [GeohashScheme(name: "gh6", precision: 6)]
+  let decoder = BatchDecoder(config: config, schemes: schemes)
+  let chunks = BenchmarkData.transportChunks(lines: 100_000, plan: decoder.plan)
+
+  Benchmark("decode transport NDJSON (100k events)", configuration: .init(scalingFactor: .kilo)) { benchmark in
+    for _ in benchmark.scaledIterations {
+      for chunk in chunks { blackHole(decoder.decode(chunk)) }
+    }
+  }
+
+  let batches = chunks.map { decoder.decode($0) }
+  Benchmark("aggregate transport config (100k events)", configuration: .init(scalingFactor: .kilo)) { benchmark in
+    for _ in benchmark.scaledIterations {
+      var stamper = WatermarkStamper(windows: config.windows, watermark: config.watermark, shardCount: 1)
+      let store = WindowStore(config: config, plan: decoder.plan)
+      for batch in batches {
+        let stamped = stamper.stamp(batch)
+        store.add(stamped, entries: stamped.routes[0])
+        blackHole(store.close(upTo: stamped.watermarkAfter))
+      }
+      blackHole(store.close(upTo: nil))
+    }
+  }
+
+  Benchmark("geohash-6 encode (1M points)", configuration: .init(scalingFactor: .mega)) { benchmark in
+    var random = SeededRandom(seed: 1)
+    let points = (0..<1_000_000).map { _ in (random.unit() * 180 - 90, random.unit() * 360 - 180) }
+    benchmark.startMeasurement()
+    for _ in benchmark.scaledIterations {
+      for (lat, lon) in points { blackHole(GeohashScheme.encodeBits(lat: lat, lon: lon, bits: 30)) }
+    }
+  }
+}
