@@ -65,7 +65,7 @@ import Testing
     ("below: 5}", "below: 5, above: 3}", 20, 9, "features.slow"),
     ("format: csv", "format: xlsx", 24, 11, "output.format"),
     ("every: 5m}", "every: 20m}", 12, 38, "windows.15m.every"),
-    ("every: 5m}", "every: 4m}", 12, 38, "windows.15m.every"),
+    ("every: 5m}", "every: 0s}", 12, 38, "windows.15m.every"),
     ("  events: count\n", "  events: tally\n", 17, 11, "features.events"),
     ("max_out_of_order: 30s", "max_out_of_order: soon", 14, 21, "watermark.max_out_of_order"),
     ("  vehicles: {distinct: vehicle_id}\n", "  window: count\n", 18, 3, "features.window"),

@@ -9,10 +9,17 @@ public enum AreaSchemeFactory {
       switch spec.kind {
       case .geohash(let precision):
         return GeohashScheme(name: spec.name, precision: precision)
-      case .h3, .regions:
-        throw ConfigError(
-          file: configFile, line: 0, column: 0, key: "areas.\(spec.name)",
-          message: "this build supports geohash area schemes only")
+      case .h3(let resolution):
+        return H3Scheme(name: spec.name, resolution: resolution)
+      case .regions(let path, let idProperty):
+        let bytes = try readFile(path)
+        do {
+          return RegionScheme(name: spec.name, index: try RegionIndex(geoJSON: bytes, idProperty: idProperty))
+        } catch {
+          throw ConfigError(
+            file: configFile, line: spec.line, column: spec.column, key: "areas.\(spec.name).regions",
+            message: "\(path): \(error)")
+        }
       }
     }
   }

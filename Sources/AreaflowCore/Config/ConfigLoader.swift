@@ -116,7 +116,8 @@ public struct ConfigLoader {
       if kinds[0] != "regions", let idNode = m["id_property"] {
         throw error(idNode, key: "\(key).id_property", "id_property belongs to a regions scheme only")
       }
-      result.append(AreaSpec(name: name, kind: kind))
+      let place = kinds[0] == "regions" ? m["regions"]! : item
+      result.append(AreaSpec(name: name, kind: kind, line: place.mark?.line ?? 0, column: place.mark?.column ?? 0))
     }
     return result
   }

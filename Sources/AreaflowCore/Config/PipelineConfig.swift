@@ -68,9 +68,14 @@ public struct AreaSpec: Sendable, Equatable {
   }
   public var name: String
   public var kind: Kind
-  public init(name: String, kind: Kind) {
+  /// Where the scheme is written in the config, for errors found later (a bad regions file).
+  public var line: Int
+  public var column: Int
+  public init(name: String, kind: Kind, line: Int = 0, column: Int = 0) {
     self.name = name
     self.kind = kind
+    self.line = line
+    self.column = column
   }
 }
 

@@ -177,8 +177,21 @@ public final class RegionIndex: Sendable {
   /// - Complexity: O(log p) to find the candidate polygons among p polygons via the R-tree,
   ///   plus, per candidate, O(edges in the point's latitude band) — a few edges, independent
   ///   of how many vertices the polygon has.
-  @inline(__always)
   public func regions(containingLat lat: Double, lon: Double, into result: inout [Int32]) {
+    collect(lat: lat, lon: lon, into: &result)
+  }
+
+  /// The same query for callers that keep area keys as
+  /// `UInt64` (an `AreaScheme`), so they need no scratch buffer and no conversion pass.
+  ///
+  /// - Complexity: As for the `Int32` form.
+  public func regions(containingLat lat: Double, lon: Double, into result: inout [UInt64]) {
+    collect(lat: lat, lon: lon, into: &result)
+  }
+
+  /// The query behind both public forms, specialised for each within this module.
+  @inline(__always)
+  private func collect<Key: FixedWidthInteger>(lat: Double, lon: Double, into result: inout [Key]) {
     let base = result.count
     // Candidates are collected from the tree in small batches on the stack and then tested
     // together (see `PolygonEdgeTable.retainContaining`); a point rarely has more than a few.
@@ -206,15 +219,15 @@ public final class RegionIndex: Sendable {
   /// Tests a batch of candidate polygons and merges the regions of those containing the point
   /// into `result[base...]`, keeping that tail sorted and free of duplicates.
   @inline(__always)
-  private func append(
+  private func append<Key: FixedWidthInteger>(
     _ candidates: UnsafeMutableBufferPointer<Int>, count: Int,
     scratch: UnsafeMutableBufferPointer<Int>, lat: Double, lon: Double, base: Int,
-    to result: inout [Int32]
+    to result: inout [Key]
   ) {
     let kept = edgeTable.retainContaining(
       candidates, count: count, scratch: scratch, x: lon, y: lat)
     for k in 0..<kept {
-      let region = polygonRegion[candidates[k]]
+      let region = Key(truncatingIfNeeded: polygonRegion[candidates[k]])
       // Several parts of one MultiPolygon may match.
       if result[base...].contains(region) { continue }
       // Insertion keeps the (almost always 0–2 element) tail sorted.

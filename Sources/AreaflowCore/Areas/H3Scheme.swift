@@ -1,0 +1,29 @@
+/// H3 cells of one resolution (0–15). The key is the cell index itself; the label its lowercase hex form.
+public struct H3Scheme: AreaScheme {
+  public let name: String
+  public let resolution: Int
+
+  public init(name: String, resolution: Int) {
+    precondition((0...15).contains(resolution), "H3 resolution must be 0...15")
+    self.name = name
+    self.resolution = resolution
+  }
+
+  public func assign(lat: Double, lon: Double, into keys: inout [UInt64]) -> Int {
+    let cell = H3.latLngToCell(lat: lat, lng: lon, resolution: resolution)
+    guard cell != 0 else { return 0 }
+    keys.append(cell)
+    return 1
+  }
+
+  public func label(of key: UInt64) -> String { H3.cellToString(key) }
+
+  /// Cells of one resolution print as 15 hex digits, so integer order is label order.
+  public var labelsSortLikeKeys: Bool { true }
+
+  public func outline(of key: UInt64) -> [[(lon: Double, lat: Double)]] {
+    var ring = H3.cellToBoundary(key).map { (lon: $0.lng, lat: $0.lat) }
+    if let first = ring.first { ring.append(first) }
+    return [ring]
+  }
+}
