@@ -31,6 +31,8 @@ public struct BatchDecoder: Sendable {
       capacity: chunk.bytes.count / 64 + 16)
     var tokens = [FieldToken](repeating: FieldToken(), count: plan.names.count)
     var seenDimensions = HashSet64()
+    let prefixes = plan.namePrefixes
+    prefixes.withUnsafeBufferPointer { prefixes in
     chunk.bytes.withUnsafeBufferPointer { buffer in
       guard let p = buffer.baseAddress else { return }
       let n = buffer.count
@@ -66,7 +68,7 @@ public struct BatchDecoder: Sendable {
           let wellFormed =
             format == .csv
             ? CSVRecordScanner.scan(p, lineStart, contentEnd, columns: chunk.csvColumns ?? [], tokens: &tokens)
-            : JSONLineScanner.scan(p, lineStart, contentEnd, plan: plan, tokens: &tokens)
+            : JSONLineScanner.scan(p, lineStart, contentEnd, plan: plan, prefixes: prefixes, tokens: &tokens)
           if let reason = wellFormed
             ? accept(p, tokens, into: &builder, seen: &seenDimensions) : RejectReason.malformed
           {
@@ -81,6 +83,7 @@ public struct BatchDecoder: Sendable {
         lineIndex += Int32(physicalLines)
         lineStart = lineEnd + 1
       }
+    }
     }
     return EventBatch(builder, chunk: chunk)
   }

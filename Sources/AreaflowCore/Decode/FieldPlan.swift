@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// The input fields a config reads, each given one slot, and the role every slot plays.
 ///
 /// Decoders fill one token per slot for each line; features refer to value or distinct columns by index, so a field
@@ -45,18 +51,27 @@ public struct FieldPlan: Sendable {
     self.nameBytes = names.map { Array($0.utf8) }
   }
 
-  /// The slot of a JSON key given as raw bytes, or -1 when the config does not read it.
+  /// The first up-to-8 bytes of each name as a little-endian word, for a one-compare first check.
+  var namePrefixes: [UInt64] { nameBytes.map { Self.prefixWord($0.withUnsafeBufferPointer { $0.baseAddress }, 0, $0.count) } }
+
   @inline(__always)
-  func slot(forKey p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Int {
+  static func prefixWord(_ p: UnsafePointer<UInt8>?, _ start: Int, _ end: Int) -> UInt64 {
+    guard let p else { return 0 }
+    var word: UInt64 = 0
+    let n = min(8, end - start)
+    for j in 0..<n { word |= UInt64(p[start + j]) << UInt64(8 * j) }
+    return word
+  }
+
+  /// The slot of a JSON key given as raw bytes, or -1 when the config does not read it.
+  /// - Complexity: O(fields) word compares; bytes past the eighth are compared only on a prefix match.
+  @inline(__always)
+  func slot(forKey p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, prefixes: UnsafeBufferPointer<UInt64>) -> Int {
     let n = end - start
-    for (i, key) in nameBytes.enumerated() where key.count == n {
-      var equal = true
-      key.withUnsafeBufferPointer { k in
-        for j in 0..<n where k[j] != p[start + j] {
-          equal = false
-          break
-        }
-      }
+    let word = Self.prefixWord(p, start, end)
+    for i in 0..<prefixes.count where prefixes[i] == word && nameBytes[i].count == n {
+      if n <= 8 { return i }
+      let equal = nameBytes[i].withUnsafeBufferPointer { k in memcmp(k.baseAddress! + 8, p + start + 8, n - 8) == 0 }
       if equal { return i }
     }
     return -1

@@ -15,15 +15,26 @@ public struct CSVSnapshotEncoder: SnapshotEncoder {
     }
     out.append(contentsOf: header.bytes)
     out.append(10)
-    for row in 0..<table.rowCount {
-      for (c, column) in cells.enumerated() {
-        if c > 0 { out.append(44) }
-        column.text.withUnsafeBufferPointer { text in
+    // Exact size: every cell, a separator or newline after each.
+    let body = cells.reduce(0) { $0 + $1.text.count } + table.rowCount * cells.count
+    let headerCount = out.count
+    out.append(contentsOf: repeatElement(0, count: body))
+    out.withUnsafeMutableBufferPointer { o in
+      var at = headerCount
+      for row in 0..<table.rowCount {
+        for (c, column) in cells.enumerated() {
           let start = row == 0 ? 0 : Int(column.ends[row - 1])
-          out.append(contentsOf: UnsafeBufferPointer(rebasing: text[start..<Int(column.ends[row])]))
+          let end = Int(column.ends[row])
+          column.text.withUnsafeBufferPointer { text in
+            if end > start {
+              UnsafeMutableRawPointer(o.baseAddress! + at).copyMemory(from: text.baseAddress! + start, byteCount: end - start)
+            }
+          }
+          at += end - start
+          o[at] = c == cells.count - 1 ? 10 : 44
+          at += 1
         }
       }
-      out.append(10)
     }
     return out
   }
