@@ -19,10 +19,11 @@ def geohash_key(bits: int) -> str:
         shift = bits - 1 - k
         if k % 2 == 0:
             li -= 1
-            terms.append(f"((({lon_q}) >> {li}) & 1) << {shift}")
+            terms.append(f"(((({lon_q}) >> {li}) & 1) << {shift})")
         else:
             ai -= 1
-            terms.append(f"((({lat_q}) >> {ai}) & 1) << {shift}")
+            terms.append(f"(((({lat_q}) >> {ai}) & 1) << {shift})")
+    # DuckDB gives <<, >>, & and | one precedence, left to right: every term is parenthesised.
     return " | ".join(terms)
 
 

@@ -84,4 +84,3 @@ for round in 1...10 {
 print(
   "best: \(String(format: "%.0f", Double(pointCount) / bestWall)) lookups/s wall, "
     + "\(String(format: "%.0f", Double(pointCount) / bestCPU)) per CPU-second, one thread")
-

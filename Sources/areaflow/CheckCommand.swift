@@ -6,7 +6,8 @@ struct CheckCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "check",
     abstract: "Validate a config and print what it would compute.",
-    discussion: "Exit status 0 when the config is valid, 2 with the file, line, column and key of the problem otherwise.")
+    discussion:
+      "Exit status 0 when the config is valid, 2 with the file, line, column and key of the problem otherwise.")
 
   @Option(name: .long, help: "The YAML config file.")
   var config: String

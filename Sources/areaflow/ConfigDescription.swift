@@ -5,7 +5,8 @@ enum ConfigDescription {
   static func text(_ c: PipelineConfig) -> String {
     var lines = ["config '\(c.name)' is valid"]
     let time = "\(c.input.timeField) (\(c.input.timeFormat.rawValue))"
-    lines.append("input: \(c.input.format.rawValue) lines; time \(time); position \(c.input.latField), \(c.input.lonField)")
+    lines.append(
+      "input: \(c.input.format.rawValue) lines; time \(time); position \(c.input.latField), \(c.input.lonField)")
     if !c.input.dimensions.isEmpty { lines.append("dimensions: \(c.input.dimensions.joined(separator: ", "))") }
     lines.append("areas:")
     for a in c.areas {
@@ -20,13 +21,19 @@ enum ConfigDescription {
       lines.append(
         w.isTumbling
           ? "  \(w.name): tumbling \(DurationParser.format(w.size))"
-          : "  \(w.name): hopping \(DurationParser.format(w.size)) every \(DurationParser.format(w.every)) (each event in \(w.size / w.every) windows)")
+          : "  \(w.name): hopping \(DurationParser.format(w.size)) every \(DurationParser.format(w.every)) (each event in \(w.size / w.every) windows)"
+      )
     }
     lines.append(
-      "watermark: max_out_of_order \(DurationParser.format(c.watermark.maxOutOfOrder)), allowed_lateness \(DurationParser.format(c.watermark.allowedLateness)), idle_timeout \(DurationParser.format(c.watermark.idleTimeout))")
-    lines.append("features (output columns after window, window_start, window_end, area_scheme, area\(c.input.dimensions.map { ", " + $0 }.joined())):")
+      "watermark: max_out_of_order \(DurationParser.format(c.watermark.maxOutOfOrder)), allowed_lateness \(DurationParser.format(c.watermark.allowedLateness)), idle_timeout \(DurationParser.format(c.watermark.idleTimeout))"
+    )
+    lines.append(
+      "features (output columns after window, window_start, window_end, area_scheme, area\(c.input.dimensions.map { ", " + $0 }.joined())):"
+    )
     for f in c.features { lines.append("  \(f.name): \(describe(f.kind))") }
-    lines.append("output: \(c.output.format.rawValue) snapshots in \(c.output.dir), flush every \(DurationParser.format(c.output.flushEvery)) (run)")
+    lines.append(
+      "output: \(c.output.format.rawValue) snapshots in \(c.output.dir), flush every \(DurationParser.format(c.output.flushEvery)) (run)"
+    )
     lines.append("groups: \(c.windows.count) window(s) x \(c.areas.count) area scheme(s) x dimension values")
     return lines.joined(separator: "\n")
   }

@@ -32,7 +32,11 @@ struct GenerateCommand: ParsableCommand {
   @Option(name: .short, help: "Output file (standard output when absent).")
   var o: String?
 
-  @Option(name: .long, help: "Vehicles (transport, default 1500) or devices (connectivity, default 3000); fewer sources spread the same number of lines over a longer time.")
+  @Option(
+    name: .long,
+    help:
+      "Vehicles (transport, default 1500) or devices (connectivity, default 3000); fewer sources spread the same number of lines over a longer time."
+  )
   var sources: Int?
 
   @Flag(name: .long, help: "No anomalies: every line is a valid, in-order event.")
@@ -41,7 +45,9 @@ struct GenerateCommand: ParsableCommand {
   func validate() throws {
     if n < 0 { throw ValidationError("-n must not be negative") }
     if let sources, sources < 1 || sources > 1_000_000 { throw ValidationError("--sources must be in 1...1000000") }
-    if startMillis == nil { throw ValidationError("--start '\(start)' is not an RFC 3339 time such as 2026-03-02T08:00:00Z") }
+    if startMillis == nil {
+      throw ValidationError("--start '\(start)' is not an RFC 3339 time such as 2026-03-02T08:00:00Z")
+    }
   }
 
   var startMillis: Int64? {

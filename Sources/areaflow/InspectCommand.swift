@@ -41,14 +41,17 @@ struct InspectCommand: ParsableCommand {
     }
     do {
       for path in paths.sorted() {
-        guard let data = fm.contents(atPath: "\(dir)/\(path)") else { throw SnapshotFileDecoder.DecodeError(description: "\(path): cannot read") }
+        guard let data = fm.contents(atPath: "\(dir)/\(path)") else {
+          throw SnapshotFileDecoder.DecodeError(description: "\(path): cannot read")
+        }
         tables.append((path, try SnapshotFileDecoder.decode([UInt8](data), name: path)))
       }
       let report = try SnapshotInspection.make(files: tables, topFeature: top)
       let summary = fm.contents(atPath: "\(dir)/_summary.json").flatMap {
         try? JSONSerialization.jsonObject(with: $0) as? [String: Any]
       }
-      print(json ? InspectReport.json(report, summary: summary) : InspectReport.text(report, summary: summary, dir: dir))
+      print(
+        json ? InspectReport.json(report, summary: summary) : InspectReport.text(report, summary: summary, dir: dir))
     } catch let e as SnapshotFileDecoder.DecodeError {
       StandardErrorText.write("areaflow: \(e)\n")
       throw ExitCode(1)

@@ -5,13 +5,20 @@ import Foundation
 enum InspectReport {
   static func text(_ r: SnapshotInspection, summary: [String: Any]?, dir: String) -> String {
     var out = "\(dir): \(r.files.count) snapshot files, \(r.rows) rows\n\n"
-    out += table(["window", "windows", "rows", "first start", "last end"], r.windows.map {
-      [$0.name, "\($0.windows)", "\($0.rows)", CivilDate.rfc3339(millis: $0.firstStart), CivilDate.rfc3339(millis: $0.lastEnd)]
-    })
+    out += table(
+      ["window", "windows", "rows", "first start", "last end"],
+      r.windows.map {
+        [
+          $0.name, "\($0.windows)", "\($0.rows)", CivilDate.rfc3339(millis: $0.firstStart),
+          CivilDate.rfc3339(millis: $0.lastEnd),
+        ]
+      })
     out += "\n" + table(["area scheme", "areas", "rows"], r.schemes.map { [$0.name, "\($0.areas)", "\($0.rows)"] })
     if let f = r.topFeature {
       out += "\ntop areas by \(f) (\(r.topMethod) over the area's rows):\n"
-      out += table(["area scheme", "area", r.topMethod, "rows"], r.top.map { [$0.scheme, $0.area, format($0.value), "\($0.rows)"] })
+      out += table(
+        ["area scheme", "area", r.topMethod, "rows"],
+        r.top.map { [$0.scheme, $0.area, format($0.value), "\($0.rows)"] })
     }
     if let s = summary {
       out += "\n"
@@ -33,17 +40,23 @@ enum InspectReport {
       "files": r.files.map { ["path": $0.path, "rows": $0.rows] },
       "rows": r.rows,
       "windows": r.windows.map {
-        ["name": $0.name, "windows": $0.windows, "rows": $0.rows, "first_start": CivilDate.rfc3339(millis: $0.firstStart),
-         "last_end": CivilDate.rfc3339(millis: $0.lastEnd)] as [String: Any]
+        [
+          "name": $0.name, "windows": $0.windows, "rows": $0.rows,
+          "first_start": CivilDate.rfc3339(millis: $0.firstStart),
+          "last_end": CivilDate.rfc3339(millis: $0.lastEnd),
+        ] as [String: Any]
       },
       "area_schemes": r.schemes.map { ["name": $0.name, "areas": $0.areas, "rows": $0.rows] as [String: Any] },
       "features": r.features,
     ]
     if let f = r.topFeature {
-      object["top"] = [
-        "feature": f, "method": r.topMethod,
-        "areas": r.top.map { ["area_scheme": $0.scheme, "area": $0.area, "value": $0.value, "rows": $0.rows] as [String: Any] },
-      ] as [String: Any]
+      object["top"] =
+        [
+          "feature": f, "method": r.topMethod,
+          "areas": r.top.map {
+            ["area_scheme": $0.scheme, "area": $0.area, "value": $0.value, "rows": $0.rows] as [String: Any]
+          },
+        ] as [String: Any]
     }
     if let s = summary {
       for key in ["rejected", "late", "outside", "lines_read", "events_accepted"] { object[key] = s[key] }

@@ -45,7 +45,8 @@ struct LocateCommand: ParsableCommand {
           let centre = H3.cellToLatLng(key)
           print("\(scheme.name): \(label) (H3 resolution \(h.resolution))")
           print("  centre \(fmt(centre.lat)), \(fmt(centre.lng))")
-          print("  boundary " + H3.cellToBoundary(key).map { "(\(fmt($0.lat)), \(fmt($0.lng)))" }.joined(separator: " "))
+          print(
+            "  boundary " + H3.cellToBoundary(key).map { "(\(fmt($0.lat)), \(fmt($0.lng)))" }.joined(separator: " "))
         case let g as GeohashScheme:
           let b = g.box(of: key)
           print("\(scheme.name): \(label) (geohash precision \(g.precision))")

@@ -16,12 +16,14 @@ enum OutputDirectory {
       if !contents.isEmpty {
         guard overwrite else {
           StandardErrorText.write(
-            "areaflow: output directory \(path) is not empty; pass --overwrite to replace a previous output, or choose another --out\n")
+            "areaflow: output directory \(path) is not empty; pass --overwrite to replace a previous output, or choose another --out\n"
+          )
           throw ExitCode(2)
         }
         guard contents.contains("_summary.json") else {
           StandardErrorText.write(
-            "areaflow: output directory \(path) is not empty and holds no _summary.json, so it does not look like an areaflow output; refusing to delete it even with --overwrite\n")
+            "areaflow: output directory \(path) is not empty and holds no _summary.json, so it does not look like an areaflow output; refusing to delete it even with --overwrite\n"
+          )
           throw ExitCode(2)
         }
         for name in contents { try? fm.removeItem(atPath: (path as NSString).appendingPathComponent(name)) }

@@ -8,11 +8,13 @@ enum ReplayReport {
     let rate = r.seconds > 0 ? Double(s.eventsAccepted) / r.seconds : 0
     var lines: [String] = []
     lines.append(
-      "areaflow: read \(grouped(s.linesRead)) lines (\(megabytes(r.bytesRead))) in \(seconds(r.seconds)): \(grouped(Int64(rate))) events/s")
+      "areaflow: read \(grouped(s.linesRead)) lines (\(megabytes(r.bytesRead))) in \(seconds(r.seconds)): \(grouped(Int64(rate))) events/s"
+    )
     let rejected = s.rejected.reduce(0, +)
     var detail = "  accepted \(grouped(s.eventsAccepted)), rejected \(grouped(rejected))"
     if rejected > 0 {
-      detail += " ("
+      detail +=
+        " ("
         + RejectReason.allCases.map { "\($0.name) \(grouped(s.rejected[$0.rawValue]))" }.joined(separator: ", ") + ")"
     }
     if s.emptyLines > 0 { detail += ", empty \(grouped(s.emptyLines))" }

@@ -104,7 +104,8 @@ import Testing
     var result: [String: [FeatureValue]] = [:]
     let names = labels.snapshot()
     for (i, k) in rows.keys.enumerated() {
-      let key = "\(config.windows[Int(k.window)].name)|\(k.index)|\(schemes[0].label(of: k.area))|\(names[k.dimensions]?[0] ?? "nil")"
+      let key =
+        "\(config.windows[Int(k.window)].name)|\(k.index)|\(schemes[0].label(of: k.area))|\(names[k.dimensions]?[0] ?? "nil")"
       #expect(result[key] == nil, "duplicate row \(key)")
       result[key] = config.features.indices.map { rows.value(row: i, feature: $0) }
     }
@@ -198,7 +199,8 @@ import Testing
     let schemes: [any AreaScheme] = [GeohashScheme(name: "gh3", precision: 3)]
     let decoder = BatchDecoder(config: config, schemes: schemes)
     // 00:10 arrives, then an event at 00:00:30: W = 10:00 − 10 s = 09:50 ≥ 01:00 + 5 s, so it is late for 1m.
-    let text = "{\"ts\":600000,\"lat\":51,\"lon\":6,\"route\":\"a\"}\n{\"ts\":30000,\"lat\":51,\"lon\":6,\"route\":\"a\"}\n"
+    let text =
+      "{\"ts\":600000,\"lat\":51,\"lon\":6,\"route\":\"a\"}\n{\"ts\":30000,\"lat\":51,\"lon\":6,\"route\":\"a\"}\n"
     let batch = decoder.decode(LineChunk(input: 0, inputName: "t", bytes: Array(text.utf8), firstLine: 1))
     var stamper = WatermarkStamper(windows: config.windows, watermark: config.watermark, shardCount: 1)
     let stamped = stamper.stamp(batch)

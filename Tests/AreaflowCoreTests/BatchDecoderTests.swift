@@ -46,7 +46,10 @@ import Testing
     #expect(batch.count == 2)
     #expect(batch.emptyLines == 1)
     #expect(batch.lineCount == lines.count)
-    #expect(batch.rejects.map(\.reason) == [.malformed, .malformed, .bad_time, .bad_time, .bad_coordinates, .bad_coordinates, .bad_coordinates, .malformed])
+    #expect(
+      batch.rejects.map(\.reason) == [
+        .malformed, .malformed, .bad_time, .bad_time, .bad_coordinates, .bad_coordinates, .bad_coordinates, .malformed,
+      ])
     #expect(batch.rejects.map(\.lineIndex) == [1, 2, 3, 4, 5, 6, 7, 10])
     #expect(batch.values[0][0] == 1)
     #expect(batch.values[0][1] == 2.5)
@@ -71,7 +74,8 @@ import Testing
   }
 
   @Test func csvWithQuotesAndEmbeddedNewlines() throws {
-    let text = "id,ts,lat,lon,route,v\n\"a,1\",1772438400,52.5,13.4,\"M\"\"1\",3\n\"multi\nline\",1772438400,52.5,13.4,x,\nshort,1\n"
+    let text =
+      "id,ts,lat,lon,route,v\n\"a,1\",1772438400,52.5,13.4,\"M\"\"1\",3\n\"multi\nline\",1772438400,52.5,13.4,x,\nshort,1\n"
     let batch = try decode(text, csv: true)
     #expect(batch.count == 2)
     #expect(batch.rejects.map(\.reason) == [.malformed])

@@ -5,13 +5,15 @@ import Testing
 @Suite struct LineFramerTests {
   func plan() throws -> FieldPlan {
     let config = try ConfigLoader(file: "c.yaml").load(
-      "input: {format: csv, time: ts, lat: lat, lon: lon}\nareas: [{name: g, geohash: 5}]\nwindows: [{name: w, tumbling: 1m}]\nfeatures: {n: count}\n")
+      "input: {format: csv, time: ts, lat: lat, lon: lon}\nareas: [{name: g, geohash: 5}]\nwindows: [{name: w, tumbling: 1m}]\nfeatures: {n: count}\n"
+    )
     return FieldPlan(config: config)
   }
 
   /// Frames `text` fed in pieces of `piece` bytes; returns every chunk.
   func frame(_ text: String, format: InputConfig.Format, maxLines: Int, piece: Int) throws -> [LineChunk] {
-    var framer = LineFramer(input: 0, inputName: "x", format: format, plan: try plan(), maxLines: maxLines, maxBytes: 64)
+    var framer = LineFramer(
+      input: 0, inputName: "x", format: format, plan: try plan(), maxLines: maxLines, maxBytes: 64)
     var chunks: [LineChunk] = []
     let bytes = Array(text.utf8)
     var offset = 0

@@ -44,7 +44,9 @@ import Testing
     }
     for q in [0.0, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 1.0] {
       let want = exact(values, q)
-      #expect(withinOnePercent(s.quantile(q), want), "seed \(seed) q \(q): got \(String(describing: s.quantile(q))), want \(want)")
+      #expect(
+        withinOnePercent(s.quantile(q), want),
+        "seed \(seed) q \(q): got \(String(describing: s.quantile(q))), want \(want)")
     }
   }
 

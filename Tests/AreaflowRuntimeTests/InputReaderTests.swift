@@ -5,7 +5,8 @@ import Testing
 @testable import AreaflowRuntime
 
 @Suite struct InputReaderTests {
-  static let text = (1...5000).map { "{\"n\":\($0),\"pad\":\"\(String(repeating: "p", count: $0 % 50))\"}" }
+  static let text =
+    (1...5000).map { "{\"n\":\($0),\"pad\":\"\(String(repeating: "p", count: $0 % 50))\"}" }
     .joined(separator: "\n") + "\n"
 
   func plan() throws -> FieldPlan {

@@ -4,7 +4,8 @@ import Benchmark
 /// Throughput of the pure core on data made in memory: decoding, area lookup and aggregation, without disk or
 /// decompression. The end-to-end replay (with zstd, the floor and the DuckDB peer) is `scripts/bench-replay.sh`.
 let benchmarks: @Sendable () -> Void = {
-  Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .throughput, .mallocCountTotal], maxDuration: .seconds(3))
+  Benchmark.defaultConfiguration = .init(
+    metrics: [.wallClock, .throughput, .mallocCountTotal], maxDuration: .seconds(3))
 
   let config = try! ConfigLoader(file: "transport.yaml").load(BenchmarkData.transportConfig)
   let schemes: [any AreaScheme] = [GeohashScheme(name: "gh6", precision: 6)]
@@ -28,6 +29,39 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(store.close(upTo: stamped.watermarkAfter))
       }
       blackHole(store.close(upTo: nil))
+    }
+  }
+
+  // Issue target: at least 3 million points per second per core at every resolution.
+  for resolution in [0, 8, 15] {
+    Benchmark("H3 latLngToCell res \(resolution) (1M points)", configuration: .init(scalingFactor: .mega)) {
+      benchmark in
+      var random = SeededRandom(seed: 2)
+      let points = (0..<1_000_000).map { _ in (random.unit() * 180 - 90, random.unit() * 360 - 180) }
+      benchmark.startMeasurement()
+      for _ in benchmark.scaledIterations {
+        for (lat, lon) in points { blackHole(H3.latLngToCell(lat: lat, lng: lon, resolution: resolution)) }
+      }
+    }
+  }
+
+  // Issue target: at least 1 million lookups per second per core on 10,000 polygons / ~1,000,000 vertices.
+  Benchmark(
+    "region lookup, 10k polygons (1M points)", configuration: .init(scalingFactor: .mega, maxDuration: .seconds(10))
+  ) {
+    benchmark in
+    let file = SyntheticRegionFile(columns: 100, rows: 100, segmentsPerSide: 25).make()
+    let index = try! RegionIndex(geoJSON: file.geoJSON, idProperty: "id")
+    var random = SeededRandom(seed: 3)
+    let points = (0..<1_000_000).map { _ in (52.40 + random.unit() * 0.24, 13.20 + random.unit() * 0.40) }
+    var found: [Int32] = []
+    benchmark.startMeasurement()
+    for _ in benchmark.scaledIterations {
+      for (lat, lon) in points {
+        found.removeAll(keepingCapacity: true)
+        index.regions(containingLat: lat, lon: lon, into: &found)
+        blackHole(found.count)
+      }
     }
   }
 

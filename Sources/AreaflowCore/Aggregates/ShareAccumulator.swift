@@ -43,11 +43,12 @@ final class ShareAccumulator: FeatureAccumulator {
   }
 
   func values(_ slots: [Int32]) -> ClosedRows.Values {
-    .doubles(slots.map { s in
-      let k = Int(s)
-      guard n[k] > 0 else { return nil }
-      return Double(hits[k]) / Double(n[k])
-    })
+    .doubles(
+      slots.map { s in
+        let k = Int(s)
+        guard n[k] > 0 else { return nil }
+        return Double(hits[k]) / Double(n[k])
+      })
   }
 
   func merge(from other: FeatureAccumulator, slot from: Int, into to: Int) {

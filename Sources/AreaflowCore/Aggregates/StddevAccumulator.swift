@@ -43,11 +43,12 @@ final class StddevAccumulator: FeatureAccumulator {
   }
 
   func values(_ slots: [Int32]) -> ClosedRows.Values {
-    .doubles(slots.map { s in
-      let k = Int(s)
-      guard n[k] >= 2 else { return nil }
-      return (max(m2[k], 0) / Double(n[k] - 1)).squareRoot()
-    })
+    .doubles(
+      slots.map { s in
+        let k = Int(s)
+        guard n[k] >= 2 else { return nil }
+        return (max(m2[k], 0) / Double(n[k] - 1)).squareRoot()
+      })
   }
 
   func merge(from other: FeatureAccumulator, slot from: Int, into to: Int) {

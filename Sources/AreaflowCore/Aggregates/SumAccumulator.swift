@@ -48,12 +48,13 @@ final class SumAccumulator: FeatureAccumulator {
   }
 
   func values(_ slots: [Int32]) -> ClosedRows.Values {
-    .doubles(slots.map { s in
-      let k = Int(s)
-      guard n[k] > 0 else { return nil }
-      let total = sum[k] + compensation[k]
-      return mean ? total / Double(n[k]) : total
-    })
+    .doubles(
+      slots.map { s in
+        let k = Int(s)
+        guard n[k] > 0 else { return nil }
+        let total = sum[k] + compensation[k]
+        return mean ? total / Double(n[k]) : total
+      })
   }
 
   func merge(from other: FeatureAccumulator, slot from: Int, into to: Int) {

@@ -94,6 +94,8 @@ public struct GeohashScheme: AreaScheme {
 
   public func outline(of key: UInt64) -> [[(lon: Double, lat: Double)]] {
     let b = box(of: key)
-    return [[(b.minLon, b.minLat), (b.maxLon, b.minLat), (b.maxLon, b.maxLat), (b.minLon, b.maxLat), (b.minLon, b.minLat)]]
+    return [
+      [(b.minLon, b.minLat), (b.maxLon, b.minLat), (b.maxLon, b.maxLat), (b.minLon, b.maxLat), (b.minLon, b.minLat)]
+    ]
   }
 }

@@ -26,7 +26,8 @@ public struct ConfigLoader {
     case .success(nil): throw ConfigError(file: file, line: 0, column: 0, key: "", message: "the config is empty")
     case .failure(let e): throw e
     }
-    let top = try mapping(root, key: "", allowed: ["name", "input", "areas", "windows", "watermark", "features", "output"])
+    let top = try mapping(
+      root, key: "", allowed: ["name", "input", "areas", "windows", "watermark", "features", "output"])
     var name = defaultName()
     if let n = top["name"] { name = try identifier(n, key: "name") }
     guard let inputNode = top["input"] else { throw missing("input", in: root, expected: "the input mapping") }
@@ -52,17 +53,22 @@ public struct ConfigLoader {
 
   private func parseInput(_ node: Node) throws(ConfigError) -> InputConfig {
     let m = try mapping(node, key: "input", allowed: ["format", "time", "lat", "lon", "dimensions"])
-    let format = try m["format"].map { n throws(ConfigError) in
-      try enumValue(n, key: "input.format", InputConfig.Format.self)
-    } ?? .ndjson
-    guard let timeNode = m["time"] else { throw missing("input.time", in: node, expected: "{field: NAME, format: auto}") }
+    let format =
+      try m["format"].map { n throws(ConfigError) in
+        try enumValue(n, key: "input.format", InputConfig.Format.self)
+      } ?? .ndjson
+    guard let timeNode = m["time"] else {
+      throw missing("input.time", in: node, expected: "{field: NAME, format: auto}")
+    }
     var timeField: String
     var timeFormat = TimeFormat.auto
     if case .scalar = timeNode {
       timeField = try string(timeNode, key: "input.time")
     } else {
       let t = try mapping(timeNode, key: "input.time", allowed: ["field", "format"])
-      guard let f = t["field"] else { throw missing("input.time.field", in: timeNode, expected: "the time field's name") }
+      guard let f = t["field"] else {
+        throw missing("input.time.field", in: timeNode, expected: "the time field's name")
+      }
       timeField = try string(f, key: "input.time.field")
       if let fmt = t["format"] { timeFormat = try enumValue(fmt, key: "input.time.format", TimeFormat.self) }
     }
@@ -70,7 +76,9 @@ public struct ConfigLoader {
     guard let lonNode = m["lon"] else { throw missing("input.lon", in: node, expected: "the longitude field's name") }
     var dimensions: [String] = []
     if let d = m["dimensions"] {
-      guard case .sequence(let seq) = d else { throw error(d, key: "input.dimensions", "expected a list of field names") }
+      guard case .sequence(let seq) = d else {
+        throw error(d, key: "input.dimensions", "expected a list of field names")
+      }
       for item in seq {
         let dim = try string(item, key: "input.dimensions")
         if dimensions.contains(dim) { throw error(item, key: "input.dimensions", "dimension '\(dim)' is listed twice") }
@@ -95,7 +103,9 @@ public struct ConfigLoader {
       guard let nameNode = m["name"] else { throw missing("areas[].name", in: item, expected: "a scheme name") }
       let name = try identifier(nameNode, key: "areas[].name")
       let key = "areas.\(name)"
-      if result.contains(where: { $0.name == name }) { throw error(nameNode, key: key, "area scheme name is used twice") }
+      if result.contains(where: { $0.name == name }) {
+        throw error(nameNode, key: key, "area scheme name is used twice")
+      }
       let kinds = ["geohash", "h3", "regions"].filter { m[$0] != nil }
       guard kinds.count == 1 else {
         throw error(item, key: key, "expected exactly one of geohash: PRECISION, h3: RESOLUTION, regions: FILE")
@@ -141,9 +151,15 @@ public struct ConfigLoader {
         result.append(WindowSpec(name: name, size: size, every: size))
       } else if let h = m["hopping"] {
         let size = try positiveDuration(h, key: "\(key).hopping")
-        guard let e = m["every"] else { throw missing("\(key).every", in: item, expected: "how often a hopping window starts") }
+        guard let e = m["every"] else {
+          throw missing("\(key).every", in: item, expected: "how often a hopping window starts")
+        }
         let every = try positiveDuration(e, key: "\(key).every")
-        if every > size { throw error(e, key: "\(key).every", "every (\(DurationParser.format(every))) must not exceed the window size (\(DurationParser.format(size)))") }
+        if every > size {
+          throw error(
+            e, key: "\(key).every",
+            "every (\(DurationParser.format(every))) must not exceed the window size (\(DurationParser.format(size)))")
+        }
         result.append(WindowSpec(name: name, size: size, every: every))
       } else {
         throw error(item, key: key, "expected tumbling: DURATION or hopping: DURATION with every: DURATION")
@@ -155,9 +171,15 @@ public struct ConfigLoader {
   private func parseWatermark(_ node: Node) throws(ConfigError) -> WatermarkConfig {
     let m = try mapping(node, key: "watermark", allowed: ["max_out_of_order", "allowed_lateness", "idle_timeout"])
     return WatermarkConfig(
-      maxOutOfOrder: try m["max_out_of_order"].map { n throws(ConfigError) in try duration(n, key: "watermark.max_out_of_order") } ?? 0,
-      allowedLateness: try m["allowed_lateness"].map { n throws(ConfigError) in try duration(n, key: "watermark.allowed_lateness") } ?? 0,
-      idleTimeout: try m["idle_timeout"].map { n throws(ConfigError) in try positiveDuration(n, key: "watermark.idle_timeout") }
+      maxOutOfOrder: try m["max_out_of_order"].map { n throws(ConfigError) in
+        try duration(n, key: "watermark.max_out_of_order")
+      } ?? 0,
+      allowedLateness: try m["allowed_lateness"].map { n throws(ConfigError) in
+        try duration(n, key: "watermark.allowed_lateness")
+      } ?? 0,
+      idleTimeout: try m["idle_timeout"].map { n throws(ConfigError) in
+        try positiveDuration(n, key: "watermark.idle_timeout")
+      }
         ?? 60_000_000_000)
   }
 
@@ -179,16 +201,21 @@ public struct ConfigLoader {
   }
 
   private func parseFeatureKind(_ node: Node, key: String) throws(ConfigError) -> FeatureSpec.Kind {
-    let expected = "expected count or one of {sum|mean|min|max|stddev|distinct: FIELD}, {quantile: FIELD, q: 0.9}, {share: FIELD, below: X} / {share: FIELD, above: X}"
+    let expected =
+      "expected count or one of {sum|mean|min|max|stddev|distinct: FIELD}, {quantile: FIELD, q: 0.9}, {share: FIELD, below: X} / {share: FIELD, above: X}"
     if case .scalar(let s) = node {
       guard s.string == "count" else { throw error(node, key: key, expected) }
       return .count
     }
-    let m = try mapping(node, key: key, allowed: ["sum", "mean", "min", "max", "stddev", "quantile", "q", "distinct", "share", "below", "above", "count"])
+    let m = try mapping(
+      node, key: key,
+      allowed: ["sum", "mean", "min", "max", "stddev", "quantile", "q", "distinct", "share", "below", "above", "count"])
     let ops = ["count", "sum", "mean", "min", "max", "stddev", "quantile", "distinct", "share"].filter { m[$0] != nil }
     guard ops.count == 1 else { throw error(node, key: key, expected) }
     let op = ops[0]
-    if op == "count" { throw error(node, key: key, "count takes no field: write `\(key.split(separator: ".").last!): count`") }
+    if op == "count" {
+      throw error(node, key: key, "count takes no field: write `\(key.split(separator: ".").last!): count`")
+    }
     let field = try string(m[op]!, key: "\(key).\(op)")
     if op != "quantile", let q = m["q"] { throw error(q, key: "\(key).q", "q belongs to a quantile feature only") }
     if op != "share" {
@@ -204,7 +231,9 @@ public struct ConfigLoader {
     case "stddev": return .stddev(field: field)
     case "distinct": return .distinct(field: field)
     case "quantile":
-      guard let qNode = m["q"] else { throw missing("\(key).q", in: node, expected: "the quantile, a number in [0, 1]") }
+      guard let qNode = m["q"] else {
+        throw missing("\(key).q", in: node, expected: "the quantile, a number in [0, 1]")
+      }
       let q = try number(qNode, key: "\(key).q")
       guard q >= 0, q <= 1 else { throw error(qNode, key: "\(key).q", "expected a number in [0, 1], got \(q)") }
       return .quantile(field: field, q: q)
@@ -215,7 +244,9 @@ public struct ConfigLoader {
         throw error(node, key: key, "a share needs exactly one of below: X or above: X")
       }
       let thresholdNode = below ?? above!
-      return .share(field: field, threshold: try number(thresholdNode, key: "\(key).\(below != nil ? "below" : "above")"), below: below != nil)
+      return .share(
+        field: field, threshold: try number(thresholdNode, key: "\(key).\(below != nil ? "below" : "above")"),
+        below: below != nil)
     }
   }
 
@@ -223,8 +254,11 @@ public struct ConfigLoader {
     let m = try mapping(node, key: "output", allowed: ["dir", "format", "flush_every"])
     return OutputConfig(
       dir: resolve(try m["dir"].map { n throws(ConfigError) in try string(n, key: "output.dir") } ?? "out/\(name)"),
-      format: try m["format"].map { n throws(ConfigError) in try enumValue(n, key: "output.format", OutputConfig.Format.self) } ?? .csv,
-      flushEvery: try m["flush_every"].map { n throws(ConfigError) in try positiveDuration(n, key: "output.flush_every") } ?? 10_000_000_000)
+      format: try m["format"].map { n throws(ConfigError) in
+        try enumValue(n, key: "output.format", OutputConfig.Format.self)
+      } ?? .csv,
+      flushEvery: try m["flush_every"].map { n throws(ConfigError) in try positiveDuration(n, key: "output.flush_every")
+      } ?? 10_000_000_000)
   }
 
   // MARK: - Node helpers
@@ -288,7 +322,9 @@ public struct ConfigLoader {
   }
 
   private func string(_ node: Node, key: String) throws(ConfigError) -> String {
-    guard case .scalar(let s) = node, !s.string.isEmpty else { throw error(node, key: key, "expected a non-empty string") }
+    guard case .scalar(let s) = node, !s.string.isEmpty else {
+      throw error(node, key: key, "expected a non-empty string")
+    }
     return s.string
   }
 
@@ -341,4 +377,3 @@ public struct ConfigLoader {
     return v
   }
 }
-

@@ -22,8 +22,10 @@ public enum DurationParser {
   /// Formats nanoseconds back into the shortest exact duration word, for messages and `check`.
   public static func format(_ nanos: Int64) -> String {
     if nanos == 0 { return "0s" }
-    for unit in [("d", Int64(86_400_000_000_000)), ("h", 3_600_000_000_000), ("m", 60_000_000_000),
-      ("s", 1_000_000_000), ("ms", 1_000_000), ("us", 1_000)]
+    for unit in [
+      ("d", Int64(86_400_000_000_000)), ("h", 3_600_000_000_000), ("m", 60_000_000_000),
+      ("s", 1_000_000_000), ("ms", 1_000_000), ("us", 1_000),
+    ]
     where nanos != 0 && nanos % unit.1 == 0 {
       return "\(nanos / unit.1)\(unit.0)"
     }

@@ -33,57 +33,57 @@ public struct BatchDecoder: Sendable {
     var seenDimensions = HashSet64()
     let prefixes = plan.namePrefixes
     prefixes.withUnsafeBufferPointer { prefixes in
-    chunk.bytes.withUnsafeBufferPointer { buffer in
-      guard let p = buffer.baseAddress else { return }
-      let n = buffer.count
-      var lineStart = 0
-      var lineIndex: Int32 = 0
-      while lineStart < n {
-        // Find the end of this line (for CSV: of this record, which may span lines inside quotes).
-        var lineEnd = lineStart
-        var physicalLines = 1
-        if format == .csv {
-          var inQuotes = false
-          while lineEnd < n {
-            let c = p[lineEnd]
-            if c == 34 {
-              inQuotes.toggle()
-            } else if c == 10 {
-              if !inQuotes { break }
-              physicalLines += 1
+      chunk.bytes.withUnsafeBufferPointer { buffer in
+        guard let p = buffer.baseAddress else { return }
+        let n = buffer.count
+        var lineStart = 0
+        var lineIndex: Int32 = 0
+        while lineStart < n {
+          // Find the end of this line (for CSV: of this record, which may span lines inside quotes).
+          var lineEnd = lineStart
+          var physicalLines = 1
+          if format == .csv {
+            var inQuotes = false
+            while lineEnd < n {
+              let c = p[lineEnd]
+              if c == 34 {
+                inQuotes.toggle()
+              } else if c == 10 {
+                if !inQuotes { break }
+                physicalLines += 1
+              }
+              lineEnd += 1
             }
-            lineEnd += 1
-          }
-        } else {
-          if let found = memchrIndex(p, 10, lineStart, n) { lineEnd = found } else { lineEnd = n }
-        }
-        var contentEnd = lineEnd
-        if contentEnd > lineStart, p[contentEnd - 1] == 13 { contentEnd -= 1 }
-        // Records, not physical lines: a quoted line break inside a CSV record does not make another line to account for.
-        builder.lineCount += 1
-        if isBlank(p, lineStart, contentEnd) {
-          builder.emptyLines += 1
-        } else {
-          for k in tokens.indices { tokens[k].kind = .absent }
-          let wellFormed =
-            format == .csv
-            ? CSVRecordScanner.scan(p, lineStart, contentEnd, columns: chunk.csvColumns ?? [], tokens: &tokens)
-            : JSONLineScanner.scan(p, lineStart, contentEnd, plan: plan, prefixes: prefixes, tokens: &tokens)
-          if let reason = wellFormed
-            ? accept(p, tokens, into: &builder, seen: &seenDimensions) : RejectReason.malformed
-          {
-            builder.rejects.append(
-              BatchReject(lineIndex: lineIndex, reason: reason, start: Int32(lineStart), end: Int32(contentEnd)))
           } else {
-            builder.lineIndex.append(lineIndex)
-            builder.lineStart.append(Int32(lineStart))
-            builder.lineEnd.append(Int32(contentEnd))
+            if let found = memchrIndex(p, 10, lineStart, n) { lineEnd = found } else { lineEnd = n }
           }
+          var contentEnd = lineEnd
+          if contentEnd > lineStart, p[contentEnd - 1] == 13 { contentEnd -= 1 }
+          // Records, not physical lines: a quoted line break inside a CSV record does not make another line to account for.
+          builder.lineCount += 1
+          if isBlank(p, lineStart, contentEnd) {
+            builder.emptyLines += 1
+          } else {
+            for k in tokens.indices { tokens[k].kind = .absent }
+            let wellFormed =
+              format == .csv
+              ? CSVRecordScanner.scan(p, lineStart, contentEnd, columns: chunk.csvColumns ?? [], tokens: &tokens)
+              : JSONLineScanner.scan(p, lineStart, contentEnd, plan: plan, prefixes: prefixes, tokens: &tokens)
+            if let reason = wellFormed
+              ? accept(p, tokens, into: &builder, seen: &seenDimensions) : RejectReason.malformed
+            {
+              builder.rejects.append(
+                BatchReject(lineIndex: lineIndex, reason: reason, start: Int32(lineStart), end: Int32(contentEnd)))
+            } else {
+              builder.lineIndex.append(lineIndex)
+              builder.lineStart.append(Int32(lineStart))
+              builder.lineEnd.append(Int32(contentEnd))
+            }
+          }
+          lineIndex += Int32(physicalLines)
+          lineStart = lineEnd + 1
         }
-        lineIndex += Int32(physicalLines)
-        lineStart = lineEnd + 1
       }
-    }
     }
     return EventBatch(builder, chunk: chunk)
   }
@@ -110,7 +110,9 @@ public struct BatchDecoder: Sendable {
       }
       if seen.insert(key) {
         b.newDimensionLabels[key] = plan.dimensionSlots.map { slot in
-          withText(p, tokens[slot]) { q, s, e in String(decoding: UnsafeBufferPointer(start: q + s, count: e - s), as: UTF8.self) }
+          withText(p, tokens[slot]) { q, s, e in
+            String(decoding: UnsafeBufferPointer(start: q + s, count: e - s), as: UTF8.self)
+          }
         }
       }
       b.dimensionKeys.append(key)
@@ -147,7 +149,8 @@ public struct BatchDecoder: Sendable {
     switch t.kind {
     case .absent, .null: return nil
     case .string where t.escaped:
-      let text = format == .csv ? CSVRecordScanner.unescape(p, t.start, t.end) : JSONLineScanner.unescape(p, t.start, t.end)
+      let text =
+        format == .csv ? CSVRecordScanner.unescape(p, t.start, t.end) : JSONLineScanner.unescape(p, t.start, t.end)
       guard let text else { return nil }
       return text.withUnsafeBufferPointer { body($0.baseAddress ?? p, 0, $0.count) }
     default:

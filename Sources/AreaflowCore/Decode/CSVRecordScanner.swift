@@ -87,7 +87,8 @@ enum CSVRecordScanner {
         } else {
           var j = i
           while j < end, p[j] != 44 { j += 1 }
-          names.append(String(decoding: UnsafeBufferPointer(start: p + i, count: j - i), as: UTF8.self).trimmingWhitespace())
+          names.append(
+            String(decoding: UnsafeBufferPointer(start: p + i, count: j - i), as: UTF8.self).trimmingWhitespace())
           i = j
         }
         if i >= end { break }

@@ -52,7 +52,9 @@ public struct FieldPlan: Sendable {
   }
 
   /// The first up-to-8 bytes of each name as a little-endian word, for a one-compare first check.
-  var namePrefixes: [UInt64] { nameBytes.map { Self.prefixWord($0.withUnsafeBufferPointer { $0.baseAddress }, 0, $0.count) } }
+  var namePrefixes: [UInt64] {
+    nameBytes.map { Self.prefixWord($0.withUnsafeBufferPointer { $0.baseAddress }, 0, $0.count) }
+  }
 
   @inline(__always)
   static func prefixWord(_ p: UnsafePointer<UInt8>?, _ start: Int, _ end: Int) -> UInt64 {

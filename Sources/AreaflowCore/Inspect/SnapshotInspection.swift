@@ -33,7 +33,9 @@ public struct SnapshotInspection: Sendable {
 
   /// Builds the report. `topFeature`: rank areas by it (integer features by their total, others by their mean
   /// over the area's rows).
-  public static func make(files: [(path: String, table: SnapshotTable)], topFeature: String?) throws -> SnapshotInspection {
+  public static func make(files: [(path: String, table: SnapshotTable)], topFeature: String?) throws
+    -> SnapshotInspection
+  {
     var r = SnapshotInspection()
     var windowStarts: [String: Set<Int64>] = [:]
     var windowRange: [String: (Int64, Int64, Int)] = [:]
@@ -55,7 +57,8 @@ public struct SnapshotInspection: Sendable {
         case .timestamp(_, let ends)? = byName["window_end"], case .string(_, let schemes)? = byName["area_scheme"],
         case .string(_, let areas)? = byName["area"]
       else {
-        throw SnapshotFileDecoder.DecodeError(description: "\(path): missing the window, window_start, window_end, area_scheme or area column")
+        throw SnapshotFileDecoder.DecodeError(
+          description: "\(path): missing the window, window_start, window_end, area_scheme or area column")
       }
       var topValues: [Double?]? = nil
       if let f = topFeature {
@@ -84,13 +87,17 @@ public struct SnapshotInspection: Sendable {
       }
     }
     if let f = topFeature, !r.features.contains(f) {
-      throw SnapshotFileDecoder.DecodeError(description: "--top \(f): no numeric column of that name; the features are \(r.features.joined(separator: ", "))")
+      throw SnapshotFileDecoder.DecodeError(
+        description:
+          "--top \(f): no numeric column of that name; the features are \(r.features.joined(separator: ", "))")
     }
     r.windows = windowRange.keys.sorted().map { w in
       let x = windowRange[w]!
       return WindowInfo(name: w, windows: windowStarts[w]!.count, firstStart: x.0, lastEnd: x.1, rows: x.2)
     }
-    r.schemes = schemeAreas.keys.sorted().map { SchemeInfo(name: $0, areas: schemeAreas[$0]!.count, rows: schemeRows[$0]!) }
+    r.schemes = schemeAreas.keys.sorted().map {
+      SchemeInfo(name: $0, areas: schemeAreas[$0]!.count, rows: schemeRows[$0]!)
+    }
     if let f = topFeature {
       r.topFeature = f
       r.topMethod = topIsInteger ? "total" : "mean"

@@ -27,7 +27,8 @@ public struct CSVSnapshotEncoder: SnapshotEncoder {
           let end = Int(column.ends[row])
           column.text.withUnsafeBufferPointer { text in
             if end > start {
-              UnsafeMutableRawPointer(o.baseAddress! + at).copyMemory(from: text.baseAddress! + start, byteCount: end - start)
+              UnsafeMutableRawPointer(o.baseAddress! + at).copyMemory(
+                from: text.baseAddress! + start, byteCount: end - start)
             }
           }
           at += end - start

@@ -17,7 +17,9 @@ public struct RowAssembler: Sendable {
   }
 
   /// One table per (window index, scheme index) that has rows, in window then scheme order.
-  public func tables(_ rows: ClosedRows, labels: [UInt64: [String?]]) -> [(window: Int, scheme: Int, table: SnapshotTable)] {
+  public func tables(_ rows: ClosedRows, labels: [UInt64: [String?]]) -> [(
+    window: Int, scheme: Int, table: SnapshotTable
+  )] {
     guard !rows.isEmpty else { return [] }
     // Rank of every dimension combination by its labels (nil sorts before "").
     let dimensionRank: [UInt64: Int] = {
@@ -59,7 +61,9 @@ public struct RowAssembler: Sendable {
     while start < order.count {
       let first = rows.keys[order[start]]
       var end = start
-      while end < order.count, rows.keys[order[end]].window == first.window, rows.keys[order[end]].scheme == first.scheme {
+      while end < order.count, rows.keys[order[end]].window == first.window,
+        rows.keys[order[end]].scheme == first.scheme
+      {
         end += 1
       }
       let w = Int(first.window)

@@ -4,7 +4,9 @@ public enum SideRecordEncoder {
   public static let rawLimit = 4096
 
   /// A reject record.
-  public static func reject(input: String, line: Int64, reason: RejectReason, raw: ArraySlice<UInt8>, into w: inout [UInt8]) {
+  public static func reject(
+    input: String, line: Int64, reason: RejectReason, raw: ArraySlice<UInt8>, into w: inout [UInt8]
+  ) {
     var t = TextWriter()
     t.write("{\"input\":")
     t.write(jsonString: input)
@@ -25,7 +27,9 @@ public enum SideRecordEncoder {
     t.write(",\"line\":\(line),\"window\":")
     t.write(jsonString: window)
     t.write(",\"window_start\":\"\(CivilDate.rfc3339(millis: WindowMath.floorDiv(windowStart, 1_000_000)))\"")
-    t.write(",\"late_windows\":\(lateWindows),\"event_time\":\"\(CivilDate.rfc3339(millis: WindowMath.floorDiv(eventTime, 1_000_000)))\",\"raw\":")
+    t.write(
+      ",\"late_windows\":\(lateWindows),\"event_time\":\"\(CivilDate.rfc3339(millis: WindowMath.floorDiv(eventTime, 1_000_000)))\",\"raw\":"
+    )
     writeRaw(raw, &t)
     t.write("}\n")
     w.append(contentsOf: t.bytes)

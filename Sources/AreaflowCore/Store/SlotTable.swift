@@ -24,7 +24,9 @@ final class SlotTable {
 
   @inline(__always)
   static func bucket(_ area: UInt64, _ dims: UInt64, _ scheme: Int32) -> Int {
-    Int(truncatingIfNeeded: ByteHasher.mix(area &* 0x9E37_79B9_7F4A_7C15 ^ dims ^ UInt64(UInt32(bitPattern: scheme)) << 56))
+    Int(
+      truncatingIfNeeded: ByteHasher.mix(
+        area &* 0x9E37_79B9_7F4A_7C15 ^ dims ^ UInt64(UInt32(bitPattern: scheme)) << 56))
   }
 
   /// The slot of a key, or nil.

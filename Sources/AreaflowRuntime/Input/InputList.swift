@@ -48,4 +48,3 @@ public struct InputList: Sendable {
   /// Total bytes of the inputs whose size is known.
   public var knownBytes: Int64 { entries.reduce(0) { $0 + ($1.size ?? 0) } }
 }
-

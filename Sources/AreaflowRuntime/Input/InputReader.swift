@@ -1,9 +1,10 @@
+import AreaflowCore
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import AreaflowCore
 
 /// Reads one input from its file descriptor to its end, decompressing and framing it into `LineChunk`s.
 ///

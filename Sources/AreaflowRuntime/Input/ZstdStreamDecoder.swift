@@ -45,7 +45,8 @@ final class ZstdStreamDecoder: ByteDecoder {
   func finish(offset: Int64) throws {
     if midFrame {
       throw InputDataError(
-        offset: frameStartOffset, message: "truncated zstd data: the frame starting here ends before the file does (file size \(offset))")
+        offset: frameStartOffset,
+        message: "truncated zstd data: the frame starting here ends before the file does (file size \(offset))")
     }
   }
 }

@@ -18,7 +18,8 @@ public enum AtomicFile {
   public static func makeDirectories(_ directory: String) throws(WriteError) {
     var path = ""
     for part in directory.split(separator: "/", omittingEmptySubsequences: false) {
-      path += path.isEmpty && directory.hasPrefix("/") && part.isEmpty ? "/" : (path.isEmpty || path == "/" ? "" : "/") + part
+      path +=
+        path.isEmpty && directory.hasPrefix("/") && part.isEmpty ? "/" : (path.isEmpty || path == "/" ? "" : "/") + part
       if path.isEmpty || path == "/" { continue }
       if mkdir(path, 0o755) != 0 && errno != EEXIST {
         throw WriteError(path: path, reason: String(cString: strerror(errno)))

@@ -1,9 +1,10 @@
+import CZstd
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import CZstd
 
 /// Writes a byte stream to a file or standard output, zstd-compressed when asked. Used by `generate`.
 public final class CompressedFileWriter {

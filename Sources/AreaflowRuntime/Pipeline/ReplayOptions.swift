@@ -11,7 +11,9 @@ public struct ReplayOptions: Sendable {
   /// Rows buffered before a commit writes part files.
   public var rowsPerCommit: Int
 
-  public init(threads: Int, batchLines: Int = 8192, maxInFlight: Int = 8, showProgress: Bool, rowsPerCommit: Int = 50_000) {
+  public init(
+    threads: Int, batchLines: Int = 8192, maxInFlight: Int = 8, showProgress: Bool, rowsPerCommit: Int = 50_000
+  ) {
     self.threads = max(1, threads)
     self.batchLines = max(1, batchLines)
     self.maxInFlight = max(2, maxInFlight)

@@ -52,7 +52,8 @@ public final class ReplayPipeline: @unchecked Sendable {
       if case .regions = config.areas[$0].kind { return true }
       return false
     }
-    counters = RunSummary(windows: config.windows.map(\.name), regionSchemes: regionSchemes.map { config.areas[$0].name })
+    counters = RunSummary(
+      windows: config.windows.map(\.name), regionSchemes: regionSchemes.map { config.areas[$0].name })
     sink = SnapshotSink(
       directory: outputDirectory, encoder: encoder, assembler: RowAssembler(config: config, schemes: schemes),
       labels: labels, summary: counters, rowsPerCommit: options.rowsPerCommit)
