@@ -19,12 +19,6 @@ let package = Package(
       ],
       path: "Benchmarks/CoreBenchmarks",
       plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-    ),
-    // Region lookups on a generated 10,000-polygon file: swift run -c release RegionsBenchmark
-    .executableTarget(
-      name: "RegionsBenchmark",
-      dependencies: [.product(name: "AreaflowCore", package: "areaflow")],
-      path: "RegionsBenchmark"
-    ),
+    )
   ]
 )
