@@ -46,7 +46,8 @@ demo: build
 	@echo "A few rows of out/connectivity/1h/gh5/part-000001.csv:"
 	@head -4 out/connectivity/1h/gh5/part-000001.csv | cut -c1-160 | sed 's/^/  /'
 	@echo
-	@echo "Read them as one table, e.g.: duckdb -c \"select * from read_csv('out/transport/**/*.csv', union_by_name=true) limit 5\""
+	@echo "Read them as one table, e.g.:"
+	@echo "  python3 -c \"import duckdb; print(duckdb.sql(\\\"select * from read_csv('out/transport/**/*.csv', union_by_name=true) limit 5\\\"))\""
 
 test: setup build-debug
 	$(SWIFT) test --skip-build

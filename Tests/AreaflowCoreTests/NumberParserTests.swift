@@ -47,3 +47,26 @@ extension String {
     self = "\(sign)\(a / 1000).\(String(repeating: "0", count: 3 - frac.count))\(frac)"
   }
 }
+
+@Suite struct DoubleTextTests {
+  /// Every double the encoders print reads back as the same double, and short decimals print as `description`
+  /// prints them (so outputs stay the same whichever path formats them).
+  @Test func printedDoublesRoundTripAndMatchDescription() throws {
+    var random = SeededRandom(seed: 5)
+    var values: [Double] = [0.5, -0.25, 34.3, 1e-4, 123456.789, -99.99, 0.1, 0.3, 1 / 3, 2.5e-5, 1e9 + 0.5, 7]
+    for _ in 0..<20_000 {
+      let decimals = Double(random.below(7))
+      let scale = pow(10, decimals)
+      values.append(((random.unit() - 0.5) * 2e6 * scale).rounded() / scale)
+      values.append((random.unit() - 0.5) * pow(10, Double(random.below(20) - 8)))
+    }
+    let table = SnapshotTable(columns: [.double(name: "x", values: values)], rowCount: values.count)
+    let text = String(decoding: try CSVSnapshotEncoder().encode(table), as: UTF8.self)
+    let cells = text.split(separator: "\n").dropFirst()
+    #expect(cells.count == values.count)
+    for (cell, value) in zip(cells, values) {
+      #expect(Double(String(cell)) == value, "\(cell) does not read back as \(value)")
+      if value != value.rounded() { #expect(String(cell) == value.description, "\(cell) vs \(value.description)") }
+    }
+  }
+}

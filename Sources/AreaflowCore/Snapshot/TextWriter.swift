@@ -39,9 +39,41 @@ struct TextWriter {
       write(integer: Int64(d))
       bytes.append(46)
       bytes.append(48)
-    } else {
+    } else if !writeShortDecimal(d) {
       write(d.description)
     }
+  }
+
+  private static let powersOfTen: [Double] = [1, 10, 100, 1000, 10000, 100_000, 1_000_000]
+
+  /// Values with at most six decimals (speeds, coordinates, most measurements) printed as digits directly: when
+  /// `m / 10^k` (exact integer over exact power, correctly rounded) equals `d`, the text `m` with `k` decimals
+  /// parses back to `d` and no shorter form exists, which is what `description` would print.
+  private mutating func writeShortDecimal(_ d: Double) -> Bool {
+    let a = abs(d)
+    guard a >= 1e-4, a < 1e9 else { return false }
+    for k in 1..<Self.powersOfTen.count {
+      let p = Self.powersOfTen[k]
+      let m = (a * p).rounded()
+      guard m / p == a else { continue }
+      var digits = Int64(m)
+      if d < 0 { bytes.append(45) }
+      var text: (UInt64, UInt64, UInt64) = (0, 0, 0)
+      withUnsafeMutableBytes(of: &text) { t in
+        var n = 0
+        while digits > 0 || n <= k {
+          t[n] = UInt8(48 + digits % 10)
+          digits /= 10
+          n += 1
+        }
+        for i in stride(from: n - 1, through: 0, by: -1) {
+          bytes.append(t[i])
+          if i == k { bytes.append(46) }
+        }
+      }
+      return true
+    }
+    return false
   }
 
   /// `s` as a JSON string literal, quotes included. Invalid UTF-8 was already replaced when the String was made.
