@@ -17,11 +17,14 @@ public struct LineFramer {
   let maxLines: Int
   let maxBytes: Int
   var pending: [UInt8] = []
-  /// `pending[0..<scanned]` has been scanned; it holds `linesScanned` newlines and ends inside quotes when `inQuotes`.
+  /// `pending[0..<start]` has been handed out; it is dropped once per push, not once per chunk, so many small
+  /// chunks from one large read cost no repeated copying.
+  var start = 0
+  /// `pending[start..<scanned]` has been scanned; it holds `linesScanned` newlines and ends inside quotes when `inQuotes`.
   var scanned = 0
   var linesScanned = 0
   var inQuotes = false
-  /// `pending[0..<cutEnd]` is whole lines (records), `cutLines` of them.
+  /// `pending[start..<cutEnd]` is whole lines (records), `cutLines` of them.
   var cutEnd = 0
   var cutLines = 0
   /// Lines handed out so far (header included).
@@ -60,21 +63,20 @@ public struct LineFramer {
 
   private mutating func cutChunks(final: Bool) throws(HeaderError) -> [LineChunk] {
     var chunks: [LineChunk] = []
+    defer { compact() }
     while true {
       let full = scan()
       if format == .csv, csvColumns == nil {
-        if cutEnd > 0 {
-          try readHeader(pending[0..<(cutEnd - 1)])
+        if cutEnd > start {
+          try readHeader(pending[start..<(cutEnd - 1)])
           linesEmitted += Int64(cutLines)
           drop()
           continue
         }
-        if final, !pending.isEmpty {
-          try readHeader(pending[...])
+        if final, pending.count > start {
+          try readHeader(pending[start...])
           linesEmitted += 1
-          pending = []
-          scanned = 0
-          linesScanned = 0
+          reset()
         }
         return chunks
       }
@@ -84,16 +86,12 @@ public struct LineFramer {
         drop()
         continue
       }
-      if final, !pending.isEmpty {
+      if final, pending.count > start {
         // Everything left is one chunk; a last line without a newline still counts.
         let unterminated = pending.last != 10 ? 1 : 0
         chunks.append(chunk(end: pending.count))
         linesEmitted += Int64(linesScanned + unterminated)
-        pending = []
-        scanned = 0
-        linesScanned = 0
-        cutEnd = 0
-        cutLines = 0
+        reset()
       }
       return chunks
     }
@@ -101,11 +99,11 @@ public struct LineFramer {
 
   private func chunk(end: Int) -> LineChunk {
     LineChunk(
-      input: input, inputName: inputName, bytes: Array(pending[0..<end]), firstLine: linesEmitted + 1,
+      input: input, inputName: inputName, bytes: Array(pending[start..<end]), firstLine: linesEmitted + 1,
       csvColumns: csvColumns)
   }
 
-  /// Scans new bytes for line ends; returns true when `pending[0..<cutEnd]` is a full chunk.
+  /// Scans new bytes for line ends; returns true when `pending[start..<cutEnd]` is a full chunk.
   private mutating func scan() -> Bool {
     let headerPending = format == .csv && csvColumns == nil
     var full = false
@@ -124,7 +122,7 @@ public struct LineFramer {
             if !inQuotes {
               cutEnd = i
               cutLines = linesScanned
-              if headerPending || cutLines >= maxLines || cutEnd >= maxBytes {
+              if headerPending || cutLines >= maxLines || cutEnd - start >= maxBytes {
                 full = true
                 break
               }
@@ -141,7 +139,7 @@ public struct LineFramer {
           linesScanned += 1
           cutEnd = i
           cutLines = linesScanned
-          if cutLines >= maxLines || cutEnd >= maxBytes {
+          if cutLines >= maxLines || cutEnd - start >= maxBytes {
             full = true
             break
           }
@@ -152,11 +150,27 @@ public struct LineFramer {
     return full && !headerPending
   }
 
-  /// Removes the cut lines from `pending` and rebases the scan state.
+  /// Marks the cut lines as handed out.
   private mutating func drop() {
-    pending.removeFirst(cutEnd)
-    scanned -= cutEnd
+    start = cutEnd
     linesScanned -= cutLines
+    cutLines = 0
+  }
+
+  /// Drops handed-out bytes from `pending` and rebases the indices.
+  private mutating func compact() {
+    guard start > 0 else { return }
+    pending.removeFirst(start)
+    scanned -= start
+    cutEnd = max(0, cutEnd - start)
+    start = 0
+  }
+
+  private mutating func reset() {
+    pending = []
+    start = 0
+    scanned = 0
+    linesScanned = 0
     cutEnd = 0
     cutLines = 0
   }
