@@ -54,6 +54,12 @@ import Testing
     #expect(chunks[0].csvColumns == [0, 1, 2])
   }
 
+  @Test func csvHeaderAfterAByteOrderMarkIsRead() throws {
+    let chunks = try frame("\u{FEFF}ts,lat,lon\n1,2,3\n", format: .csv, maxLines: 10, piece: 3)
+    #expect(chunks.count == 1)
+    #expect(chunks[0].csvColumns == [0, 1, 2])
+  }
+
   @Test func csvHeaderWithoutTheTimeFieldIsAnError() throws {
     #expect(throws: LineFramer.HeaderError.self) {
       _ = try frame("when,lat,lon\n1,2,3\n", format: .csv, maxLines: 10, piece: 100)
