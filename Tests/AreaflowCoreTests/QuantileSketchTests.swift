@@ -68,3 +68,30 @@ import Testing
     }
   }
 }
+
+@Suite struct SketchResetTests {
+  @Test func resetSketchesBehaveLikeNewOnes() {
+    var random = SeededRandom(seed: 8)
+    var q = QuantileSketch()
+    var d = DistinctCounter()
+    for _ in 0..<5000 {
+      q.add(random.normal() * 100)
+      d.add(random.next() | 1)
+    }
+    q.reset()
+    d.reset()
+    #expect(q.count == 0 && q.quantile(0.5) == nil)
+    #expect(d.estimate == 0 && !d.isEstimating)
+    var fresh = QuantileSketch()
+    var freshD = DistinctCounter()
+    for v in [3.0, -1, 7, 7, 2] {
+      q.add(v)
+      fresh.add(v)
+      d.add(ByteHasher.mix(UInt64(v + 10)))
+      freshD.add(ByteHasher.mix(UInt64(v + 10)))
+    }
+    #expect(q.quantile(0.5) == fresh.quantile(0.5))
+    #expect(q.quantile(1) == 7)
+    #expect(d.estimate == freshD.estimate)
+  }
+}

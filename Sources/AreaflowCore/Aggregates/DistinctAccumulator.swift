@@ -9,7 +9,9 @@ final class DistinctAccumulator: FeatureAccumulator {
     while counters.count < slots { counters.append(DistinctCounter()) }
   }
 
-  func reset(_ slot: Int) { counters[slot] = DistinctCounter() }
+  func reset(_ slot: Int) {
+    counters.withUnsafeMutableBufferPointer { $0[slot].reset() }
+  }
 
   func add(slots: [Int32], events: [Int32], batch: EventBatch) {
     batch.distinctHashes[column].withUnsafeBufferPointer { hashes in

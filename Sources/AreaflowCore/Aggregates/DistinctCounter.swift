@@ -20,6 +20,17 @@ public struct DistinctCounter: Sendable, Equatable {
 
   public init() {}
 
+  /// Empties the counter, keeping the exact table's buffer (the 16 KiB of registers are released).
+  public mutating func reset() {
+    if !table.isEmpty {
+      table.withUnsafeMutableBufferPointer { t in
+        for i in t.indices { t[i] = 0 }
+      }
+    }
+    exactCount = 0
+    registers = []
+  }
+
   public var isEstimating: Bool { !registers.isEmpty }
 
   /// Adds one hashed value.

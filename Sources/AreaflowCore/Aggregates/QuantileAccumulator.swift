@@ -13,7 +13,9 @@ final class QuantileAccumulator: FeatureAccumulator {
     while sketches.count < slots { sketches.append(QuantileSketch()) }
   }
 
-  func reset(_ slot: Int) { sketches[slot] = QuantileSketch() }
+  func reset(_ slot: Int) {
+    sketches.withUnsafeMutableBufferPointer { $0[slot].reset() }
+  }
 
   func add(slots: [Int32], events: [Int32], batch: EventBatch) {
     batch.values[column].withUnsafeBufferPointer { values in

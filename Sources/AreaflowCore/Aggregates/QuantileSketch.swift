@@ -31,6 +31,16 @@ public struct QuantileSketch: Sendable, Equatable {
 
   public init() {}
 
+  /// Empties the sketch but keeps its buffers, so a reused group slot allocates nothing.
+  public mutating func reset() {
+    exact.removeAll(keepingCapacity: true)
+    positive.counts.removeAll(keepingCapacity: true)
+    negative.counts.removeAll(keepingCapacity: true)
+    zeroCount = 0
+    count = 0
+    usesBuckets = false
+  }
+
   /// Adds one value (NaN is ignored by callers, never passed).
   /// - Complexity: amortised O(1); allocation only when the bucket range grows.
   public mutating func add(_ value: Double) {
