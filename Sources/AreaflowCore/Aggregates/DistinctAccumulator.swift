@@ -31,6 +31,12 @@ final class DistinctAccumulator: FeatureAccumulator {
     }
   }
 
+  func encode(_ slot: Int, into w: inout StateWriter) { counters[slot].encode(into: &w) }
+
+  func decode(_ slot: Int, from r: inout StateReader) throws(StateReader.CorruptState) {
+    counters[slot] = try DistinctCounter.decode(from: &r)
+  }
+
   func merge(from other: FeatureAccumulator, slot from: Int, into to: Int) {
     counters[to].merge((other as! DistinctAccumulator).counters[from])
   }

@@ -34,6 +34,12 @@ final class ExtremumAccumulator: FeatureAccumulator {
     .doubles(slots.map { s in best[Int(s)].isNaN ? nil : best[Int(s)] })
   }
 
+  func encode(_ slot: Int, into w: inout StateWriter) { w.write(best[slot]) }
+
+  func decode(_ slot: Int, from r: inout StateReader) throws(StateReader.CorruptState) {
+    best[slot] = try r.readDouble()
+  }
+
   func merge(from other: FeatureAccumulator, slot from: Int, into to: Int) {
     let v = (other as! ExtremumAccumulator).best[from]
     if v.isNaN { return }

@@ -13,6 +13,10 @@ protocol FeatureAccumulator: AnyObject {
   func values(_ slots: [Int32]) -> ClosedRows.Values
   /// Adds the state of `other`'s slot `from` into this accumulator's slot `to` (same feature, same config).
   func merge(from other: FeatureAccumulator, slot from: Int, into to: Int)
+  /// Writes a slot's state exactly, for checkpoints.
+  func encode(_ slot: Int, into w: inout StateWriter)
+  /// Restores a slot's state written by `encode` (the slot has been reset).
+  func decode(_ slot: Int, from r: inout StateReader) throws(StateReader.CorruptState)
 }
 
 /// Builds the accumulator for a feature, bound to its input column.

@@ -36,6 +36,12 @@ final class QuantileAccumulator: FeatureAccumulator {
     }
   }
 
+  func encode(_ slot: Int, into w: inout StateWriter) { sketches[slot].encode(into: &w) }
+
+  func decode(_ slot: Int, from r: inout StateReader) throws(StateReader.CorruptState) {
+    sketches[slot] = try QuantileSketch.decode(from: &r)
+  }
+
   func merge(from other: FeatureAccumulator, slot from: Int, into to: Int) {
     sketches[to].merge((other as! QuantileAccumulator).sketches[from])
   }

@@ -26,7 +26,7 @@ public struct QuantileSketch: Sendable, Equatable {
   var positive = BucketStore()
   var negative = BucketStore()
   var zeroCount: UInt64 = 0
-  public private(set) var count: UInt64 = 0
+  public internal(set) var count: UInt64 = 0
   var usesBuckets = false
 
   public init() {}

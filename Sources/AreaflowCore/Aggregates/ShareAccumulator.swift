@@ -51,6 +51,16 @@ final class ShareAccumulator: FeatureAccumulator {
       })
   }
 
+  func encode(_ slot: Int, into w: inout StateWriter) {
+    w.write(n[slot])
+    w.write(hits[slot])
+  }
+
+  func decode(_ slot: Int, from r: inout StateReader) throws(StateReader.CorruptState) {
+    n[slot] = try r.readInt64()
+    hits[slot] = try r.readInt64()
+  }
+
   func merge(from other: FeatureAccumulator, slot from: Int, into to: Int) {
     let o = other as! ShareAccumulator
     n[to] += o.n[from]

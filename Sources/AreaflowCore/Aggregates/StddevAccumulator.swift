@@ -51,6 +51,18 @@ final class StddevAccumulator: FeatureAccumulator {
       })
   }
 
+  func encode(_ slot: Int, into w: inout StateWriter) {
+    w.write(n[slot])
+    w.write(mean[slot])
+    w.write(m2[slot])
+  }
+
+  func decode(_ slot: Int, from r: inout StateReader) throws(StateReader.CorruptState) {
+    n[slot] = try r.readInt64()
+    mean[slot] = try r.readDouble()
+    m2[slot] = try r.readDouble()
+  }
+
   func merge(from other: FeatureAccumulator, slot from: Int, into to: Int) {
     let o = other as! StddevAccumulator
     let nb = o.n[from]

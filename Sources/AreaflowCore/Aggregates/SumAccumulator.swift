@@ -57,6 +57,18 @@ final class SumAccumulator: FeatureAccumulator {
       })
   }
 
+  func encode(_ slot: Int, into w: inout StateWriter) {
+    w.write(n[slot])
+    w.write(sum[slot])
+    w.write(compensation[slot])
+  }
+
+  func decode(_ slot: Int, from r: inout StateReader) throws(StateReader.CorruptState) {
+    n[slot] = try r.readInt64()
+    sum[slot] = try r.readDouble()
+    compensation[slot] = try r.readDouble()
+  }
+
   func merge(from other: FeatureAccumulator, slot from: Int, into to: Int) {
     let o = other as! SumAccumulator
     n[to] += o.n[from]

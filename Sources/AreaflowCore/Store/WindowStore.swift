@@ -111,7 +111,7 @@ public final class WindowStore {
     batchEvents = eventsOut
   }
 
-  private func openWindow(_ window: Int32, _ index: Int64) -> OpenWindow {
+  func openWindow(_ window: Int32, _ index: Int64) -> OpenWindow {
     for w in open where w.index == index && w.window == window { return w }
     let spec = windows[Int(window)]
     let w = OpenWindow(window: window, index: index, end: index &* spec.every &+ spec.size)
@@ -119,7 +119,7 @@ public final class WindowStore {
     return w
   }
 
-  private func newSlot(_ key: GroupKey) -> Int32 {
+  func newSlot(_ key: GroupKey) -> Int32 {
     if let reused = freeSlots.popLast() {
       keys[Int(reused)] = key
       counts[Int(reused)] = 0
