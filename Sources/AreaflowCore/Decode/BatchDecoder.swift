@@ -95,7 +95,6 @@ public struct BatchDecoder: Sendable {
   ) -> RejectReason? {
     guard let time = withText(p, tokens[plan.timeSlot], { q, s, e in timeParser.parse(q, s, e) }) ?? nil
     else { return .bad_time }
-    if tokens[plan.timeSlot].kind == .number, timeParser.format == .rfc3339 { return .bad_time }
     guard let lat = number(p, tokens[plan.latSlot]), let lon = number(p, tokens[plan.lonSlot]),
       lat >= -90, lat <= 90, lon >= -180, lon <= 180
     else { return .bad_coordinates }

@@ -17,22 +17,6 @@ public struct ClosedRows: Sendable {
   public var count: Int { keys.count }
   public var isEmpty: Bool { keys.isEmpty }
 
-  /// Appends a row's value for feature `f`.
-  mutating func append(_ value: FeatureValue, feature f: Int) {
-    switch (columns[f], value) {
-    case (.integers(var a), .integer(let v)):
-      columns[f] = .integers([])
-      a.append(v)
-      columns[f] = .integers(a)
-    case (.doubles(var a), .double(let v)):
-      columns[f] = .doubles([])
-      a.append(v)
-      columns[f] = .doubles(a)
-    default:
-      preconditionFailure("feature \(f) got a value of the other type")
-    }
-  }
-
   /// Appends every row of `other` (same features).
   public mutating func append(contentsOf other: ClosedRows) {
     keys.append(contentsOf: other.keys)
