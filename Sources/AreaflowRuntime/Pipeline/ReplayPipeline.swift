@@ -117,6 +117,14 @@ public final class ReplayPipeline: @unchecked Sendable {
       bytesRead: Int64(bytesRead.load(ordering: .relaxed)))
   }
 
+  /// One shard (and the sink, for its rows) is done with a batch; the last one releases the batch's place.
+  private func finished(_ countdown: Countdown) {
+    if countdown.finishOne() {
+      inFlight.signal()
+      pendingBatches.leave()
+    }
+  }
+
   /// Sequencer: restores arrival order, then stamps and routes.
   private func arrived(_ batch: EventBatch, sequence: Int) {
     dispatchPrecondition(condition: .onQueue(sequencerQueue))
@@ -161,10 +169,12 @@ public final class ReplayPipeline: @unchecked Sendable {
       shard.queue.async { [self] in
         shard.store.add(stamped, entries: entries)
         let rows = shard.store.close(upTo: stamped.watermarkAfter)
-        if !rows.isEmpty { sinkQueue.async { [self] in sink.add(rows: rows) } }
-        if countdown.finishOne() {
-          inFlight.signal()
-          pendingBatches.leave()
+        guard !rows.isEmpty else { return finished(countdown) }
+        // The batch counts as in flight until the sink has taken its rows, so a slow disk pushes back on the
+        // reader instead of piling closed rows up in the sink's queue.
+        sinkQueue.async { [self] in
+          sink.add(rows: rows)
+          finished(countdown)
         }
       }
     }
