@@ -19,8 +19,23 @@ protocol FeatureAccumulator: AnyObject {
   func decode(_ slot: Int, from r: inout StateReader) throws(StateReader.CorruptState)
 }
 
-/// Builds the accumulator for a feature, bound to its input column.
+/// Builds the accumulators of a config's features, each bound to its input column.
 enum FeatureAccumulatorFactory {
+  /// One accumulator per feature (nil for `count`, which the store keeps itself); quantiles of one field share
+  /// their sketches.
+  static func makeAll(_ features: [FeatureSpec], plan: FieldPlan) -> [FeatureAccumulator?] {
+    var quantileOwners: [String: QuantileAccumulator] = [:]
+    return features.map { feature in
+      if case .quantile(let f, let q) = feature.kind {
+        let accumulator = QuantileAccumulator(
+          column: plan.valueFields.firstIndex(of: f)!, q: q, sharing: quantileOwners[f])
+        if quantileOwners[f] == nil { quantileOwners[f] = accumulator }
+        return accumulator
+      }
+      return make(feature, plan: plan)
+    }
+  }
+
   static func make(_ feature: FeatureSpec, plan: FieldPlan) -> FeatureAccumulator? {
     func valueColumn(_ f: String) -> Int { plan.valueFields.firstIndex(of: f)! }
     switch feature.kind {

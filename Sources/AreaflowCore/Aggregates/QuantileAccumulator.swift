@@ -1,25 +1,38 @@
-/// `quantile`: one `QuantileSketch` per slot.
+/// `quantile`: one `QuantileSketch` per slot. Quantile features of the same field (p50 and p90 of a speed) share
+/// one sketch column: the first of them owns it and feeds it, the others only read it.
 final class QuantileAccumulator: FeatureAccumulator {
+  /// Sketches per slot, shared by every quantile feature of one input field.
+  final class SketchColumn {
+    var sketches: [QuantileSketch] = []
+  }
+
   let column: Int
   let q: Double
-  var sketches: [QuantileSketch] = []
+  let storage: SketchColumn
+  /// Whether this accumulator maintains the shared column (adds, resets, merges, checkpoints it).
+  let owner: Bool
 
-  init(column: Int, q: Double) {
+  init(column: Int, q: Double, sharing: QuantileAccumulator? = nil) {
     self.column = column
     self.q = q
+    self.storage = sharing?.storage ?? SketchColumn()
+    self.owner = sharing == nil
   }
 
   func ensureCapacity(_ slots: Int) {
-    while sketches.count < slots { sketches.append(QuantileSketch()) }
+    guard owner else { return }
+    while storage.sketches.count < slots { storage.sketches.append(QuantileSketch()) }
   }
 
   func reset(_ slot: Int) {
-    sketches.withUnsafeMutableBufferPointer { $0[slot].reset() }
+    guard owner else { return }
+    storage.sketches.withUnsafeMutableBufferPointer { $0[slot].reset() }
   }
 
   func add(slots: [Int32], events: [Int32], batch: EventBatch) {
+    guard owner else { return }
     batch.values[column].withUnsafeBufferPointer { values in
-      sketches.withUnsafeMutableBufferPointer { sketches in
+      storage.sketches.withUnsafeMutableBufferPointer { sketches in
         for j in 0..<slots.count {
           let v = values[Int(events[j])]
           if v.isNaN { continue }
@@ -31,18 +44,21 @@ final class QuantileAccumulator: FeatureAccumulator {
 
   func values(_ slots: [Int32]) -> ClosedRows.Values {
     let q = self.q
-    return sketches.withUnsafeMutableBufferPointer { sketches in
+    return storage.sketches.withUnsafeMutableBufferPointer { sketches in
       .doubles(slots.map { sketches[Int($0)].quantile(q) })
     }
   }
 
-  func encode(_ slot: Int, into w: inout StateWriter) { sketches[slot].encode(into: &w) }
+  func encode(_ slot: Int, into w: inout StateWriter) {
+    if owner { storage.sketches[slot].encode(into: &w) }
+  }
 
   func decode(_ slot: Int, from r: inout StateReader) throws(StateReader.CorruptState) {
-    sketches[slot] = try QuantileSketch.decode(from: &r)
+    if owner { storage.sketches[slot] = try QuantileSketch.decode(from: &r) }
   }
 
   func merge(from other: FeatureAccumulator, slot from: Int, into to: Int) {
-    sketches[to].merge((other as! QuantileAccumulator).sketches[from])
+    guard owner else { return }
+    storage.sketches[to].merge((other as! QuantileAccumulator).storage.sketches[from])
   }
 }

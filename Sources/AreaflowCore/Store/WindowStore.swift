@@ -37,7 +37,7 @@ public final class WindowStore {
     windows = config.windows
     allowedLateness = config.watermark.allowedLateness
     features = config.features
-    accumulators = config.features.map { FeatureAccumulatorFactory.make($0, plan: plan) }
+    accumulators = FeatureAccumulatorFactory.makeAll(config.features, plan: plan)
   }
 
   /// Number of groups currently held.
