@@ -31,58 +31,55 @@ public struct BatchDecoder: Sendable {
       capacity: chunk.bytes.count / 64 + 16)
     var tokens = [FieldToken](repeating: FieldToken(), count: plan.names.count)
     var seenDimensions = HashSet64()
-    let prefixes = plan.namePrefixes
-    prefixes.withUnsafeBufferPointer { prefixes in
-      chunk.bytes.withUnsafeBufferPointer { buffer in
-        guard let p = buffer.baseAddress else { return }
-        let n = buffer.count
-        var lineStart = 0
-        var lineIndex: Int32 = 0
-        while lineStart < n {
-          // Find the end of this line (for CSV: of this record, which may span lines inside quotes).
-          var lineEnd = lineStart
-          var physicalLines = 1
-          if format == .csv {
-            var inQuotes = false
-            while lineEnd < n {
-              let c = p[lineEnd]
-              if c == 34 {
-                inQuotes.toggle()
-              } else if c == 10 {
-                if !inQuotes { break }
-                physicalLines += 1
-              }
-              lineEnd += 1
+    chunk.bytes.withUnsafeBufferPointer { buffer in
+      guard let p = buffer.baseAddress else { return }
+      let n = buffer.count
+      var lineStart = 0
+      var lineIndex: Int32 = 0
+      while lineStart < n {
+        // Find the end of this line (for CSV: of this record, which may span lines inside quotes).
+        var lineEnd = lineStart
+        var physicalLines = 1
+        if format == .csv {
+          var inQuotes = false
+          while lineEnd < n {
+            let c = p[lineEnd]
+            if c == 34 {
+              inQuotes.toggle()
+            } else if c == 10 {
+              if !inQuotes { break }
+              physicalLines += 1
             }
-          } else {
-            if let found = memchrIndex(p, 10, lineStart, n) { lineEnd = found } else { lineEnd = n }
+            lineEnd += 1
           }
-          var contentEnd = lineEnd
-          if contentEnd > lineStart, p[contentEnd - 1] == 13 { contentEnd -= 1 }
-          // Records, not physical lines: a quoted line break inside a CSV record does not make another line to account for.
-          builder.lineCount += 1
-          if isBlank(p, lineStart, contentEnd) {
-            builder.emptyLines += 1
-          } else {
-            for k in tokens.indices { tokens[k].kind = .absent }
-            let wellFormed =
-              format == .csv
-              ? CSVRecordScanner.scan(p, lineStart, contentEnd, columns: chunk.csvColumns ?? [], tokens: &tokens)
-              : JSONLineScanner.scan(p, lineStart, contentEnd, plan: plan, prefixes: prefixes, tokens: &tokens)
-            if let reason = wellFormed
-              ? accept(p, tokens, into: &builder, seen: &seenDimensions) : RejectReason.malformed
-            {
-              builder.rejects.append(
-                BatchReject(lineIndex: lineIndex, reason: reason, start: Int32(lineStart), end: Int32(contentEnd)))
-            } else {
-              builder.lineIndex.append(lineIndex)
-              builder.lineStart.append(Int32(lineStart))
-              builder.lineEnd.append(Int32(contentEnd))
-            }
-          }
-          lineIndex += Int32(physicalLines)
-          lineStart = lineEnd + 1
+        } else {
+          if let found = memchrIndex(p, 10, lineStart, n) { lineEnd = found } else { lineEnd = n }
         }
+        var contentEnd = lineEnd
+        if contentEnd > lineStart, p[contentEnd - 1] == 13 { contentEnd -= 1 }
+        // Records, not physical lines: a quoted line break inside a CSV record does not make another line to account for.
+        builder.lineCount += 1
+        if isBlank(p, lineStart, contentEnd) {
+          builder.emptyLines += 1
+        } else {
+          for k in tokens.indices { tokens[k].kind = .absent }
+          let wellFormed =
+            format == .csv
+            ? CSVRecordScanner.scan(p, lineStart, contentEnd, columns: chunk.csvColumns ?? [], tokens: &tokens)
+            : JSONLineScanner.scan(p, lineStart, contentEnd, plan: plan, tokens: &tokens)
+          if let reason = wellFormed
+            ? accept(p, tokens, into: &builder, seen: &seenDimensions) : RejectReason.malformed
+          {
+            builder.rejects.append(
+              BatchReject(lineIndex: lineIndex, reason: reason, start: Int32(lineStart), end: Int32(contentEnd)))
+          } else {
+            builder.lineIndex.append(lineIndex)
+            builder.lineStart.append(Int32(lineStart))
+            builder.lineEnd.append(Int32(contentEnd))
+          }
+        }
+        lineIndex += Int32(physicalLines)
+        lineStart = lineEnd + 1
       }
     }
     return EventBatch(builder, chunk: chunk)

@@ -51,30 +51,19 @@ public struct FieldPlan: Sendable {
     self.nameBytes = names.map { Array($0.utf8) }
   }
 
-  /// The first up-to-8 bytes of each name as a little-endian word, for a one-compare first check.
-  var namePrefixes: [UInt64] {
-    nameBytes.map { Self.prefixWord($0.withUnsafeBufferPointer { $0.baseAddress }, 0, $0.count) }
-  }
-
-  @inline(__always)
-  static func prefixWord(_ p: UnsafePointer<UInt8>?, _ start: Int, _ end: Int) -> UInt64 {
-    guard let p else { return 0 }
-    var word: UInt64 = 0
-    let n = min(8, end - start)
-    for j in 0..<n { word |= UInt64(p[start + j]) << UInt64(8 * j) }
-    return word
-  }
-
   /// The slot of a JSON key given as raw bytes, or -1 when the config does not read it.
-  /// - Complexity: O(fields) word compares; bytes past the eighth are compared only on a prefix match.
+  /// - Complexity: O(fields); bytes are compared only when the length and first byte match.
   @inline(__always)
-  func slot(forKey p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, prefixes: UnsafeBufferPointer<UInt64>) -> Int {
+  func slot(forKey p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Int {
     let n = end - start
-    let word = Self.prefixWord(p, start, end)
-    for i in 0..<prefixes.count where prefixes[i] == word && nameBytes[i].count == n {
-      if n <= 8 { return i }
-      let equal = nameBytes[i].withUnsafeBufferPointer { k in memcmp(k.baseAddress! + 8, p + start + 8, n - 8) == 0 }
-      if equal { return i }
+    guard n > 0 else { return -1 }
+    let first = p[start]
+    for i in 0..<nameBytes.count {
+      let matched = nameBytes[i].withUnsafeBufferPointer { k -> Bool in
+        guard k.count == n, k[0] == first else { return false }
+        return memcmp(k.baseAddress!, p + start, n) == 0
+      }
+      if matched { return i }
     }
     return -1
   }

@@ -7,8 +7,7 @@ enum JSONLineScanner {
   /// - Returns: false when the line is not exactly one JSON object.
   /// - Complexity: O(end - start), no allocation.
   static func scan(
-    _ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, plan: FieldPlan, prefixes: UnsafeBufferPointer<UInt64>,
-    tokens: inout [FieldToken]
+    _ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, plan: FieldPlan, tokens: inout [FieldToken]
   ) -> Bool {
     var i = skipSpace(p, start, end)
     guard i < end, p[i] == 123 else { return false }  // {
@@ -25,7 +24,7 @@ enum JSONLineScanner {
       guard i < end, p[i] == 58 else { return false }  // :
       i = skipSpace(p, i + 1, end)
       guard i < end else { return false }
-      let slot = plan.slot(forKey: p, keyStart, keyEnd, prefixes: prefixes)
+      let slot = plan.slot(forKey: p, keyStart, keyEnd)
       var token = FieldToken()
       let c = p[i]
       if c == 34 {
