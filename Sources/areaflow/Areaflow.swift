@@ -1,3 +1,4 @@
+import AreaflowRuntime
 import ArgumentParser
 
 #if canImport(Glibc)
@@ -29,7 +30,7 @@ struct Areaflow: ParsableCommand {
     } catch {
       let code = exitCode(for: error)
       if code == .validationFailure {
-        StandardErrorText.write(fullMessage(for: error) + "\n")
+        StandardError.write(fullMessage(for: error) + "\n")
         exit(withError: ExitCode(2))
       }
       exit(withError: error)

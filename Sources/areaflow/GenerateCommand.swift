@@ -78,7 +78,7 @@ struct GenerateCommand: ParsableCommand {
       try writer.write(buffer)
       try writer.finish()
     } catch {
-      StandardErrorText.write("areaflow: \(error)\n")
+      StandardError.write("areaflow: \(error)\n")
       throw ExitCode(1)
     }
   }

@@ -1,4 +1,5 @@
 import AreaflowCore
+import AreaflowRuntime
 import ArgumentParser
 import Foundation
 
@@ -28,7 +29,7 @@ struct InspectCommand: ParsableCommand {
     let fm = FileManager.default
     var isDirectory: ObjCBool = false
     guard fm.fileExists(atPath: dir, isDirectory: &isDirectory), isDirectory.boolValue else {
-      StandardErrorText.write("areaflow: \(dir) is not a directory\n")
+      StandardError.write("areaflow: \(dir) is not a directory\n")
       throw ExitCode(2)
     }
     var tables: [(path: String, table: SnapshotTable)] = []
@@ -53,7 +54,7 @@ struct InspectCommand: ParsableCommand {
       print(
         json ? InspectReport.json(report, summary: summary) : InspectReport.text(report, summary: summary, dir: dir))
     } catch let e as SnapshotFileDecoder.DecodeError {
-      StandardErrorText.write("areaflow: \(e)\n")
+      StandardError.write("areaflow: \(e)\n")
       throw ExitCode(1)
     }
   }

@@ -1,4 +1,5 @@
 import AreaflowCore
+import AreaflowRuntime
 import ArgumentParser
 import Foundation
 
@@ -11,7 +12,7 @@ struct LoadedConfig {
   /// Loads `path`; on any problem prints it and exits 2 before anything is written.
   static func load(_ path: String) throws -> LoadedConfig {
     guard let data = FileManager.default.contents(atPath: path) else {
-      StandardErrorText.write("areaflow: \(path): cannot read the config file\n")
+      StandardError.write("areaflow: \(path): cannot read the config file\n")
       throw ExitCode(2)
     }
     let text = String(decoding: data, as: UTF8.self)
@@ -25,10 +26,10 @@ struct LoadedConfig {
       }
       return LoadedConfig(path: path, config: config, schemes: schemes)
     } catch let error as ConfigError {
-      StandardErrorText.write("areaflow: config error: \(error)\n")
+      StandardError.write("areaflow: config error: \(error)\n")
       throw ExitCode(2)
     } catch {
-      StandardErrorText.write("areaflow: config error: \(path): \(error)\n")
+      StandardError.write("areaflow: config error: \(path): \(error)\n")
       throw ExitCode(2)
     }
   }

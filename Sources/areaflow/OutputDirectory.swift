@@ -1,3 +1,4 @@
+import AreaflowRuntime
 import ArgumentParser
 import Foundation
 
@@ -9,19 +10,19 @@ enum OutputDirectory {
     var isDirectory: ObjCBool = false
     if fm.fileExists(atPath: path, isDirectory: &isDirectory) {
       guard isDirectory.boolValue else {
-        StandardErrorText.write("areaflow: output \(path) exists and is not a directory\n")
+        StandardError.write("areaflow: output \(path) exists and is not a directory\n")
         throw ExitCode(2)
       }
       let contents = (try? fm.contentsOfDirectory(atPath: path)) ?? []
       if !contents.isEmpty {
         guard overwrite else {
-          StandardErrorText.write(
+          StandardError.write(
             "areaflow: output directory \(path) is not empty; pass --overwrite to replace a previous output, or choose another --out\n"
           )
           throw ExitCode(2)
         }
         guard contents.contains("_summary.json") else {
-          StandardErrorText.write(
+          StandardError.write(
             "areaflow: output directory \(path) is not empty and holds no _summary.json, so it does not look like an areaflow output; refusing to delete it even with --overwrite\n"
           )
           throw ExitCode(2)
@@ -32,7 +33,7 @@ enum OutputDirectory {
     do {
       try fm.createDirectory(atPath: path, withIntermediateDirectories: true)
     } catch {
-      StandardErrorText.write("areaflow: cannot create output directory \(path): \(error.localizedDescription)\n")
+      StandardError.write("areaflow: cannot create output directory \(path): \(error.localizedDescription)\n")
       throw ExitCode(2)
     }
   }

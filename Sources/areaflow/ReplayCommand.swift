@@ -58,9 +58,9 @@ struct ReplayCommand: ParsableCommand {
       options: ReplayOptions(
         threads: threadCount, batchLines: batchSize, showProgress: !quiet && StandardError.isTerminal))
     let result = pipeline.run(inputs: InputList(inputs), clock: ProcessClock.seconds)
-    for error in result.inputErrors { StandardErrorText.write("areaflow: error: \(error)\n") }
-    if let writeError = result.writeError { StandardErrorText.write("areaflow: error: \(writeError)\n") }
-    if !quiet { StandardErrorText.write(ReplayReport.text(result, directory: directory)) }
+    for error in result.inputErrors { StandardError.write("areaflow: error: \(error)\n") }
+    if let writeError = result.writeError { StandardError.write("areaflow: error: \(writeError)\n") }
+    if !quiet { StandardError.write(ReplayReport.text(result, directory: directory)) }
     if !result.inputErrors.isEmpty || result.writeError != nil { throw ExitCode(1) }
   }
 }

@@ -10,10 +10,10 @@ final class ProgressLine: Sendable {
   let started: Double
   let clock: @Sendable () -> Double
 
-  init(totalBytes: Int64, clock: () -> Double) {
+  init(totalBytes: Int64, clock: @escaping @Sendable () -> Double) {
     self.totalBytes = totalBytes
     self.started = clock()
-    self.clock = { ProcessClock.seconds() }
+    self.clock = clock
   }
 
   func show(bytes: Int64, events: Int64) {

@@ -61,7 +61,7 @@ public final class ReplayPipeline: @unchecked Sendable {
   }
 
   /// Reads every input to its end, closes every window and commits the snapshots.
-  public func run(inputs: InputList, clock: () -> Double) -> ReplayResult {
+  public func run(inputs: InputList, clock: @escaping @Sendable () -> Double) -> ReplayResult {
     let started = clock()
     let progress = options.showProgress ? ProgressLine(totalBytes: inputs.knownBytes, clock: clock) : nil
     let timer = progress.map { p in
