@@ -20,6 +20,8 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
   ],
   targets: [
     .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
@@ -32,7 +34,10 @@ let package = Package(
     ),
     .target(
       name: "AreaflowRuntime",
-      dependencies: ["AreaflowCore", "CZstd", "CZlib"],
+      dependencies: [
+        "AreaflowCore", "CZstd", "CZlib", .product(name: "Logging", package: "swift-log"),
+        .product(name: "Metrics", package: "swift-metrics"),
+      ],
       swiftSettings: hotPathSettings
     ),
     .executableTarget(
@@ -40,6 +45,7 @@ let package = Package(
       dependencies: [
         "AreaflowCore", "AreaflowRuntime", "CMalloc",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
       ]
     ),
     .testTarget(name: "AreaflowCoreTests", dependencies: ["AreaflowCore"]),

@@ -14,7 +14,10 @@ struct Areaflow: ParsableCommand {
     commandName: "areaflow",
     abstract: "Window transport and connectivity event streams by area and event time into snapshot tables.",
     version: version,
-    subcommands: [ReplayCommand.self, GenerateCommand.self, CheckCommand.self, InspectCommand.self, LocateCommand.self])
+    subcommands: [
+      ReplayCommand.self, RunCommand.self, GenerateCommand.self, CheckCommand.self, InspectCommand.self,
+      LocateCommand.self,
+    ])
 
   /// Runs the command line; usage errors exit 2 as the contract says (not the parser's default 64).
   static func main() {

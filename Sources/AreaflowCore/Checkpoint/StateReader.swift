@@ -2,6 +2,7 @@
 public struct StateReader {
   public struct CorruptState: Error, CustomStringConvertible {
     public let description: String
+    public init(description: String) { self.description = description }
   }
 
   let bytes: [UInt8]
@@ -39,5 +40,12 @@ public struct StateReader {
     let n = try readCount(limit: bytes.count - offset)
     defer { offset += n }
     return String(decoding: bytes[offset..<(offset + n)], as: UTF8.self)
+  }
+
+  /// What `StateWriter.write(blob:)` wrote.
+  public mutating func readBlob() throws(CorruptState) -> [UInt8] {
+    let n = try readCount(limit: bytes.count - offset)
+    defer { offset += n }
+    return Array(bytes[offset..<(offset + n)])
   }
 }

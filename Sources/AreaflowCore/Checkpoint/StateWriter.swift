@@ -22,4 +22,10 @@ public struct StateWriter: Sendable {
     write(utf8.count)
     bytes.append(contentsOf: utf8)
   }
+
+  /// A length-prefixed byte string (a nested state).
+  public mutating func write(blob: [UInt8]) {
+    write(blob.count)
+    bytes.append(contentsOf: blob)
+  }
 }

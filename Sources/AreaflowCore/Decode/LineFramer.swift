@@ -45,6 +45,18 @@ public struct LineFramer {
     self.maxBytes = maxBytes
   }
 
+  /// Bytes received but not yet handed out as whole lines (a line still being written).
+  public var bufferedBytes: Int { pending.count - start }
+
+  /// The CSV header's column mapping, once read.
+  public var csvHeader: [Int]? { csvColumns }
+
+  /// Continues numbering after `lines` lines with a known CSV header: a followed file resumed from a checkpoint.
+  public mutating func resume(lines: Int64, csvColumns: [Int]?) {
+    linesEmitted = lines
+    self.csvColumns = csvColumns
+  }
+
   /// An input-level problem found while framing (a CSV header without a required field).
   public struct HeaderError: Error, CustomStringConvertible {
     public let description: String
@@ -54,6 +66,20 @@ public struct LineFramer {
   public mutating func push(_ bytes: UnsafeRawBufferPointer) throws(HeaderError) -> [LineChunk] {
     pending.append(contentsOf: bytes)
     return try cutChunks(final: false)
+  }
+
+  /// Returns every whole line received so far, even when they do not fill a chunk: a live input at its current
+  /// end hands its lines on now instead of waiting for more. A line still being written stays.
+  public mutating func flushLines() throws(HeaderError) -> [LineChunk] {
+    var chunks = try cutChunks(final: false)
+    _ = scan()
+    if cutEnd > start, format != .csv || csvColumns != nil {
+      chunks.append(chunk(end: cutEnd))
+      linesEmitted += Int64(cutLines)
+      drop()
+      compact()
+    }
+    return chunks
   }
 
   /// Returns what is left at the end of the input.

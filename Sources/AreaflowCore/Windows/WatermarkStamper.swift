@@ -7,22 +7,105 @@ public struct WatermarkStamper: Sendable {
   public let windows: [WindowSpec]
   public let watermark: WatermarkConfig
   public let shardCount: Int
-  /// Largest event time seen so far (Int64.min before the first event).
+  /// Largest event time seen so far over all inputs (Int64.min before the first event).
   public private(set) var maxTime = Int64.min
+  /// Per input, the largest event time seen: the live watermark is the minimum over the inputs that are not idle.
+  /// Empty in replay, where inputs are read one after the other and the watermark follows arrival order.
+  public private(set) var inputMaxTimes: [Int64]
+  /// Inputs without data for `idle_timeout`, excluded from the minimum (live only; never checkpointed).
+  public private(set) var idle: [Bool]
+  /// A lower bound the watermark never goes below: raised while every input is idle (the wall clock moves it) and
+  /// when a `run --once` closes every window.
+  public private(set) var floor = Int64.min
+  /// The watermark, recomputed whenever an input's maximum, idleness or the floor changes.
+  public private(set) var current = Int64.min
 
-  public init(windows: [WindowSpec], watermark: WatermarkConfig, shardCount: Int) {
+  /// - Parameter liveInputs: the number of live inputs whose watermarks are combined by their minimum; 0 for
+  ///   replay, where the watermark is the largest event time in arrival order across all inputs.
+  public init(windows: [WindowSpec], watermark: WatermarkConfig, shardCount: Int, liveInputs: Int = 0) {
     self.windows = windows
     self.watermark = watermark
     self.shardCount = shardCount
+    inputMaxTimes = Array(repeating: Int64.min, count: liveInputs)
+    idle = Array(repeating: false, count: liveInputs)
   }
 
-  /// The current watermark: max event time − max_out_of_order, or Int64.min before any event.
-  public var current: Int64 {
-    maxTime == Int64.min ? Int64.min : maxTime &- watermark.maxOutOfOrder
+  /// The state a checkpoint keeps: the largest event time, per input and overall, and the floor.
+  public struct State: Sendable, Equatable {
+    public var maxTime: Int64
+    public var inputMaxTimes: [Int64]
+    public var floor: Int64
+    public init(maxTime: Int64, inputMaxTimes: [Int64], floor: Int64) {
+      self.maxTime = maxTime
+      self.inputMaxTimes = inputMaxTimes
+      self.floor = floor
+    }
   }
+
+  /// The watermark itself is kept as the floor, so a restart never lowers it (idle inputs are all active again then).
+  public var state: State { State(maxTime: maxTime, inputMaxTimes: inputMaxTimes, floor: max(floor, current)) }
 
   /// Restores the stamper after a restart.
-  public mutating func restore(maxTime: Int64) { self.maxTime = maxTime }
+  public mutating func restore(_ state: State) {
+    maxTime = state.maxTime
+    if state.inputMaxTimes.count == inputMaxTimes.count { inputMaxTimes = state.inputMaxTimes }
+    floor = state.floor
+    recompute()
+  }
+
+  /// Restores the largest event time seen (replay-style stamper).
+  public mutating func restore(maxTime: Int64) {
+    self.maxTime = maxTime
+    recompute()
+  }
+
+  /// Marks a live input idle (no data for `idle_timeout`) or active again.
+  public mutating func setIdle(_ input: Int, _ isIdle: Bool) {
+    guard idle.indices.contains(input) else { return }
+    idle[input] = isIdle
+    recompute()
+  }
+
+  /// Raises the floor to `watermark` (never lowers it).
+  public mutating func raiseFloor(to watermark: Int64) {
+    if watermark > floor {
+      floor = watermark
+      recompute()
+    }
+  }
+
+  /// Moves the watermark forward by `nanoseconds` of wall-clock time, as when every input is idle.
+  public mutating func advance(by nanoseconds: Int64) {
+    guard current != Int64.min, nanoseconds > 0 else { return }
+    raiseFloor(to: current &+ nanoseconds)
+  }
+
+  /// Seals the stream after `run --once` closed every window: every window holding the latest event time is final
+  /// under the new floor, so an event that arrives later for a closed window is late, never a second row.
+  public mutating func sealAfterClosingAll() {
+    guard maxTime != Int64.min else { return }
+    var sealed = floor
+    for spec in windows {
+      let end = WindowMath.floorDiv(maxTime, spec.every) &* spec.every &+ spec.size
+      sealed = max(sealed, end &+ watermark.allowedLateness)
+    }
+    raiseFloor(to: sealed)
+  }
+
+  private mutating func recompute() {
+    var base = Int64.min
+    if inputMaxTimes.isEmpty {
+      base = maxTime
+    } else {
+      var lowest = Int64.max
+      for (i, t) in inputMaxTimes.enumerated() where !idle[i] { lowest = min(lowest, t) }
+      base = lowest == Int64.max ? Int64.min : lowest
+    }
+    let fromEvents = base == Int64.min ? Int64.min : base &- watermark.maxOutOfOrder
+    // A watermark never goes back, even when an idle input with older events becomes active again: windows it has
+    // closed stay closed, and later events for them are late.
+    current = max(current, fromEvents, floor)
+  }
 
   /// Stamps a batch.
   /// - Complexity: O(events × window names), no per-event allocation.
@@ -30,6 +113,8 @@ public struct WatermarkStamper: Sendable {
     var stamps = [Int64](repeating: 0, count: batch.count)
     var late: [LateEvent] = []
     var lateCounts = [Int](repeating: 0, count: windows.count)
+    let live = !inputMaxTimes.isEmpty
+    let input = live ? min(batch.input, inputMaxTimes.count - 1) : 0
     for i in 0..<batch.count {
       let w = current
       stamps[i] = w
@@ -48,7 +133,14 @@ public struct WatermarkStamper: Sendable {
           }
         }
       }
-      if t > maxTime { maxTime = t }
+      if t > maxTime {
+        maxTime = t
+        if !live { current = max(t &- watermark.maxOutOfOrder, floor) }
+      }
+      if live, t > inputMaxTimes[input] {
+        inputMaxTimes[input] = t
+        recompute()
+      }
     }
     return StampedBatch(
       batch: batch, watermarks: stamps, late: late, lateCounts: lateCounts, watermarkAfter: current,

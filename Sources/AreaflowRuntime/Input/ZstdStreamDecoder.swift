@@ -10,6 +10,9 @@ final class ZstdStreamDecoder: ByteDecoder {
   /// The last call's hint: 0 once a frame is complete and flushed.
   private var midFrame = false
   private var frameStartOffset: Int64 = 0
+  /// Called with the input offset of every frame as it starts, after the output of the frames before it has been
+  /// emitted: the places a followed file can be resumed from.
+  var onFrameStart: ((Int64) -> Void)?
 
   init() {
     context = ZSTD_createDCtx()
@@ -25,7 +28,11 @@ final class ZstdStreamDecoder: ByteDecoder {
     let capacity = output.count
     try output.withUnsafeMutableBytes { out in
       while inBuffer.pos < inBuffer.size || midFrame {
-        if !midFrame { frameStartOffset = offset + Int64(inBuffer.pos) }
+        if !midFrame {
+          if inBuffer.pos == inBuffer.size { break }
+          frameStartOffset = offset + Int64(inBuffer.pos)
+          onFrameStart?(frameStartOffset)
+        }
         var outBuffer = ZSTD_outBuffer(dst: out.baseAddress, size: capacity, pos: 0)
         let before = inBuffer.pos
         let result = ZSTD_decompressStream(context, &outBuffer, &inBuffer)

@@ -57,6 +57,11 @@ public enum AtomicFile {
       unlink(temporary)
       throw WriteError(path: path, reason: reason)
     }
+    syncDirectory(directory)
+  }
+
+  /// Makes renames in `directory` durable.
+  public static func syncDirectory(_ directory: String) {
     let dfd = open(directory, O_RDONLY | O_DIRECTORY)
     if dfd >= 0 {
       fsync(dfd)

@@ -1,9 +1,19 @@
 import AreaflowCore
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Collects closed rows and side records and commits them as files: snapshot parts per (window, area scheme),
 /// `_rejects/` and `_late/` parts, and `_summary.json` after them.
 ///
 /// Confined to the pipeline's sink queue. Rows are buffered up to `rowsPerCommit` so files are few and large.
+///
+/// In replay every commit writes its files in place. In live mode (`staging`) a commit writes them under hidden
+/// `.staged` names that no snapshot glob matches; `publish` then lets the caller commit a checkpoint that lists them
+/// and only afterwards renames them into place, so a crash at any moment leaves either the old or the new state.
 final class SnapshotSink: @unchecked Sendable {
   let directory: String
   let encoder: any SnapshotEncoder
@@ -12,17 +22,21 @@ final class SnapshotSink: @unchecked Sendable {
   let windows: [WindowSpec]
   let schemes: [any AreaScheme]
   let rowsPerCommit: Int
+  let staging: Bool
   private var rows: ClosedRows
   private var rejects: [UInt8] = []
   private var late: [UInt8] = []
-  private var sequence = 0
+  /// Part files numbered so far.
+  private(set) var partSequence = 0
   private(set) var summary: RunSummary
-  /// The first write failure; the pipeline stops taking input once set.
+  /// Staged files not yet published, relative to `directory`.
+  private(set) var staged: [(staged: String, final: String)] = []
+  /// The last write failure. Replay stops taking input once it is set; live mode keeps its rows and retries.
   private(set) var failure: AtomicFile.WriteError?
 
   init(
     directory: String, encoder: any SnapshotEncoder, assembler: RowAssembler, labels: DimensionLabels,
-    summary: RunSummary, rowsPerCommit: Int = 200_000
+    summary: RunSummary, rowsPerCommit: Int = 200_000, staging: Bool = false
   ) {
     self.directory = directory
     self.encoder = encoder
@@ -32,12 +46,16 @@ final class SnapshotSink: @unchecked Sendable {
     self.schemes = assembler.schemes
     self.summary = summary
     self.rowsPerCommit = rowsPerCommit
+    self.staging = staging
     self.rows = ClosedRows(features: assembler.features)
   }
 
+  /// Rows buffered for the next commit.
+  var bufferedRows: Int { rows.count }
+
   func add(rows closed: ClosedRows) {
     rows.append(contentsOf: closed)
-    if rows.count >= rowsPerCommit { commit() }
+    if rows.count >= rowsPerCommit, failure == nil { commit() }
   }
 
   /// Side records and the counters as of the batch that produced them.
@@ -49,39 +67,110 @@ final class SnapshotSink: @unchecked Sendable {
     summary = counters
     summary.files = files
     summary.rowsWritten = rowsWritten
-    if rejects.count + late.count >= 16 << 20 { commit() }
+    if rejects.count + late.count >= 16 << 20, failure == nil { commit() }
   }
 
-  /// Writes everything buffered, then the summary.
+  /// Continues a run from its checkpoint.
+  func restore(summary: RunSummary, partSequence: Int) {
+    self.summary = summary
+    self.partSequence = partSequence
+  }
+
+  /// Writes everything buffered (staged in live mode), then, in replay, the summary. On failure nothing of this
+  /// commit stays on disk and, in live mode, its rows stay buffered for the next attempt.
   func commit() {
-    guard failure == nil else { return }
+    if !staging, failure != nil { return }
+    let before = (summary.files.count, summary.rowsWritten, partSequence, staged.count)
+    var written: [String] = []
     do throws(AtomicFile.WriteError) {
-      sequence += 1
-      let part = "part-" + sixDigits(sequence)
-      let ready = rows
-      rows = ClosedRows(features: assembler.features)
-      for (w, s, table) in assembler.tables(ready, labels: labels.snapshot()) {
-        let relative = "\(windows[w].name)/\(schemes[s].name)/\(part).\(encoder.fileExtension)"
-        try AtomicFile.makeDirectories("\(directory)/\(windows[w].name)/\(schemes[s].name)")
+      partSequence += 1
+      let part = "part-" + sixDigits(partSequence)
+      for (w, s, table) in assembler.tables(rows, labels: labels.snapshot()) {
+        let folder = "\(windows[w].name)/\(schemes[s].name)"
+        let name = "\(part).\(encoder.fileExtension)"
+        try AtomicFile.makeDirectories("\(directory)/\(folder)")
         let bytes: [UInt8]
         do {
           bytes = try encoder.encode(table)
         } catch {
-          throw AtomicFile.WriteError(path: relative, reason: "cannot encode: \(error)")
+          throw AtomicFile.WriteError(path: "\(folder)/\(name)", reason: "cannot encode: \(error)")
         }
-        try AtomicFile.write(bytes, to: "\(directory)/\(relative)")
-        summary.files.append(relative)
+        try place(bytes, folder: folder, name: name, written: &written)
+        summary.files.append("\(folder)/\(name)")
         summary.rowsWritten += Int64(table.rowCount)
       }
-      for (name, bytes) in [("_rejects", rejects), ("_late", late)] where !bytes.isEmpty {
-        try AtomicFile.makeDirectories("\(directory)/\(name)")
-        try AtomicFile.write(bytes, to: "\(directory)/\(name)/\(part).jsonl")
+      for (folder, bytes) in [("_rejects", rejects), ("_late", late)] where !bytes.isEmpty {
+        try AtomicFile.makeDirectories("\(directory)/\(folder)")
+        try place(bytes, folder: folder, name: "\(part).jsonl", written: &written)
       }
+      rows = ClosedRows(features: assembler.features)
       rejects = []
       late = []
+      failure = nil
+      if !staging { try AtomicFile.write(Array(summary.json().utf8), to: "\(directory)/_summary.json") }
+    } catch {
+      failure = error
+      guard staging else { return }
+      for path in written { unlink("\(directory)/\(path)") }
+      summary.files.removeLast(summary.files.count - before.0)
+      summary.rowsWritten = before.1
+      partSequence = before.2
+      staged.removeLast(staged.count - before.3)
+    }
+  }
+
+  /// Live mode: stages what is buffered, calls `checkpoint` with the staged files (which must commit a checkpoint
+  /// listing them), then renames them into place and rewrites `_summary.json`.
+  /// - Returns: false when a write failed (see `failure`); everything is kept for the next attempt.
+  func publish(
+    checkpoint: (_ staged: [(staged: String, final: String)], _ partSequence: Int, _ summary: RunSummary)
+      throws(AtomicFile.WriteError) -> Void
+  ) -> Bool {
+    precondition(staging, "publish is for live mode")
+    commit()
+    if failure != nil { return false }
+    do throws(AtomicFile.WriteError) {
+      try checkpoint(staged, partSequence, summary)
+      try Self.rollForward(staged, in: directory)
+      staged = []
       try AtomicFile.write(Array(summary.json().utf8), to: "\(directory)/_summary.json")
     } catch {
       failure = error
+      return false
+    }
+    return true
+  }
+
+  /// Renames staged files to their final names (a listed file already renamed is fine), then syncs their folders.
+  static func rollForward(_ files: [(staged: String, final: String)], in directory: String) throws(AtomicFile
+    .WriteError)
+  {
+    var folders = Set<String>()
+    for f in files {
+      let from = "\(directory)/\(f.staged)"
+      let to = "\(directory)/\(f.final)"
+      if rename(from, to) != 0 {
+        let reason = String(cString: strerror(errno))
+        if access(to, F_OK) == 0, access(from, F_OK) != 0 { continue }
+        throw AtomicFile.WriteError(path: f.final, reason: reason)
+      }
+      folders.insert(String(to[..<(to.lastIndex(of: "/") ?? to.endIndex)]))
+    }
+    for folder in folders { AtomicFile.syncDirectory(folder) }
+  }
+
+  /// Writes one part file: in place in replay, under its staging name in live mode.
+  private func place(_ bytes: [UInt8], folder: String, name: String, written: inout [String]) throws(AtomicFile
+    .WriteError)
+  {
+    if staging {
+      let stagedName = "\(folder)/.\(name).staged"
+      try AtomicFile.write(bytes, to: "\(directory)/\(stagedName)")
+      written.append(stagedName)
+      staged.append((stagedName, "\(folder)/\(name)"))
+    } else {
+      try AtomicFile.write(bytes, to: "\(directory)/\(folder)/\(name)")
+      written.append("\(folder)/\(name)")
     }
   }
 }

@@ -1,0 +1,103 @@
+import AreaflowCore
+import Dispatch
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A stream that cannot be reread — standard input or one TCP client — read when its descriptor is readable
+/// (a `DispatchSource` read source on the intake queue) and framed into lines.
+///
+/// While the pipeline is full, `deliver` blocks the intake queue, so the source does not fire and the kernel's
+/// buffers fill: a TCP sender is slowed by flow control instead of areaflow's memory growing.
+final class StreamConnection {
+  let input: Int
+  let name: String
+  let fd: Int32
+  private var framer: LineFramer
+  private var decoder: (any ByteDecoder)?
+  private var offset: Int64 = 0
+  private var source: DispatchSourceRead?
+  private(set) var isClosed = false
+  private var buffer = [UInt8](repeating: 0, count: 1 << 16)
+
+  init(fd: Int32, input: Int, name: String, format: InputConfig.Format, plan: FieldPlan, batchLines: Int) {
+    self.fd = fd
+    self.input = input
+    self.name = name
+    framer = LineFramer(input: input, inputName: name, format: format, plan: plan, maxLines: batchLines)
+    let flags = fcntl(fd, F_GETFL)
+    _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
+  }
+
+  /// Starts reading on `queue`; `onData` is told how many bytes arrived, `onClose` when the stream ended.
+  func start(
+    queue: DispatchQueue, budget: Int, deliver: @escaping (LineChunk) -> Void, onData: @escaping (Int) -> Void,
+    onClose: @escaping (StreamConnection, String?) -> Void
+  ) {
+    let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
+    source.setEventHandler { [unowned self] in
+      let (n, ended, error) = readAvailable(budget: budget, deliver: deliver)
+      if n > 0 { onData(n) }
+      if ended {
+        close(deliver: deliver)
+        onClose(self, error)
+      }
+    }
+    self.source = source
+    source.resume()
+  }
+
+  /// Reads what is there without blocking.
+  private func readAvailable(budget: Int, deliver: (LineChunk) -> Void) -> (Int, ended: Bool, error: String?) {
+    var total = 0
+    while total < budget {
+      let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+      if n < 0 {
+        if errno == EINTR { continue }
+        if errno == EAGAIN || errno == EWOULDBLOCK {
+          for chunk in (try? framer.flushLines()) ?? [] { deliver(chunk) }
+          return (total, false, nil)
+        }
+        return (total, true, "read error: \(String(cString: strerror(errno)))")
+      }
+      if n == 0 { return (total, true, nil) }
+      do {
+        try buffer.withUnsafeBytes { raw in
+          let bytes = UnsafeRawBufferPointer(rebasing: raw[0..<n])
+          if decoder == nil { decoder = Compression.detect(bytes).makeDecoder() }
+          try decoder!.feed(bytes, offset: offset) { text in
+            for chunk in try framer.push(text) { deliver(chunk) }
+          }
+        }
+      } catch {
+        return (total + n, true, "\(error)")
+      }
+      offset += Int64(n)
+      total += n
+    }
+    for chunk in (try? framer.flushLines()) ?? [] { deliver(chunk) }
+    return (total, false, nil)
+  }
+
+  /// Stops reading and hands on a last unterminated line.
+  func close(deliver: (LineChunk) -> Void) {
+    guard !isClosed else { return }
+    isClosed = true
+    source?.cancel()
+    source = nil
+    for chunk in (try? framer.finish()) ?? [] { deliver(chunk) }
+    if fd != 0 { Glibc.close(fd) }
+  }
+
+  /// Stops reading without handing anything on (shutdown: a partial line is not a line).
+  func cancel() {
+    guard !isClosed else { return }
+    isClosed = true
+    source?.cancel()
+    source = nil
+    if fd != 0 { Glibc.close(fd) }
+  }
+}

@@ -1,0 +1,237 @@
+import AreaflowCore
+import Dispatch
+import Synchronization
+
+/// The stages every run shares, behind whatever feeds them chunks (the replay reader or the live followers):
+///
+/// - chunks decode concurrently on a concurrent queue;
+/// - the sequencer queue puts decoded batches back in arrival order, stamps watermarks, writes side records and
+///   routes events to shards; control steps (an input going idle, the idle clock) travel in the same order;
+/// - each shard queue aggregates its own areas and closes windows the watermark has passed;
+/// - the sink queue buffers closed rows and commits files.
+///
+/// `submit` is called from one feeding queue only and blocks there when `maxInFlight` batches are on their way:
+/// that is the backpressure.
+final class PipelineStages: @unchecked Sendable {
+  /// Steps that change the watermark without events; they keep their place in arrival order.
+  enum Control: Sendable {
+    case idle(input: Int, isIdle: Bool)
+    case advance(nanoseconds: Int64)
+  }
+
+  let config: PipelineConfig
+  let decoder: BatchDecoder
+  let shards: [Shard]
+  let sink: SnapshotSink
+  let labels = DimensionLabels()
+  let regionSchemes: [Int]
+  var metrics: LiveMetrics?
+
+  private let decodeQueue = DispatchQueue(label: "areaflow.decode", attributes: .concurrent)
+  let sequencerQueue = DispatchQueue(label: "areaflow.sequencer")
+  let sinkQueue = DispatchQueue(label: "areaflow.sink")
+  private let inFlight: DispatchSemaphore
+  private let pendingBatches = DispatchGroup()
+  private var sequence = 0
+
+  // Sequencer state (sequencer queue only).
+  private(set) var stamper: WatermarkStamper
+  private var reorder: [Int: Step] = [:]
+  private var nextToStamp = 0
+  private(set) var counters: RunSummary
+
+  /// Batches submitted and not yet through every stage.
+  let queueDepth = Atomic<Int>(0)
+  let eventsDone = Atomic<Int>(0)
+
+  private enum Step {
+    case batch(EventBatch)
+    case control(Control)
+  }
+
+  init(
+    config: PipelineConfig, schemes: [any AreaScheme], encoder: any SnapshotEncoder, outputDirectory: String,
+    threads: Int, maxInFlight: Int, rowsPerCommit: Int, liveInputs: Int = 0, staging: Bool = false
+  ) {
+    self.config = config
+    decoder = BatchDecoder(config: config, schemes: schemes)
+    let plan = decoder.plan
+    shards = (0..<threads).map { Shard(index: $0, store: WindowStore(config: config, plan: plan)) }
+    stamper = WatermarkStamper(
+      windows: config.windows, watermark: config.watermark, shardCount: threads, liveInputs: liveInputs)
+    regionSchemes = config.areas.indices.filter {
+      if case .regions = config.areas[$0].kind { return true }
+      return false
+    }
+    counters = RunSummary(
+      windows: config.windows.map(\.name), regionSchemes: regionSchemes.map { config.areas[$0].name })
+    sink = SnapshotSink(
+      directory: outputDirectory, encoder: encoder, assembler: RowAssembler(config: config, schemes: schemes),
+      labels: labels, summary: counters, rowsPerCommit: rowsPerCommit, staging: staging)
+    inFlight = DispatchSemaphore(value: max(2, maxInFlight))
+  }
+
+  /// Hands a chunk on; blocks while `maxInFlight` batches are in flight. One feeding queue only.
+  func submit(_ chunk: LineChunk) {
+    inFlight.wait()
+    pendingBatches.enter()
+    queueDepth.add(1, ordering: .relaxed)
+    let seq = sequence
+    sequence += 1
+    decodeQueue.async { [self] in
+      let batch = decoder.decode(chunk)
+      sequencerQueue.async { [self] in arrived(.batch(batch), sequence: seq) }
+    }
+  }
+
+  /// Hands a control step on, in order with the chunks. Same feeding queue as `submit`.
+  func submit(_ control: Control) {
+    inFlight.wait()
+    pendingBatches.enter()
+    queueDepth.add(1, ordering: .relaxed)
+    let seq = sequence
+    sequence += 1
+    sequencerQueue.async { [self] in arrived(.control(control), sequence: seq) }
+  }
+
+  /// Waits until everything submitted has been aggregated and its closed rows are with the sink.
+  func drain() { pendingBatches.wait() }
+
+  /// Closes every window (end of a replay or of `run --once`) and hands the rows to the sink.
+  func closeAll() {
+    for shard in shards {
+      let rows = shard.queue.sync { shard.store.close(upTo: nil) }
+      sinkQueue.sync { sink.add(rows: rows) }
+    }
+  }
+
+  /// After `closeAll` in a run that keeps checkpoints: raises the watermark past every closed window.
+  func seal() { sequencerQueue.sync { stamper.sealAfterClosingAll() } }
+
+  /// The counters with the current watermark, after a `drain`.
+  func currentCounters() -> RunSummary {
+    sequencerQueue.sync {
+      var c = counters
+      c.watermark = stamper.current == Int64.min ? nil : stamper.current
+      return c
+    }
+  }
+
+  /// Open windows over all shards, after a `drain`.
+  func openWindows() -> Int { shards.reduce(0) { n, s in n + s.queue.sync { s.store.openWindowCount } } }
+
+  /// The window state of every shard, after a `drain`.
+  func shardStates() -> [[UInt8]] { shards.map { s in s.queue.sync { s.store.checkpoint() } } }
+
+  /// Loads a checkpoint's state into fresh stages.
+  func restore(_ checkpoint: LiveCheckpoint) throws(StateReader.CorruptState) {
+    guard checkpoint.shards.count == shards.count else {
+      throw StateReader.CorruptState(
+        description: "the checkpoint has \(checkpoint.shards.count) shards, these stages \(shards.count)")
+    }
+    for (shard, bytes) in zip(shards, checkpoint.shards) {
+      var failure: StateReader.CorruptState?
+      shard.queue.sync {
+        do throws(StateReader.CorruptState) { try shard.store.restore(bytes) } catch { failure = error }
+      }
+      if let failure { throw failure }
+    }
+    labels.merge(checkpoint.labels)
+    sequencerQueue.sync {
+      stamper.restore(checkpoint.stamper)
+      var c = checkpoint.summary
+      c.files = []
+      c.rowsWritten = 0
+      counters = c
+    }
+    sinkQueue.sync { sink.restore(summary: checkpoint.summary, partSequence: checkpoint.partSequence) }
+  }
+
+  /// One shard (and the sink, for its rows) is done with a batch; the last one releases the batch's place.
+  private func finished(_ countdown: Countdown) {
+    if countdown.finishOne() {
+      queueDepth.add(-1, ordering: .relaxed)
+      inFlight.signal()
+      pendingBatches.leave()
+    }
+  }
+
+  /// Sequencer: restores arrival order, then stamps and routes.
+  private func arrived(_ step: Step, sequence: Int) {
+    dispatchPrecondition(condition: .onQueue(sequencerQueue))
+    reorder[sequence] = step
+    while let next = reorder.removeValue(forKey: nextToStamp) {
+      nextToStamp += 1
+      switch next {
+      case .batch(let batch): process(batch)
+      case .control(let control): apply(control)
+      }
+    }
+  }
+
+  private func apply(_ control: Control) {
+    let before = stamper.current
+    switch control {
+    case .idle(let input, let isIdle): stamper.setIdle(input, isIdle)
+    case .advance(let ns): stamper.advance(by: ns)
+    }
+    let watermark = stamper.current
+    let countdown = Countdown(shards.count)
+    for shard in shards {
+      shard.queue.async { [self] in
+        let rows = watermark > before ? shard.store.close(upTo: watermark) : ClosedRows(features: [])
+        guard !rows.isEmpty else { return finished(countdown) }
+        sinkQueue.async { [self] in
+          sink.add(rows: rows)
+          finished(countdown)
+        }
+      }
+    }
+  }
+
+  private func process(_ batch: EventBatch) {
+    let stamped = stamper.stamp(batch)
+    labels.merge(batch.newDimensionLabels)
+    counters.linesRead += Int64(batch.lineCount)
+    counters.emptyLines += Int64(batch.emptyLines)
+    counters.eventsAccepted += Int64(batch.count)
+    for (w, n) in stamped.lateCounts.enumerated() { counters.late[w].1 += Int64(n) }
+    for (k, s) in regionSchemes.enumerated() { counters.outside[k].1 += Int64(batch.outside[s]) }
+    var rejectBytes: [UInt8] = []
+    for reject in batch.rejects {
+      counters.rejected[reject.reason.rawValue] += 1
+      SideRecordEncoder.reject(
+        input: batch.inputName, line: batch.firstLine + Int64(reject.lineIndex), reason: reject.reason,
+        raw: batch.bytes[Int(reject.start)..<Int(reject.end)], into: &rejectBytes)
+    }
+    var lateBytes: [UInt8] = []
+    for late in stamped.late {
+      let i = Int(late.event)
+      SideRecordEncoder.late(
+        input: batch.inputName, line: batch.firstLine + Int64(batch.lineIndex[i]),
+        window: config.windows[late.window].name, windowStart: late.windowStart, lateWindows: late.lateWindows,
+        eventTime: batch.times[i], raw: batch.rawLine(event: i), into: &lateBytes)
+    }
+    metrics?.record(batch: batch, lateCounts: stamped.lateCounts)
+    let snapshot = counters
+    let rejectRecords = rejectBytes
+    let lateRecords = lateBytes
+    sinkQueue.async { [self] in sink.add(rejects: rejectRecords, late: lateRecords, counters: snapshot) }
+    eventsDone.add(batch.count, ordering: .relaxed)
+    let countdown = Countdown(shards.count)
+    for (k, shard) in shards.enumerated() {
+      let entries = stamped.routes[k]
+      shard.queue.async { [self] in
+        shard.store.add(stamped, entries: entries)
+        let rows = shard.store.close(upTo: stamped.watermarkAfter)
+        guard !rows.isEmpty else { return finished(countdown) }
+        // The batch counts as in flight until the sink has taken its rows, so a slow disk pushes back on the
+        // reader instead of piling closed rows up in the sink's queue.
+        sinkQueue.async { [self] in
+          sink.add(rows: rows)
+          finished(countdown)
+        }
+      }
+    }
+  }
+}

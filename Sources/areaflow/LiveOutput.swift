@@ -1,0 +1,64 @@
+import AreaflowCore
+import AreaflowRuntime
+import ArgumentParser
+import Foundation
+import Logging
+
+/// Prepares the output directory of `run`: recovers it to its last checkpoint, refuses a checkpoint of another
+/// config or a directory holding some other output, and starts over with `--reset`.
+enum LiveOutput {
+  static func prepare(_ directory: String, config: PipelineConfig, reset: Bool, logger: Logger) throws
+    -> LiveCheckpoint?
+  {
+    let fm = FileManager.default
+    if reset {
+      try OutputDirectory.prepare(directory, overwrite: true)
+      logger.notice("--reset: started over with an empty output directory", metadata: ["dir": "\(directory)"])
+      return nil
+    }
+    let checkpoint: LiveCheckpoint?
+    do {
+      checkpoint = try CheckpointStore.load(directory: directory)
+    } catch {
+      StandardError.write("areaflow: \(error)\n")
+      throw ExitCode(2)
+    }
+    if let checkpoint {
+      let expected = LiveCheckpoint.fingerprint(of: config)
+      guard checkpoint.configFingerprint == expected else {
+        StandardError.write(
+          """
+          areaflow: the checkpoint in \(directory)/_checkpoint was written with a different config (its input, areas, \
+          windows, watermark or features differ), so its state cannot be continued.
+            checkpoint: \(checkpoint.configFingerprint)
+            this config: \(expected)
+          Run with the config it was written with, choose another --out, or pass --reset to discard the checkpoint and \
+          the snapshots in \(directory) and start over.
+
+          """)
+        throw ExitCode(2)
+      }
+    }
+    do {
+      try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+      let removed = try CheckpointStore.recover(directory: directory, checkpoint: checkpoint)
+      if !removed.isEmpty {
+        logger.notice(
+          "removed files of a flush interrupted before its commit", metadata: ["files": "\(removed.count)"])
+      }
+    } catch {
+      StandardError.write("areaflow: cannot prepare output directory \(directory): \(error)\n")
+      throw ExitCode(2)
+    }
+    if checkpoint == nil {
+      let contents = ((try? fm.contentsOfDirectory(atPath: directory)) ?? []).filter { !$0.hasPrefix(".") }
+      if !contents.isEmpty {
+        StandardError.write(
+          "areaflow: output directory \(directory) holds files but no checkpoint of a run; pass --reset to replace a previous areaflow output, or choose another --out\n"
+        )
+        throw ExitCode(2)
+      }
+    }
+    return checkpoint
+  }
+}
