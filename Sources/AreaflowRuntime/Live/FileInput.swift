@@ -25,6 +25,10 @@ final class FileInput {
   /// Checkpointed positions not yet matched to a file.
   private var pending: [InputPosition]
   private var warnedMissing = false
+  /// Files that exist but could not be opened, reported once.
+  private var unreadable: Set<FileIdentity> = []
+  /// `--once`: a missing file is an error, not something to wait for.
+  private let once: Bool
   /// A file that failed (corrupt data) is not read again; its identity is remembered.
   private var failed: Set<FileIdentity> = []
   /// Errors to report in the summary.
@@ -32,8 +36,9 @@ final class FileInput {
 
   init(
     index: Int, path: String, isDirectory: Bool, format: InputConfig.Format, plan: FieldPlan, batchLines: Int,
-    positions: [InputPosition], logger: Logger
+    positions: [InputPosition], once: Bool, logger: Logger
   ) {
+    self.once = once
     self.index = index
     self.path = path
     self.isDirectory = isDirectory
@@ -125,13 +130,28 @@ final class FileInput {
     }
     guard let (identity, _, _) = FileIdentity.of(path: path) else {
       if files.isEmpty, !warnedMissing {
-        logger.warning("waiting for the input file to appear", metadata: ["file": "\(path)"])
         warnedMissing = true
+        if once {
+          errors.append("\(path): cannot open: no such file")
+          logger.error("input error; the other inputs go on", metadata: ["error": "\(path): no such file"])
+        } else {
+          logger.warning("waiting for the input file to appear", metadata: ["file": "\(path)"])
+        }
       }
       return
     }
     warnedMissing = false
-    if files.last?.identity != identity, !failed.contains(identity), let file = follow(path) {
+    if files.last?.identity != identity, !failed.contains(identity) {
+      guard let file = follow(path) else {
+        // It exists but cannot be opened (permissions): reported once, retried at every poll.
+        if !unreadable.contains(identity) {
+          unreadable.insert(identity)
+          let message = "\(path): cannot open: \(String(cString: strerror(errno)))"
+          errors.append(message)
+          logger.error("input error; the other inputs go on", metadata: ["error": "\(message)"])
+        }
+        return
+      }
       if !files.isEmpty {
         logger.info("the input file was rotated; finishing the old one", metadata: ["file": "\(path)"])
       }

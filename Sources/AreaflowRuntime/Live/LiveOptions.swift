@@ -16,7 +16,7 @@ public struct LiveOptions: Sendable {
 
   public init(
     threads: Int, batchLines: Int = 8192, maxInFlight: Int = 8, rowsPerCommit: Int = 50_000,
-    pollInterval: Int64 = 100_000_000, pollBudget: Int = 32 << 20, once: Bool = false, commitPauseMilliseconds: Int = 0
+    pollInterval: Int64 = 100_000_000, pollBudget: Int = 8 << 20, once: Bool = false, commitPauseMilliseconds: Int = 0
   ) {
     self.threads = max(1, threads)
     self.batchLines = max(1, batchLines)

@@ -81,7 +81,7 @@ public final class LivePipeline: @unchecked Sendable {
           FileInput(
             index: index, path: argument, isDirectory: isDirectory, format: config.input.format,
             plan: stages.decoder.plan, batchLines: options.batchLines,
-            positions: positions.filter { $0.input == index }, logger: logger))
+            positions: positions.filter { $0.input == index }, once: options.once, logger: logger))
       }
     }
   }
