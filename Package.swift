@@ -22,6 +22,8 @@ let package = Package(
     .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+    .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
   ],
   targets: [
     .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
@@ -40,15 +42,31 @@ let package = Package(
       ],
       swiftSettings: hotPathSettings
     ),
+    .target(
+      name: "AreaflowServer",
+      dependencies: [
+        "AreaflowCore", "AreaflowRuntime", .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "Metrics", package: "swift-metrics"),
+      ]
+    ),
     .executableTarget(
       name: "areaflow",
       dependencies: [
-        "AreaflowCore", "AreaflowRuntime", "CMalloc",
+        "AreaflowCore", "AreaflowRuntime", "AreaflowServer", "CMalloc",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
       ]
     ),
     .testTarget(name: "AreaflowCoreTests", dependencies: ["AreaflowCore"]),
     .testTarget(name: "AreaflowRuntimeTests", dependencies: ["AreaflowRuntime", "AreaflowCore"]),
+    .testTarget(
+      name: "AreaflowServerTests",
+      dependencies: [
+        "AreaflowServer", "AreaflowRuntime", "AreaflowCore",
+        .product(name: "HummingbirdTesting", package: "hummingbird"),
+      ]),
   ]
 )

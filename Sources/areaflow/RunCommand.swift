@@ -1,8 +1,11 @@
 import AreaflowCore
 import AreaflowRuntime
+import AreaflowServer
 import ArgumentParser
 import Foundation
 import Logging
+import Metrics
+import Prometheus
 
 /// `areaflow run`: the long-running daemon that follows live inputs, commits snapshots and checkpoints every
 /// `output.flush_every`, and resumes exactly where it stopped.
@@ -64,9 +67,6 @@ struct RunCommand: ParsableCommand {
       throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
     }
     if inputs.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be given once") }
-    if http != nil {
-      throw ValidationError("--http is not available in this version yet; run without it and read the snapshots")
-    }
   }
 
   func run() throws {
@@ -90,11 +90,27 @@ struct RunCommand: ParsableCommand {
         "keeping the checkpoint's shard count",
         metadata: ["threads": "\(checkpoint.shardCount)", "asked": "\(threads)"])
     }
+    var view: LiveView?
+    var server: HTTPServer?
+    if let http {
+      // The metrics backend must be in place before the pipeline creates its counters.
+      let registry = PrometheusCollectorRegistry()
+      MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+      let live = LiveView(config: loaded.config, schemes: loaded.schemes)
+      view = live
+      do {
+        server = try HTTPServer(
+          address: http, api: AreaflowAPI(view: live, registry: registry), logger: Logger(label: "areaflow.http"))
+      } catch {
+        StandardError.write("areaflow: \(error)\n")
+        throw ExitCode(2)
+      }
+    }
     let pipeline: LivePipeline
     do {
       pipeline = try LivePipeline(
         config: loaded.config, schemes: loaded.schemes, encoder: encoder, outputDirectory: directory, inputs: inputs,
-        options: options, checkpoint: checkpoint, logger: logger, clock: ProcessClock.seconds)
+        options: options, checkpoint: checkpoint, view: view, logger: logger, clock: ProcessClock.seconds)
     } catch {
       StandardError.write("areaflow: \(error)\n")
       throw ExitCode(2)
@@ -112,7 +128,14 @@ struct RunCommand: ParsableCommand {
         "config": "\(config)", "dir": "\(directory)", "inputs": "\(inputs.joined(separator: " "))",
         "flush_every_s": "\(Double(loaded.config.output.flushEvery) / 1e9)",
       ])
+    if let server, let http {
+      let host = http[..<(http.lastIndex(of: ":") ?? http.endIndex)]
+      server.start { port in
+        logger.info("http listening on http://\(host.isEmpty ? "0.0.0.0" : host):\(port)/")
+      }
+    }
     let status = pipeline.run()
+    server?.stop()
     if status != 0 { throw ExitCode(status) }
   }
 }

@@ -13,10 +13,18 @@ public protocol AreaScheme: Sendable {
   func label(of key: UInt64) -> String
   /// The area's outline as rings of (lon, lat) pairs, outer ring first, for maps and GeoJSON.
   func outline(of key: UInt64) -> [[(lon: Double, lat: Double)]]
+  /// The key of an area label, or nil when the label names no area of this scheme (for HTTP queries by area).
+  func key(of label: String) -> UInt64?
+  /// The area's polygons, each as rings (outer first): one polygon except for multi-part regions.
+  func polygons(of key: UInt64) -> [[[(lon: Double, lat: Double)]]]
+  /// What kind of scheme this is: `geohash`, `h3` or `regions`.
+  var kind: String { get }
 }
 
 extension AreaScheme {
   /// Whether sorting area keys as integers sorts their labels too (fixed-width labels in key order), which lets
   /// output rows be sorted without building labels first.
   public var labelsSortLikeKeys: Bool { false }
+
+  public func polygons(of key: UInt64) -> [[[(lon: Double, lat: Double)]]] { [outline(of: key)] }
 }

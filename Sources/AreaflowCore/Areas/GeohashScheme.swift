@@ -72,6 +72,19 @@ public struct GeohashScheme: AreaScheme {
 
   public func label(of key: UInt64) -> String { Self.label(bits: key, precision: precision) }
 
+  public var kind: String { "geohash" }
+
+  public func key(of label: String) -> UInt64? {
+    let bytes = Array(label.utf8)
+    guard bytes.count == precision else { return nil }
+    var value: UInt64 = 0
+    for b in bytes {
+      guard let digit = Self.alphabet.firstIndex(of: b) else { return nil }
+      value = value << 5 | UInt64(digit)
+    }
+    return value
+  }
+
   /// Fixed-width base32 in ascending alphabet order: key order is label order.
   public var labelsSortLikeKeys: Bool { true }
 

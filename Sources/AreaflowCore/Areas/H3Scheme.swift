@@ -18,6 +18,14 @@ public struct H3Scheme: AreaScheme {
 
   public func label(of key: UInt64) -> String { H3.cellToString(key) }
 
+  public var kind: String { "h3" }
+
+  public func key(of label: String) -> UInt64? {
+    guard let cell = H3.stringToCell(label.lowercased()), H3.isValidCell(cell), H3.getResolution(cell) == resolution
+    else { return nil }
+    return cell
+  }
+
   /// Cells of one resolution print as 15 hex digits, so integer order is label order.
   public var labelsSortLikeKeys: Bool { true }
 

@@ -17,6 +17,16 @@ public struct RegionScheme: AreaScheme {
 
   public func label(of key: UInt64) -> String { index.id(of: Int32(truncatingIfNeeded: key)) }
 
+  public var kind: String { "regions" }
+
+  public func key(of label: String) -> UInt64? { index.index(ofID: label).map { UInt64($0) } }
+
+  public func polygons(of key: UInt64) -> [[[(lon: Double, lat: Double)]]] {
+    index.boundary(of: Int32(truncatingIfNeeded: key)).map { polygon in
+      polygon.map { ring in ring.map { (lon: $0.lon, lat: $0.lat) } }
+    }
+  }
+
   public func outline(of key: UInt64) -> [[(lon: Double, lat: Double)]] {
     index.boundary(of: Int32(truncatingIfNeeded: key)).flatMap { polygon in
       polygon.map { ring in ring.map { (lon: $0.lon, lat: $0.lat) } }

@@ -27,7 +27,7 @@ public struct ConfigLoader {
     case .failure(let e): throw e
     }
     let top = try mapping(
-      root, key: "", allowed: ["name", "input", "areas", "windows", "watermark", "features", "output"])
+      root, key: "", allowed: ["name", "input", "areas", "windows", "watermark", "features", "output", "http"])
     var name = defaultName()
     if let n = top["name"] { name = try identifier(n, key: "name") }
     guard let inputNode = top["input"] else { throw missing("input", in: root, expected: "the input mapping") }
@@ -44,9 +44,21 @@ public struct ConfigLoader {
     let features = try parseFeatures(featuresNode, dimensions: input.dimensions)
     var output = OutputConfig(dir: resolve("out/\(name)"), format: .csv, flushEvery: 10_000_000_000)
     if let o = top["output"] { output = try parseOutput(o, name: name) }
-    return PipelineConfig(
+    var http = HTTPConfig()
+    if let h = top["http"] {
+      let m = try mapping(h, key: "http", allowed: ["retain"])
+      if let r = m["retain"] {
+        guard let n = Int(r.scalar?.string ?? ""), (1...100_000).contains(n) else {
+          throw error(r, key: "http.retain", "expected a whole number of windows between 1 and 100000")
+        }
+        http.retain = n
+      }
+    }
+    var config = PipelineConfig(
       name: name, input: input, areas: areas, windows: windows, watermark: watermark, features: features,
       output: output, baseDirectory: baseDirectory)
+    config.http = http
+    return config
   }
 
   // MARK: - Sections

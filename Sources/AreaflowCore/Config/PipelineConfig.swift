@@ -13,6 +13,8 @@ public struct PipelineConfig: Sendable, Equatable {
   public var output: OutputConfig
   /// The directory relative paths in the config are resolved against.
   public var baseDirectory: String
+  /// `run --http` only: what the HTTP API keeps.
+  public var http = HTTPConfig()
 
   public init(
     name: String, input: InputConfig, areas: [AreaSpec], windows: [WindowSpec], watermark: WatermarkConfig,
@@ -129,6 +131,21 @@ public struct FeatureSpec: Sendable, Equatable {
       }
     }
 
+    /// The aggregate's name as written in a config (`count`, `quantile`, …).
+    public var name: String {
+      switch self {
+      case .count: "count"
+      case .sum: "sum"
+      case .mean: "mean"
+      case .min: "min"
+      case .max: "max"
+      case .stddev: "stddev"
+      case .quantile: "quantile"
+      case .distinct: "distinct"
+      case .share: "share"
+      }
+    }
+
     /// Whether the output column is an integer (`count`, `distinct`) rather than floating point.
     public var isInteger: Bool {
       switch self {
@@ -157,4 +174,11 @@ public struct OutputConfig: Sendable, Equatable {
     self.format = format
     self.flushEvery = flushEvery
   }
+}
+
+/// `http:` settings of `run --http`.
+public struct HTTPConfig: Sendable, Equatable {
+  /// Final windows kept per window name for the API and the map (`http.retain`).
+  public var retain: Int
+  public init(retain: Int = 60) { self.retain = retain }
 }

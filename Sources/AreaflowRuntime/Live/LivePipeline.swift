@@ -17,6 +17,8 @@ public final class LivePipeline: @unchecked Sendable {
   let stages: PipelineStages
   let logger: Logger
   let metrics: LiveMetrics
+  /// Published after every flush when the HTTP API is on.
+  let view: LiveView?
   private let intakeQueue = DispatchQueue(label: "areaflow.live.intake")
   private let clock: @Sendable () -> Double
   private let done = DispatchSemaphore(value: 0)
@@ -45,9 +47,10 @@ public final class LivePipeline: @unchecked Sendable {
   ///   - checkpoint: the checkpoint to resume from (already recovered on disk), or nil for a fresh start.
   public init(
     config: PipelineConfig, schemes: [any AreaScheme], encoder: any SnapshotEncoder, outputDirectory: String,
-    inputs: [String], options: LiveOptions, checkpoint: LiveCheckpoint?, logger: Logger,
+    inputs: [String], options: LiveOptions, checkpoint: LiveCheckpoint?, view: LiveView? = nil, logger: Logger,
     clock: @escaping @Sendable () -> Double
   ) throws {
+    self.view = view
     self.config = config
     self.options = options
     self.directory = outputDirectory
@@ -60,6 +63,7 @@ public final class LivePipeline: @unchecked Sendable {
       threads: checkpoint?.shardCount ?? options.threads, maxInFlight: options.maxInFlight,
       rowsPerCommit: options.rowsPerCommit, liveInputs: inputs.count, staging: true)
     stages.metrics = metrics
+    stages.sink.keepsTables = view != nil
     epoch = checkpoint?.epoch ?? 0
     let now = clock()
     lastData = Array(repeating: now, count: inputs.count)
@@ -207,6 +211,7 @@ public final class LivePipeline: @unchecked Sendable {
       logger.debug("input idle", metadata: ["input": "\(i)"])
       stages.submit(.idle(input: i, isIdle: true))
     }
+    metrics.queueDepth.record(stages.queueDepth.load(ordering: .relaxed))
     if idle.allSatisfy({ $0 }) {
       stages.submit(.advance(nanoseconds: Int64((now - lastIdleTick) * 1e9)))
     }
@@ -228,6 +233,7 @@ public final class LivePipeline: @unchecked Sendable {
     let stamper = stages.sequencerQueue.sync { stages.stamper.state }
     let labels = stages.labels.snapshot()
     let openWindows = stages.openWindows()
+    let openTables = view == nil ? [] : stages.peekOpen()
     let fingerprint = LiveCheckpoint.fingerprint(of: config)
     let nextEpoch = epoch + 1
     let sink = stages.sink
@@ -255,6 +261,17 @@ public final class LivePipeline: @unchecked Sendable {
       return (
         ok, sink.failure?.description, sink.summary.rowsWritten - rowsBefore, sink.summary.files.count - filesBefore
       )
+    }
+    if let view {
+      if ok {
+        let published = stages.sinkQueue.sync { sink.published }
+        view.publish(
+          final: WindowView.split(published, windows: config.windows, isFinal: true),
+          open: WindowView.split(openTables, windows: config.windows, isFinal: false), watermark: counters.watermark)
+        view.setProblem(nil)
+      } else {
+        view.setProblem("commits are failing: \(failure ?? "unknown")")
+      }
     }
     let seconds = clock() - started
     metrics.flushDuration.recordNanoseconds(Int64(seconds * 1e9))

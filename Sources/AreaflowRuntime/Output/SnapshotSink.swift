@@ -31,6 +31,9 @@ final class SnapshotSink: @unchecked Sendable {
   private(set) var summary: RunSummary
   /// Staged files not yet published, relative to `directory`.
   private(set) var staged: [(staged: String, final: String)] = []
+  /// Live mode with an HTTP view: the tables of the staged files, handed to the view once published.
+  var keepsTables = false
+  private var stagedTables: [(window: Int, scheme: Int, table: SnapshotTable)] = []
   /// The last write failure. Replay stops taking input once it is set; live mode keeps its rows and retries.
   private(set) var failure: AtomicFile.WriteError?
 
@@ -82,6 +85,7 @@ final class SnapshotSink: @unchecked Sendable {
     if !staging, failure != nil { return }
     let before = (summary.files.count, summary.rowsWritten, partSequence, staged.count)
     var written: [String] = []
+    var tables: [(window: Int, scheme: Int, table: SnapshotTable)] = []
     do throws(AtomicFile.WriteError) {
       partSequence += 1
       let part = "part-" + sixDigits(partSequence)
@@ -98,6 +102,7 @@ final class SnapshotSink: @unchecked Sendable {
         try place(bytes, folder: folder, name: name, written: &written)
         summary.files.append("\(folder)/\(name)")
         summary.rowsWritten += Int64(table.rowCount)
+        if keepsTables { tables.append((w, s, table)) }
       }
       for (folder, bytes) in [("_rejects", rejects), ("_late", late)] where !bytes.isEmpty {
         try AtomicFile.makeDirectories("\(directory)/\(folder)")
@@ -107,6 +112,7 @@ final class SnapshotSink: @unchecked Sendable {
       rejects = []
       late = []
       failure = nil
+      stagedTables += tables
       if !staging { try AtomicFile.write(Array(summary.json().utf8), to: "\(directory)/_summary.json") }
     } catch {
       failure = error
@@ -118,6 +124,9 @@ final class SnapshotSink: @unchecked Sendable {
       staged.removeLast(staged.count - before.3)
     }
   }
+
+  /// The tables of the last successful `publish` (when `keepsTables`).
+  private(set) var published: [(window: Int, scheme: Int, table: SnapshotTable)] = []
 
   /// Live mode: stages what is buffered, calls `checkpoint` with the staged files (which must commit a checkpoint
   /// listing them), then renames them into place and rewrites `_summary.json`.
@@ -133,6 +142,8 @@ final class SnapshotSink: @unchecked Sendable {
       try checkpoint(staged, partSequence, summary)
       try Self.rollForward(staged, in: directory)
       staged = []
+      published = stagedTables
+      stagedTables = []
       try AtomicFile.write(Array(summary.json().utf8), to: "\(directory)/_summary.json")
     } catch {
       failure = error

@@ -120,6 +120,13 @@ final class PipelineStages: @unchecked Sendable {
   /// Open windows over all shards, after a `drain`.
   func openWindows() -> Int { shards.reduce(0) { n, s in n + s.queue.sync { s.store.openWindowCount } } }
 
+  /// The partial rows of every open window, assembled like snapshot rows, after a `drain` (for live views).
+  func peekOpen() -> [(window: Int, scheme: Int, table: SnapshotTable)] {
+    var rows = ClosedRows(features: config.features)
+    for shard in shards { rows.append(contentsOf: shard.queue.sync { shard.store.peek() }) }
+    return sink.assembler.tables(rows, labels: labels.snapshot())
+  }
+
   /// The window state of every shard, after a `drain`.
   func shardStates() -> [[UInt8]] { shards.map { s in s.queue.sync { s.store.checkpoint() } } }
 
