@@ -7,9 +7,9 @@ PYTHON      ?= python3
 BIN_RELEASE := .build/release/areaflow
 BIN_DEBUG   := .build/debug/areaflow
 APT_PACKAGES := libzstd-dev zstd zlib1g-dev
-PIP_PACKAGES := duckdb pyarrow polars h3 pytest PyYAML
+PIP_PACKAGES := duckdb pyarrow polars h3 pytest PyYAML prometheus_client
 
-.PHONY: setup setup-system setup-python build build-debug demo test test-swift test-e2e bench format lint clean
+.PHONY: setup setup-system setup-python build build-debug demo demo-live test test-swift test-e2e bench bench-live bench-http format lint clean
 
 setup: setup-system setup-python
 
@@ -23,7 +23,7 @@ setup-system:
 	fi
 
 setup-python:
-	@$(PYTHON) -c "import duckdb, pyarrow, polars, h3, pytest, yaml" 2>/dev/null || \
+	@$(PYTHON) -c "import duckdb, pyarrow, polars, h3, pytest, yaml, prometheus_client" 2>/dev/null || \
 	  $(PYTHON) -m pip install -q --disable-pip-version-check $(PIP_PACKAGES)
 
 build: setup-system
@@ -55,6 +55,16 @@ test: setup build-debug
 
 bench: setup build
 	scripts/bench-replay.sh
+
+bench-live: setup build
+	$(PYTHON) scripts/bench_live.py
+
+bench-http: setup build
+	$(PYTHON) scripts/bench_http.py
+
+# Starts `run --http` on the bundled fixture streams and prints the maps' URLs; Ctrl-C stops (drain, commit, exit 0).
+demo-live: setup build
+	scripts/demo-live.sh
 
 format:
 	$(SWIFT) format -i -r Sources Tests Package.swift

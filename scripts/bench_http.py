@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""HTTP API under load (issue 6), run by `make bench-http`: `run --http --once` drains a 2,000,000-event stream at
+full speed, once alone and once while a bounded loopback load (RATE requests/s from 4 keep-alive clients, mixing
+/v1/aggregates as JSON and GeoJSON, /v1/meta, /v1/areas and /metrics) hits the API. Prints the ingest slowdown and
+the request latency percentiles.
+
+Usage: scripts/bench_http.py [EVENTS] [RATE]   (release build at .build/release/areaflow)
+"""
+import http.client, json, os, re, shutil, subprocess, sys, tempfile, threading, time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(REPO, ".build/release/areaflow")
+CONFIG = os.path.join(REPO, "scripts/bench-transport-gh6.yaml")
+
+
+def run_once(work, stream, load_rate):
+    out = f"{work}/out"
+    shutil.rmtree(out, ignore_errors=True)
+    cfg = f"{work}/http.yaml"
+    with open(CONFIG) as f:
+        text = f.read().replace("flush_every: 10s", "flush_every: 1s")
+    with open(cfg, "w") as f:
+        f.write(text)
+    start = time.time()
+    proc = subprocess.Popen([BIN, "run", "--once", "--config", cfg, "--out", out, "--http", "127.0.0.1:0", stream],
+                            stderr=subprocess.PIPE, text=True)
+    port = None
+    for line in proc.stderr:
+        m = re.search(r"http listening on http://[^:]+:(\d+)/", line)
+        if m:
+            port = int(m.group(1))
+            break
+    threading.Thread(target=lambda: [None for _ in proc.stderr], daemon=True).start()
+    latencies = []
+    stop = threading.Event()
+    errors = [0]
+
+    def client(k):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        paths = ["/v1/aggregates?window=1m&scheme=gh6", "/v1/aggregates?window=1m&scheme=gh6&format=geojson",
+                 "/v1/meta", "/metrics", "/v1/aggregates?window=15m&scheme=gh6&at=open"]
+        i = k
+        interval = 4.0 / load_rate
+        next_at = time.time()
+        area = None
+        while not stop.is_set():
+            path = paths[i % len(paths)]
+            if i % 7 == 6 and area:
+                path = f"/v1/areas/gh6/{area}?window=1m&last=5"
+            i += 1
+            t = time.perf_counter()
+            try:
+                conn.request("GET", path)
+                r = conn.getresponse()
+                body = r.read()
+                latencies.append(time.perf_counter() - t)
+                if r.status not in (200, 404):
+                    errors[0] += 1
+                if r.status == 200 and area is None and path.endswith("scheme=gh6"):
+                    rows = json.loads(body)["rows"]
+                    area = rows[0]["area"] if rows else None
+            except (OSError, http.client.HTTPException):
+                if stop.is_set():
+                    break
+                errors[0] += 1
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            next_at += interval
+            time.sleep(max(0, next_at - time.time()))
+
+    threads = [threading.Thread(target=client, args=(k,), daemon=True) for k in range(4)] if load_rate else []
+    for t in threads:
+        t.start()
+    proc.wait()
+    elapsed = time.time() - start
+    stop.set()
+    for t in threads:
+        t.join(2)
+    return elapsed, sorted(latencies), errors[0]
+
+
+def main():
+    events = int(sys.argv[1]) if len(sys.argv) > 1 else 2000000
+    rate = int(sys.argv[2]) if len(sys.argv) > 2 else 200
+    stream = os.path.join(REPO, ".bench", f"transport-{events}.ndjson.zst")
+    os.makedirs(os.path.dirname(stream), exist_ok=True)
+    if not os.path.exists(stream):
+        subprocess.run([BIN, "generate", "transport", "-n", str(events), "--seed", "7", "-o", stream], check=True)
+    work = tempfile.mkdtemp(prefix="areaflow-bench-http-")
+    try:
+        alone = min(run_once(work, stream, 0)[0] for _ in range(2))
+        loaded = []
+        for _ in range(2):
+            loaded.append(run_once(work, stream, rate))
+        t, lat, errs = min(loaded, key=lambda x: x[0])
+        all_lat = sorted(x for _, l, _ in loaded for x in l)
+        pct = lambda p: all_lat[min(len(all_lat) - 1, int(p * len(all_lat)))] * 1000
+        print(f"stream: {events:,} events, config {os.path.relpath(CONFIG, REPO)}, run --once --http, best of 2")
+        print(f"| ingest | seconds | events/s |")
+        print(f"|---|---:|---:|")
+        print(f"| alone | {alone:.2f} | {events/alone/1e6:.2f} M |")
+        print(f"| under {rate} requests/s | {t:.2f} | {events/t/1e6:.2f} M |")
+        print(f"ingest slowdown under load: {(t/alone-1)*100:+.1f}%")
+        print(f"requests: {len(all_lat)}, errors {errs}; latency p50 {pct(0.5):.1f} ms, p90 {pct(0.9):.1f} ms, "
+              f"p99 {pct(0.99):.1f} ms, max {all_lat[-1]*1000:.1f} ms")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
