@@ -159,6 +159,7 @@ enum MapPage {
         positions: [],       // slider positions: {start, end, final}
         sel: null,           // selected position: {open: true} or {start: "..."}
         follow: true,        // the slider is at the newest final window: follow new windows
+        autoOpen: false,     // at the open window only because no window was final yet: move to the first final one
         data: null,          // last FeatureCollection shown
         areas: [],           // grouped areas of `data`
         extent: null,        // [minLon, minLat, maxLon, maxLat] for the current scheme
@@ -200,6 +201,16 @@ enum MapPage {
         if (a >= 1) { return v.toFixed(2); }
         if (a === 0) { return "0"; }
         return v.toPrecision(3);
+      }
+
+      function fmtDur(seconds) {
+        var s = Number(seconds);
+        if (!isNum(s)) { return String(seconds); }
+        var units = [[86400, "d"], [3600, "h"], [60, "m"], [1, "s"]];
+        for (var i = 0; i < units.length; i++) {
+          if (s >= units[i][0] && s % units[i][0] === 0) { return (s / units[i][0]) + units[i][1]; }
+        }
+        return s + "s";
       }
 
       function fmtTime(iso, withDate) {
@@ -289,7 +300,7 @@ enum MapPage {
         document.title = (meta.name ? meta.name + " · " : "") + "areaflow live map";
         var prefs = hashPrefs || {};
         state.window = setOptions(ui.window, (meta.windows || []).map(function (w) {
-          return { value: w.name, text: w.name + (w.every_s && w.every_s !== w.size_s ? " (every " + w.every_s + " s)" : "") };
+          return { value: w.name, text: w.name + (w.every_s && w.every_s !== w.size_s ? " (every " + fmtDur(w.every_s) + ")" : "") };
         }), prefs.window || state.window);
         state.scheme = setOptions(ui.scheme, (meta.schemes || []).map(function (s) {
           return { value: s.name, text: s.name + (s.kind ? " (" + s.kind + ")" : "") };
@@ -317,7 +328,8 @@ enum MapPage {
         var finals = pos.filter(function (p) { return p.final; });
         var newestFinal = finals.length ? finals[finals.length - 1] : null;
         var sel = null;
-        if (!prevSel || (state.follow && !prevSel.open)) {
+        if (!prevSel || (state.follow && !prevSel.open) || state.autoOpen) {
+          // The default and the followed position: the newest final window (the open one while there is none).
           sel = newestFinal ? { start: newestFinal.start } : (pos.length ? { open: true } : null);
         } else if (prevSel.open) {
           sel = w && w.open ? { open: true } : (newestFinal ? { start: newestFinal.start } : null);
@@ -333,6 +345,7 @@ enum MapPage {
             sel = pos.length ? { open: true } : null;
           }
         }
+        state.autoOpen = !!(sel && sel.open && !newestFinal && (!prevSel || state.follow || state.autoOpen));
         state.sel = sel;
         state.follow = !!(sel && !sel.open && newestFinal && sel.start === newestFinal.start);
         syncSlider();
@@ -376,7 +389,7 @@ enum MapPage {
 
       // ---------------------------------------------------------------------------------------- data
 
-      function load() {
+      function load(retried) {
         var i = selIndex();
         if (i < 0 || !state.scheme) {
           state.data = null;
@@ -407,11 +420,15 @@ enum MapPage {
           render();
         }, function (err) {
           if (seq !== state.loadSeq) { return; }
-          if (err.status === 404) {
-            // The window left the retained set (or closed) since the meta was read: read the meta again.
+          if (err.status === 404 && !retried) {
+            // The window left the retained set (or closed) since the meta was read: read the meta again, once.
             showError("");
-            return refreshMeta(true);
+            return refreshMeta(true, true);
           }
+          state.data = null;
+          state.areas = [];
+          render();
+          ui.msg.textContent = err.message;
           showError(err.message);
         });
       }
@@ -749,12 +766,13 @@ enum MapPage {
         var p = state.positions[i];
         if (!p) { return; }
         state.sel = p.final ? { start: p.start } : { open: true };
+        state.autoOpen = false;
         var finals = state.positions.filter(function (x) { return x.final; });
         state.follow = p.final && finals.length > 0 && finals[finals.length - 1].start === p.start;
         labelSlider(i);
         ui.slider.setAttribute("aria-valuetext", positionText(p));
         clearTimeout(sliderTimer);
-        sliderTimer = setTimeout(load, 120);
+        sliderTimer = setTimeout(function () { load(); }, 120);
       });
 
       ui.window.addEventListener("change", function () {
@@ -786,13 +804,13 @@ enum MapPage {
       // ---------------------------------------------------------------------------------------- live updates
 
       var metaInFlight = null;
-      function refreshMeta(reload) {
+      function refreshMeta(reload, retried) {
         if (metaInFlight) { return metaInFlight; }
         var before = JSON.stringify(state.sel), wasOpen = state.sel && state.sel.open;
         metaInFlight = fetchJSON("v1/meta").then(function (meta) {
           metaInFlight = null;
           applyMeta(meta, null);
-          if (reload || JSON.stringify(state.sel) !== before || wasOpen || !state.data) { return load(); }
+          if (reload || JSON.stringify(state.sel) !== before || wasOpen || !state.data) { return load(retried); }
         }, function (err) {
           metaInFlight = null;
           showError("meta: " + err.message);

@@ -118,9 +118,9 @@ public enum ViewJSON {
       w.write("{\"name\":")
       w.write(jsonString: spec.name)
       w.write(",\"size_s\":")
-      w.write(double: Double(spec.size) / 1e9)
+      seconds(spec.size, into: &w)
       w.write(",\"every_s\":")
-      w.write(double: Double(spec.every) / 1e9)
+      seconds(spec.every, into: &w)
       w.write(",\"final\":[")
       for (k, v) in recent.final[i].enumerated() {
         if k > 0 { w.write(byte: 44) }
@@ -161,6 +161,15 @@ public enum ViewJSON {
     w.write(",\"window_end\":")
     timestamp(view.end, into: &w)
     w.write("}")
+  }
+
+  /// Whole seconds as an integer, else a decimal.
+  static func seconds(_ nanoseconds: Int64, into w: inout TextWriter) {
+    if nanoseconds % 1_000_000_000 == 0 {
+      w.write(integer: nanoseconds / 1_000_000_000)
+    } else {
+      w.write(double: Double(nanoseconds) / 1e9)
+    }
   }
 
   static func timestamp(_ millis: Int64, into w: inout TextWriter) {
