@@ -51,8 +51,17 @@ enum LiveOutput {
       throw ExitCode(2)
     }
     if checkpoint == nil {
-      let contents = ((try? fm.contentsOfDirectory(atPath: directory)) ?? []).filter { !$0.hasPrefix(".") }
-      if !contents.isEmpty {
+      // Folders left empty by a first flush that never reached its commit are not someone else's output.
+      let enumerator = fm.enumerator(atPath: directory)
+      var holdsFiles = false
+      while let relative = enumerator?.nextObject() as? String {
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: "\(directory)/\(relative)", isDirectory: &isDirectory), !isDirectory.boolValue {
+          holdsFiles = true
+          break
+        }
+      }
+      if holdsFiles {
         StandardError.write(
           "areaflow: output directory \(directory) holds files but no checkpoint of a run; pass --reset to replace a previous areaflow output, or choose another --out\n"
         )

@@ -142,10 +142,18 @@ final class FollowedFile {
     try decoder?.finish(offset: offset)
   }
 
-  /// The file's size shrank below what was read: it was truncated (copytruncate) and is reread from the start.
+  /// The file was truncated (copytruncate) and is reread from the start: its size shrank below what was read, or
+  /// its first bytes changed (truncated and rewritten with more than was read before this poll saw it).
   var wasTruncated: Bool {
     guard let (_, size) = FileIdentity.of(descriptor: fd) else { return false }
-    return size < offset
+    if size < offset { return true }
+    guard fingerprint.length > 0 else {
+      if offset > 0 {
+        fingerprint = FileIdentity.fingerprint(descriptor: fd, length: min(Int(offset), FileIdentity.fingerprintBytes))
+      }
+      return false
+    }
+    return FileIdentity.fingerprint(descriptor: fd, length: fingerprint.length) != fingerprint
   }
 
   /// Starts over from the first byte after a truncation.
@@ -177,7 +185,13 @@ final class FollowedFile {
     case nil:
       break
     }
-    if fingerprint.length < FileIdentity.fingerprintBytes { fingerprint = FileIdentity.fingerprint(descriptor: fd) }
+    // The fingerprint grows with a short file, but only while its first bytes are still the ones it hashed (a
+    // rewritten file must not be taken for the one read).
+    if fingerprint.length < FileIdentity.fingerprintBytes,
+      FileIdentity.fingerprint(descriptor: fd, length: fingerprint.length) == fingerprint
+    {
+      fingerprint = FileIdentity.fingerprint(descriptor: fd)
+    }
     return InputPosition(
       input: input, path: path, device: identity.device, inode: identity.inode,
       fingerprintLength: fingerprint.length, fingerprint: fingerprint.hash, resumeOffset: resumePoint.0,

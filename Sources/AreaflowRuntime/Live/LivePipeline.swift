@@ -39,6 +39,9 @@ public final class LivePipeline: @unchecked Sendable {
   private var retryDelay = 0.0
   private var stopping = false
   private var pollScheduled = false
+  /// Something was handed to the stages since the last commit; a quiet flush interval writes nothing.
+  private var changed = true
+  private var openAtLastFlush = 0
   private var exitStatus: Int32 = 0
   private var setupErrors: [String] = []
 
@@ -115,8 +118,8 @@ public final class LivePipeline: @unchecked Sendable {
     }
     if let stdin {
       let index = stdinIndex
-      stdin.start(
-        queue: intakeQueue, budget: 4 << 20, deliver: deliver, onData: { [unowned self] _ in noteData(index) },
+      stdin.startBlocking(
+        queue: intakeQueue, deliver: deliver, onData: { [unowned self] _ in noteData(index) },
         onClose: { [unowned self] _, error in
           if let error {
             logger.error("standard input failed", metadata: ["error": "\(error)"])
@@ -130,7 +133,7 @@ public final class LivePipeline: @unchecked Sendable {
       repeating(every: Double(options.pollInterval) / 1e9) { [unowned self] in poll() })
     timers.append(
       repeating(every: Double(config.output.flushEvery) / 1e9) { [unowned self] in
-        if !paused { flush() }
+        if !paused, changed { flush() }
       })
     timers.append(
       repeating(every: min(1, Double(config.watermark.idleTimeout) / 4e9)) { [unowned self] in checkIdle() })
@@ -163,6 +166,7 @@ public final class LivePipeline: @unchecked Sendable {
       idle[chunk.input] = false
       stages.submit(.idle(input: chunk.input, isIdle: false))
     }
+    changed = true
     stages.submit(chunk)
   }
 
@@ -213,6 +217,8 @@ public final class LivePipeline: @unchecked Sendable {
     }
     metrics.queueDepth.record(stages.queueDepth.load(ordering: .relaxed))
     if idle.allSatisfy({ $0 }) {
+      // The idle clock only matters to the checkpoint while it can close something.
+      if openAtLastFlush > 0 { changed = true }
       stages.submit(.advance(nanoseconds: Int64((now - lastIdleTick) * 1e9)))
     }
     lastIdleTick = now
@@ -296,6 +302,8 @@ public final class LivePipeline: @unchecked Sendable {
       return false
     }
     epoch = nextEpoch
+    changed = false
+    openAtLastFlush = openWindows
     metrics.flushes.increment()
     metrics.rowsWritten.increment(by: Int(rows))
     if paused { logger.info("commits work again; reading resumes") }

@@ -1,5 +1,6 @@
 import AreaflowCore
 import Dispatch
+import Foundation
 
 #if canImport(Glibc)
   import Glibc
@@ -12,7 +13,7 @@ import Dispatch
 ///
 /// While the pipeline is full, `deliver` blocks the intake queue, so the source does not fire and the kernel's
 /// buffers fill: a TCP sender is slowed by flow control instead of areaflow's memory growing.
-final class StreamConnection {
+final class StreamConnection: @unchecked Sendable {
   let input: Int
   let name: String
   let fd: Int32
@@ -48,6 +49,63 @@ final class StreamConnection {
     }
     self.source = source
     source.resume()
+  }
+
+  /// Reads standard input with blocking reads on a thread of its own, handing each read to `queue` synchronously
+  /// (which is the backpressure). A read source on a pipe's descriptor can crash libdispatch on Linux at hang-up, so
+  /// stdin does not use one.
+  func startBlocking(
+    queue: DispatchQueue, deliver: @escaping (LineChunk) -> Void, onData: @escaping (Int) -> Void,
+    onClose: @escaping (StreamConnection, String?) -> Void
+  ) {
+    _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+    // The callbacks run only inside `queue.sync`, on the queue that owns them.
+    let callbacks = QueueConfined((deliver, onData, onClose))
+    let thread = Thread { [self] in
+      let (deliver, onData, onClose) = callbacks.value
+      var block = [UInt8](repeating: 0, count: 1 << 16)
+      while true {
+        let n = block.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n < 0, errno == EINTR { continue }
+        let chunk = n > 0 ? Array(block[0..<n]) : []
+        let error = n < 0 ? "read error: \(String(cString: strerror(errno)))" : nil
+        let done: Bool = queue.sync {
+          if isClosed { return true }
+          if n > 0 {
+            if let failure = consume(chunk, deliver: deliver) {
+              close(deliver: deliver)
+              onClose(self, failure)
+              return true
+            }
+            for c in (try? framer.flushLines()) ?? [] { deliver(c) }
+            onData(n)
+            return false
+          }
+          close(deliver: deliver)
+          onClose(self, error)
+          return true
+        }
+        if done { return }
+      }
+    }
+    thread.name = "areaflow.stdin"
+    thread.start()
+  }
+
+  /// Decodes and frames one read; returns an error message when the data is corrupt.
+  private func consume(_ bytes: [UInt8], deliver: (LineChunk) -> Void) -> String? {
+    do {
+      try bytes.withUnsafeBytes { raw in
+        if decoder == nil { decoder = Compression.detect(raw).makeDecoder() }
+        try decoder!.feed(raw, offset: offset) { text in
+          for chunk in try framer.push(text) { deliver(chunk) }
+        }
+      }
+    } catch {
+      return "\(error)"
+    }
+    offset += Int64(bytes.count)
+    return nil
   }
 
   /// Reads what is there without blocking.
@@ -100,4 +158,10 @@ final class StreamConnection {
     source = nil
     if fd != 0 { Glibc.close(fd) }
   }
+}
+
+/// Values handed to another thread that only ever uses them inside `sync` on the queue that owns them.
+private struct QueueConfined<T>: @unchecked Sendable {
+  let value: T
+  init(_ value: T) { self.value = value }
 }
