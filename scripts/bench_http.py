@@ -6,11 +6,14 @@ the request latency percentiles.
 
 Usage: scripts/bench_http.py [EVENTS] [RATE]   (release build at .build/release/areaflow)
 """
-import http.client, json, os, re, shutil, subprocess, sys, tempfile, threading, time
+import http.client, json, os, re, resource, shutil, subprocess, sys, tempfile, threading, time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(REPO, ".build/release/areaflow")
 CONFIG = os.path.join(REPO, "scripts/bench-transport-gh6.yaml")
+
+
+client_cpu = [0.0]
 
 
 def run_once(work, stream, load_rate):
@@ -30,7 +33,14 @@ def run_once(work, stream, load_rate):
         if m:
             port = int(m.group(1))
             break
-    threading.Thread(target=lambda: [None for _ in proc.stderr], daemon=True).start()
+    ended = threading.Event()
+
+    def drain():
+        for line in proc.stderr:
+            if "run stopped" in line:
+                ended.set()
+
+    threading.Thread(target=drain, daemon=True).start()
     latencies = []
     stop = threading.Event()
     errors = [0]
@@ -54,23 +64,28 @@ def run_once(work, stream, load_rate):
                 r = conn.getresponse()
                 body = r.read()
                 latencies.append(time.perf_counter() - t)
-                if r.status not in (200, 404):
+                if r.status not in (200, 404) and not ended.is_set():
                     errors[0] += 1
+                    print(f"  {path}: HTTP {r.status} {body[:120]!r}", file=sys.stderr)
                 if r.status == 200 and area is None and path.endswith("scheme=gh6"):
                     rows = json.loads(body)["rows"]
                     area = rows[0]["area"] if rows else None
             except (OSError, http.client.HTTPException):
-                if stop.is_set():
+                if stop.is_set() or ended.is_set() or proc.poll() is not None:
                     break
                 errors[0] += 1
+                print(f"  {path}: {sys.exc_info()[1]!r}", file=sys.stderr)
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
             next_at += interval
             time.sleep(max(0, next_at - time.time()))
 
     threads = [threading.Thread(target=client, args=(k,), daemon=True) for k in range(4)] if load_rate else []
+    cpu_before = resource.getrusage(resource.RUSAGE_SELF)
     for t in threads:
         t.start()
     proc.wait()
+    cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+    client_cpu[0] = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
     elapsed = time.time() - start
     stop.set()
     for t in threads:
@@ -99,7 +114,8 @@ def main():
         print(f"|---|---:|---:|")
         print(f"| alone | {alone:.2f} | {events/alone/1e6:.2f} M |")
         print(f"| under {rate} requests/s | {t:.2f} | {events/t/1e6:.2f} M |")
-        print(f"ingest slowdown under load: {(t/alone-1)*100:+.1f}%")
+        print(f"ingest slowdown under load: {(t/alone-1)*100:+.1f}% (the load generator itself used "
+              f"{client_cpu[0]:.2f} s of CPU on the same 2 cores during the last run)")
         print(f"requests: {len(all_lat)}, errors {errs}; latency p50 {pct(0.5):.1f} ms, p90 {pct(0.9):.1f} ms, "
               f"p99 {pct(0.99):.1f} ms, max {all_lat[-1]*1000:.1f} ms")
     finally:

@@ -9,6 +9,7 @@ public struct AreaflowAPI: Sendable {
   public let view: LiveView
   public let registry: PrometheusCollectorRegistry
   let geometry: AreaGeometry
+  let cache = ResponseCache()
   /// Seconds between SSE keep-alive comments.
   let keepAlive: Double
 
@@ -80,11 +81,17 @@ public struct AreaflowAPI: Sendable {
     if let area = q.area, view.schemes[q.scheme].key(of: area) == nil {
       throw .bad("parameter 'area': '\(area)' is not an area of scheme \(view.schemes[q.scheme].name)")
     }
-    let selected = try q.select(from: view.current())
-    let rows = q.rows(of: selected, geometry: geometry)
-    return q.geojson
-      ? ViewJSON.geojson(selected, scheme: q.scheme, rows: rows, geometry: geometry)
-      : ViewJSON.aggregates(selected, scheme: q.scheme, rows: rows)
+    let recent = view.current()
+    let selected = try q.select(from: recent)
+    let render = { () throws(APIError) -> [UInt8] in
+      let rows = q.rows(of: selected, geometry: geometry)
+      return q.geojson
+        ? ViewJSON.geojson(selected, scheme: q.scheme, rows: rows, geometry: geometry)
+        : ViewJSON.aggregates(selected, scheme: q.scheme, rows: rows)
+    }
+    guard q.area == nil, q.bbox == nil else { return try render() }
+    let key = "\(q.window)|\(selected.start)|\(selected.isFinal)|\(q.scheme)|\(q.geojson)"
+    return try cache.answer(generation: recent.generation, key: key, render: render)
   }
 
   /// `/v1/areas/SCHEME/AREA?window=NAME[&last=N]`: the area's last N retained final windows, oldest first.

@@ -213,4 +213,26 @@ import Testing
     #expect(events[0].hasPrefix("{\"window\":\"1m\",\"window_start\":\"2026-03-02T08:03:00.000Z\""))
     #expect(events[0].contains("\"rows\":{\"gh5\":"))
   }
+
+  /// Unfiltered answers are cached per publication: the same bytes until the next flush, then the new window.
+  @Test func cachedAnswersFollowPublications() async throws {
+    let (app, view, _) = try Self.app()
+    try await app.test(.router) { client in
+      var first = ""
+      try await client.execute(uri: "/v1/aggregates?window=1m&scheme=gh5", method: .get) {
+        first = String(buffer: $0.body)
+      }
+      try await client.execute(uri: "/v1/aggregates?window=1m&scheme=gh5", method: .get) {
+        #expect(String(buffer: $0.body) == first)
+      }
+      let last = view.current().final[0].last!
+      let next = WindowView(
+        window: 0, name: "1m", start: last.start + 60_000, end: last.end + 60_000, isFinal: true, tables: last.tables)
+      view.publish(final: [next], open: [], watermark: nil)
+      try await client.execute(uri: "/v1/aggregates?window=1m&scheme=gh5", method: .get) { response in
+        let body = try Self.object(response.body)
+        #expect(body["window_start"] as? String == "2026-03-02T08:03:00.000Z")
+      }
+    }
+  }
 }

@@ -8,6 +8,8 @@ public struct RecentWindows: Sendable {
   public private(set) var open: [WindowView?]
   /// The watermark (ns) at the last flush.
   public var watermark: Int64?
+  /// Counts publications, so a rendered answer can be reused until the next one.
+  public var generation = 0
 
   public init(windowCount: Int, retain: Int) {
     self.retain = max(1, retain)

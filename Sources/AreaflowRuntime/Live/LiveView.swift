@@ -35,6 +35,7 @@ public final class LiveView: Sendable {
       next.add(final: final)
       next.setOpen(open)
       next.watermark = watermark
+      next.generation += 1
       s = next
     }
     let listeners = subscribers.withLock { Array($0.values) }
