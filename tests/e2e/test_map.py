@@ -411,6 +411,13 @@ def test_map_draws_coloured_areas_with_a_legend(open_map, server, tmp_path):
     assert NUMBER.fullmatch(lo.strip()) and NUMBER.fullmatch(hi.strip()), f"legend range {lo!r}..{hi!r}"
     assert float(lo) <= float(hi)
     assert page.is_visible("#legend-bar")
+    # The legend as rendered: its colour bar in a screenshot shows the ramp, not one flat colour.
+    bar_png = tmp_path / "legend.png"
+    page.locator("#legend-bar").screenshot(path=str(bar_png))
+    from PIL import Image
+    bar = Image.open(bar_png).convert("RGB")
+    colours = {bar.getpixel((x, y)) for x in range(bar.width) for y in range(bar.height)}
+    assert len(colours) >= 5, f"legend bar screenshot has {len(colours)} colours: {bar_png}"
 
     # Every area of the API answer is drawn (one polygon per area, whatever its number of rows).
     def api_and_page():
