@@ -54,13 +54,10 @@ struct RunCommand: ParsableCommand {
   @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical.")
   var logLevel: String = "info"
 
-  @Argument(help: "Input files, directories, - for standard input, or tcp://HOST:PORT.")
+  @Argument(help: "Input files, directories, - for standard input, or tcp://HOST:PORT (none: standard input).")
   var inputs: [String] = []
 
   func validate() throws {
-    if inputs.isEmpty {
-      throw ValidationError("give at least one INPUT (a file, a directory, - or tcp://HOST:PORT)")
-    }
     if let threads, threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
     if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
     if Logger.Level(rawValue: logLevel) == nil {
@@ -77,6 +74,8 @@ struct RunCommand: ParsableCommand {
       return handler
     }
     let logger = Logger(label: "areaflow")
+    // Like other filters, `run` with no INPUT reads standard input.
+    let inputs = self.inputs.isEmpty ? ["-"] : self.inputs
     let loaded = try LoadedConfig.load(config)
     let directory = out ?? loaded.config.output.dir
     let encoder = SnapshotEncoders.make(format ?? loaded.config.output.format)
