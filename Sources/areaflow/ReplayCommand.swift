@@ -17,20 +17,7 @@ struct ReplayCommand: ParsableCommand {
         areaflow replay --config configs/transport.yaml --out out/transport fixtures/transport.ndjson.zst
       """)
 
-  @Option(name: .long, help: "The YAML config file.")
-  var config: String
-
-  @Option(name: .long, help: "Output directory (overrides output.dir).")
-  var out: String?
-
-  @Option(name: .long, help: "Snapshot format: csv, ndjson or parquet (overrides output.format).")
-  var format: OutputConfig.Format?
-
-  @Option(name: .long, help: "Shard queues for aggregation (default: the number of cores).")
-  var threads: Int?
-
-  @Option(name: .long, help: "Lines per batch (results never depend on it).")
-  var batchSize: Int = 8192
+  @OptionGroup var pipeline: PipelineArguments
 
   @Flag(name: .long, help: "Replace a previous areaflow output in the output directory.")
   var overwrite = false
@@ -43,11 +30,12 @@ struct ReplayCommand: ParsableCommand {
 
   func validate() throws {
     if inputs.isEmpty { throw ValidationError("give at least one INPUT (a file, a directory or -)") }
-    if let threads, threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
-    if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
   }
 
   func run() throws {
+    let (config, out, format, threads, batchSize) = (
+      pipeline.config, pipeline.out, pipeline.format, pipeline.threads, pipeline.batchSize
+    )
     let loaded = try LoadedConfig.load(config)
     let directory = out ?? loaded.config.output.dir
     let encoder = SnapshotEncoders.make(format ?? loaded.config.output.format)

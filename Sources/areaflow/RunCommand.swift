@@ -26,24 +26,10 @@ struct RunCommand: ParsableCommand {
         areaflow run --config configs/transport.yaml tcp://0.0.0.0:7000
       """)
 
-  @Option(name: .long, help: "The YAML config file.")
-  var config: String
-
-  @Option(name: .long, help: "Output directory (overrides output.dir).")
-  var out: String?
-
-  @Option(name: .long, help: "Snapshot format: csv, ndjson or parquet (overrides output.format).")
-  var format: OutputConfig.Format?
+  @OptionGroup var pipeline: PipelineArguments
 
   @Option(name: .long, help: "Serve aggregates over HTTP on HOST:PORT.")
   var http: String?
-
-  @Option(
-    name: .long, help: "Shard queues for aggregation (default: the number of cores; a resumed run keeps its own).")
-  var threads: Int?
-
-  @Option(name: .long, help: "Lines per batch (results never depend on it).")
-  var batchSize: Int = 8192
 
   @Flag(name: .long, help: "Stop at the end of the inputs, closing every window like replay (checkpoints are kept).")
   var once = false
@@ -58,8 +44,6 @@ struct RunCommand: ParsableCommand {
   var inputs: [String] = []
 
   func validate() throws {
-    if let threads, threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
-    if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
     if Logger.Level(rawValue: logLevel) == nil {
       throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
     }
@@ -67,6 +51,9 @@ struct RunCommand: ParsableCommand {
   }
 
   func run() throws {
+    let (config, out, format, threads, batchSize) = (
+      pipeline.config, pipeline.out, pipeline.format, pipeline.threads, pipeline.batchSize
+    )
     let level = Logger.Level(rawValue: logLevel) ?? .info
     LoggingSystem.bootstrap { label in
       var handler = StreamLogHandler.standardError(label: label)

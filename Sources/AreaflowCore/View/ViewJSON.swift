@@ -94,25 +94,11 @@ public enum ViewJSON {
       if k > 0 { w.write(byte: 44) }
       w.write(jsonString: d)
     }
-    w.write("],\"features\":[")
-    for (k, f) in config.features.enumerated() {
-      if k > 0 { w.write(byte: 44) }
-      w.write("{\"name\":")
-      w.write(jsonString: f.name)
-      w.write(",\"kind\":")
-      w.write(jsonString: f.kind.name)
-      w.write("}")
-    }
-    w.write("],\"schemes\":[")
-    for (k, s) in schemes.enumerated() {
-      if k > 0 { w.write(byte: 44) }
-      w.write("{\"name\":")
-      w.write(jsonString: s.name)
-      w.write(",\"kind\":")
-      w.write(jsonString: s.kind)
-      w.write("}")
-    }
-    w.write("],\"windows\":[")
+    w.write("],\"features\":")
+    namesAndKinds(config.features.map { ($0.name, $0.kind.name) }, into: &w)
+    w.write(",\"schemes\":")
+    namesAndKinds(schemes.map { ($0.name, $0.kind) }, into: &w)
+    w.write(",\"windows\":[")
     for (i, spec) in config.windows.enumerated() {
       if i > 0 { w.write(byte: 44) }
       w.write("{\"name\":")
@@ -161,6 +147,20 @@ public enum ViewJSON {
     w.write(",\"window_end\":")
     timestamp(view.end, into: &w)
     w.write("}")
+  }
+
+  /// `[{"name": …, "kind": …}, …]`.
+  static func namesAndKinds(_ list: [(String, String)], into w: inout TextWriter) {
+    w.write("[")
+    for (k, (name, kind)) in list.enumerated() {
+      if k > 0 { w.write(byte: 44) }
+      w.write("{\"name\":")
+      w.write(jsonString: name)
+      w.write(",\"kind\":")
+      w.write(jsonString: kind)
+      w.write("}")
+    }
+    w.write("]")
   }
 
   /// Whole seconds as an integer, else a decimal.

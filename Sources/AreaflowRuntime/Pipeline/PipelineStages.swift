@@ -73,11 +73,7 @@ final class PipelineStages: @unchecked Sendable {
 
   /// Hands a chunk on; blocks while `maxInFlight` batches are in flight. One feeding queue only.
   func submit(_ chunk: LineChunk) {
-    inFlight.wait()
-    pendingBatches.enter()
-    queueDepth.add(1, ordering: .relaxed)
-    let seq = sequence
-    sequence += 1
+    let seq = enqueue()
     decodeQueue.async { [self] in
       let batch = decoder.decode(chunk)
       sequencerQueue.async { [self] in arrived(.batch(batch), sequence: seq) }
@@ -86,12 +82,17 @@ final class PipelineStages: @unchecked Sendable {
 
   /// Hands a control step on, in order with the chunks. Same feeding queue as `submit`.
   func submit(_ control: Control) {
+    let seq = enqueue()
+    sequencerQueue.async { [self] in arrived(.control(control), sequence: seq) }
+  }
+
+  /// Takes a place in flight (waiting for one) and the next sequence number.
+  private func enqueue() -> Int {
     inFlight.wait()
     pendingBatches.enter()
     queueDepth.add(1, ordering: .relaxed)
-    let seq = sequence
-    sequence += 1
-    sequencerQueue.async { [self] in arrived(.control(control), sequence: seq) }
+    defer { sequence += 1 }
+    return sequence
   }
 
   /// Waits until everything submitted has been aggregated and its closed rows are with the sink.
