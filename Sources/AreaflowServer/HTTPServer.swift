@@ -1,8 +1,10 @@
 import AreaflowCore
 import AreaflowRuntime
+import Dispatch
 import Hummingbird
 import Logging
 import Prometheus
+import ServiceLifecycle
 import Synchronization
 
 /// Runs the API on `HOST:PORT` beside the pipeline (`run --http`), on Hummingbird's own event loops: the pipeline's
@@ -13,6 +15,7 @@ public final class HTTPServer: Sendable {
   let port: Int
   let logger: Logger
   private let task: Mutex<Task<Void, Never>?> = Mutex(nil)
+  private let group: Mutex<ServiceGroup?> = Mutex(nil)
 
   struct AddressError: Error, CustomStringConvertible {
     let description: String
@@ -38,10 +41,14 @@ public final class HTTPServer: Sendable {
     let app = Application(
       router: api.router(), configuration: .init(address: .hostname(host, port: port), serverName: "areaflow"),
       onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) }, logger: logger)
+    // Signals are the pipeline's business (drain, commit); the group only runs the server until `stop`.
+    let serviceGroup = ServiceGroup(
+      configuration: .init(services: [app], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger))
+    group.withLock { $0 = serviceGroup }
     let logger = logger
     let t = Task {
       do {
-        try await app.run()
+        try await serviceGroup.run()
       } catch {
         logger.error("the HTTP server stopped", metadata: ["error": "\(error)"])
       }
@@ -49,6 +56,19 @@ public final class HTTPServer: Sendable {
     task.withLock { $0 = t }
   }
 
-  /// Stops serving.
-  public func stop() { task.withLock { $0?.cancel() } }
+  /// Stops serving: a graceful shutdown (open requests finish), cancelled after two seconds (an SSE stream never
+  /// finishes by itself).
+  public func stop() {
+    guard let serviceGroup = group.withLock({ $0 }), let running = task.withLock({ $0 }) else { return }
+    let finished = DispatchSemaphore(value: 0)
+    Task {
+      await serviceGroup.triggerGracefulShutdown()
+      _ = await running.value
+      finished.signal()
+    }
+    if finished.wait(timeout: .now() + 2) == .timedOut {
+      running.cancel()
+      _ = finished.wait(timeout: .now() + 2)
+    }
+  }
 }
