@@ -54,7 +54,7 @@ def throughput(work, events):
         with open(CONFIG) as f:
             text = f.read()
         with open(cfg, "w") as f:
-            f.write(text.replace("flush_every: 10s", "flush_every: 1s") + ("" if "flush_every" in text else ""))
+            f.write(text.replace("flush_every: 10s", "flush_every: 1s"))
         proc = subprocess.Popen([BIN, "run", "--log-level", "error", "--config", cfg, "--out", out, growing],
                                 stderr=subprocess.DEVNULL)
         time.sleep(0.5)

@@ -34,6 +34,8 @@ final class FollowedFile {
   private var resumePoint: (Int64, Int64) = (0, 0)
   private var fingerprint: (length: Int, hash: UInt64) = (0, 0)
   static let readSize = 1 << 18
+  /// Reused by every read: a poll finds most files unchanged, and it should not allocate for them.
+  private var buffer = [UInt8](repeating: 0, count: readSize)
 
   /// Opens `path`; with a `position`, goes on from it.
   init?(
@@ -85,7 +87,6 @@ final class FollowedFile {
   /// Reads appended bytes (at most `budget`), handing complete chunks to `deliver`.
   /// - Throws: `InputDataError` for corrupt compressed data, `LineFramer.HeaderError` for a bad CSV header.
   func pump(budget: Int, force: Bool = false, deliver: (LineChunk) -> Void) throws -> (PumpResult, bytes: Int) {
-    var buffer = [UInt8](repeating: 0, count: Self.readSize)
     var total = 0
     while total < budget {
       let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, Self.readSize, off_t(offset)) }

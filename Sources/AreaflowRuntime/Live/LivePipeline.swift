@@ -245,12 +245,13 @@ public final class LivePipeline: @unchecked Sendable {
     let sink = stages.sink
     let pause = options.commitPauseMilliseconds
     let shardCount = stages.shards.count
+    let errors = inputErrors()
     let directory = directory
     let logger = logger
     let (ok, failure, rows, files) = stages.sinkQueue.sync { () -> (Bool, String?, Int64, Int) in
       var c = counters
       c.inputErrors = sink.summary.inputErrors
-      for e in self.inputErrors() where !c.inputErrors.contains(e) { c.inputErrors.append(e) }
+      for e in errors where !c.inputErrors.contains(e) { c.inputErrors.append(e) }
       sink.add(rejects: [], late: [], counters: c)
       let rowsBefore = sink.summary.rowsWritten
       let filesBefore = sink.summary.files.count

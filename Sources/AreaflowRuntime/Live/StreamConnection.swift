@@ -72,7 +72,7 @@ final class StreamConnection: @unchecked Sendable {
         let done: Bool = queue.sync {
           if isClosed { return true }
           if n > 0 {
-            if let failure = consume(chunk, deliver: deliver) {
+            if let failure = chunk.withUnsafeBytes({ consume($0, deliver: deliver) }) {
               close(deliver: deliver)
               onClose(self, failure)
               return true
@@ -93,13 +93,11 @@ final class StreamConnection: @unchecked Sendable {
   }
 
   /// Decodes and frames one read; returns an error message when the data is corrupt.
-  private func consume(_ bytes: [UInt8], deliver: (LineChunk) -> Void) -> String? {
+  private func consume(_ bytes: UnsafeRawBufferPointer, deliver: (LineChunk) -> Void) -> String? {
     do {
-      try bytes.withUnsafeBytes { raw in
-        if decoder == nil { decoder = Compression.detect(raw).makeDecoder() }
-        try decoder!.feed(raw, offset: offset) { text in
-          for chunk in try framer.push(text) { deliver(chunk) }
-        }
+      if decoder == nil { decoder = Compression.detect(bytes).makeDecoder() }
+      try decoder!.feed(bytes, offset: offset) { text in
+        for chunk in try framer.push(text) { deliver(chunk) }
       }
     } catch {
       return "\(error)"
@@ -122,18 +120,8 @@ final class StreamConnection: @unchecked Sendable {
         return (total, true, "read error: \(String(cString: strerror(errno)))")
       }
       if n == 0 { return (total, true, nil) }
-      do {
-        try buffer.withUnsafeBytes { raw in
-          let bytes = UnsafeRawBufferPointer(rebasing: raw[0..<n])
-          if decoder == nil { decoder = Compression.detect(bytes).makeDecoder() }
-          try decoder!.feed(bytes, offset: offset) { text in
-            for chunk in try framer.push(text) { deliver(chunk) }
-          }
-        }
-      } catch {
-        return (total + n, true, "\(error)")
-      }
-      offset += Int64(n)
+      let failure = buffer.withUnsafeBytes { consume(UnsafeRawBufferPointer(rebasing: $0[0..<n]), deliver: deliver) }
+      if let failure { return (total + n, true, failure) }
       total += n
     }
     for chunk in (try? framer.flushLines()) ?? [] { deliver(chunk) }
