@@ -29,7 +29,8 @@ enum LiveOutput {
         StandardError.write(
           """
           areaflow: the checkpoint in \(directory)/_checkpoint was written with a different config (its input, areas, \
-          windows, watermark or features differ), so its state cannot be continued.
+          windows, watermark or features differ) or by an areaflow that kept its window state in another layout, so \
+          its state cannot be continued.
             checkpoint: \(checkpoint.configFingerprint)
             this config: \(expected)
           Run with the config it was written with, choose another --out, or pass --reset to discard the checkpoint and \

@@ -136,9 +136,31 @@ import Testing
     return groups
   }
 
-  @Test(arguments: [(UInt64(1), 1, 100_000), (2, 3, 7), (3, 2, 1), (4, 4, 333)])
-  func rowsEqualExactComputation(seed: UInt64, shards: Int, batch: Int) throws {
-    let config = try ConfigLoader(file: "agg.yaml").load(Self.configText)
+  /// Window sets whose shared slices differ: 1 min (the default set), 30 s under three names with a 90 s tumbling
+  /// window, and a set where no window is a single slice.
+  static let windowSets = [
+    "",
+    "    - {name: 90s, tumbling: 90s}\n    - {name: 10m, hopping: 10m, every: 2m}\n    - {name: 1m, tumbling: 1m}\n",
+    "    - {name: 4m, hopping: 4m, every: 2m}\n    - {name: 6m, tumbling: 6m}\n",
+  ]
+
+  /// The config with its windows replaced by window set `set` (none: the default windows).
+  func config(windowSet set: Int) throws -> PipelineConfig {
+    var text = Self.configText
+    if set > 0 {
+      let start = text.range(of: "windows:\n")!.upperBound
+      let end = text.range(of: "watermark:")!.lowerBound
+      text.replaceSubrange(start..<end, with: Self.windowSets[set])
+    }
+    return try ConfigLoader(file: "agg.yaml").load(text)
+  }
+
+  @Test(arguments: [
+    (UInt64(1), 1, 100_000, 0), (2, 3, 7, 0), (3, 2, 1, 0), (4, 4, 333, 0), (5, 1, 50, 1), (6, 3, 1000, 1),
+    (7, 2, 13, 2), (8, 1, 100_000, 2),
+  ])
+  func rowsEqualExactComputation(seed: UInt64, shards: Int, batch: Int, windowSet: Int) throws {
+    let config = try config(windowSet: windowSet)
     let (text, events) = makeStream(seed: seed, count: 3000)
     let got = run(text, config: config, shards: shards, batch: batch)
     let want = exact(events, config: config)
@@ -186,8 +208,9 @@ import Testing
     }
   }
 
-  @Test func resultsDoNotDependOnShardsOrBatchSize() throws {
-    let config = try ConfigLoader(file: "agg.yaml").load(Self.configText)
+  @Test(arguments: [0, 1, 2])
+  func resultsDoNotDependOnShardsOrBatchSize(windowSet: Int) throws {
+    let config = try config(windowSet: windowSet)
     let (text, _) = makeStream(seed: 9, count: 4000)
     let a = run(text, config: config, shards: 1, batch: 100_000)
     let b = run(text, config: config, shards: 4, batch: 3)

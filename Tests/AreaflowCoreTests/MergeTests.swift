@@ -57,10 +57,14 @@ import Testing
     let stamped = stamper.stamp(batch)
     let store = WindowStore(config: config, plan: decoder.plan)
     store.add(stamped, entries: stamped.routes[0])
+    // As the pipeline does: windows final under the batch's watermark close first, then the open ones are peeked.
+    let final = store.close(upTo: stamped.watermarkAfter)
+    #expect(final.count > 0)
     let peeked = store.peek()
     let closed = store.close(upTo: nil)
     #expect(peeked.count == closed.count && peeked.count > 0)
     #expect(Set(peeked.keys) == Set(closed.keys))
+    #expect(Set(peeked.keys).isDisjoint(with: Set(final.keys)))
     #expect(store.peek().isEmpty)
   }
 }

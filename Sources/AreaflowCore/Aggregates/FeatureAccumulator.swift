@@ -13,10 +13,19 @@ protocol FeatureAccumulator: AnyObject {
   func values(_ slots: [Int32]) -> ClosedRows.Values
   /// Adds the state of `other`'s slot `from` into this accumulator's slot `to` (same feature, same config).
   func merge(from other: FeatureAccumulator, slot from: Int, into to: Int)
+  /// Adds the state of each slot `from[j]` into slot `to[j]` of this accumulator, in order (a window's slices into
+  /// the window's groups).
+  func merge(slots from: [Int32], into to: [Int32])
   /// Writes a slot's state exactly, for checkpoints.
   func encode(_ slot: Int, into w: inout StateWriter)
   /// Restores a slot's state written by `encode` (the slot has been reset).
   func decode(_ slot: Int, from r: inout StateReader) throws(StateReader.CorruptState)
+}
+
+extension FeatureAccumulator {
+  func merge(slots from: [Int32], into to: [Int32]) {
+    for (f, t) in zip(from, to) { merge(from: self, slot: Int(f), into: Int(t)) }
+  }
 }
 
 /// Builds the accumulators of a config's features, each bound to its input column.

@@ -68,6 +68,13 @@ final class StddevAccumulator: FeatureAccumulator {
     let nb = o.n[from]
     guard nb > 0 else { return }
     let na = n[to]
+    if na == 0 {
+      // Into an empty slot (the first slice of a window): a copy, so one slice's window equals the slice exactly.
+      n[to] = nb
+      mean[to] = o.mean[from]
+      m2[to] = o.m2[from]
+      return
+    }
     let total = Double(na + nb)
     let delta = o.mean[from] - mean[to]
     mean[to] += delta * Double(nb) / total

@@ -41,6 +41,13 @@ final class SlotTable {
     }
   }
 
+  /// Empties the table, keeping its size (a scratch table reused for every merge).
+  func removeAll() {
+    guard count > 0 else { return }
+    slots.withUnsafeMutableBufferPointer { $0.update(repeating: -1) }
+    count = 0
+  }
+
   /// Adds a key that is not in the table.
   func insert(area: UInt64, dimensions dims: UInt64, scheme: Int32, slot: Int32) {
     if (count + 1) * 2 > slots.count { grow() }

@@ -1,5 +1,6 @@
 extension WindowStore {
-  static let checkpointFormat = "areaflow-window-store-1"
+  /// Version 2 holds window slices; a version-1 checkpoint (open windows) is refused like one of another config.
+  public static let checkpointFormat = "areaflow-window-store-2"
 
   /// What the state depends on: a checkpoint from a store with other windows, lateness or features is refused.
   var stateFingerprint: String {
@@ -8,19 +9,19 @@ extension WindowStore {
     return "windows[\(w)] lateness[\(allowedLateness)] features[\(f)]"
   }
 
-  /// Every open window and its groups, exactly (mergeable sketch states included): the window part of a
-  /// checkpoint. Restoring it into an empty store of the same config continues as if nothing had stopped.
+  /// Every open slice and its groups, exactly (mergeable sketch states included), and how far each window name has
+  /// been emitted: the window part of a checkpoint. Restoring it into an empty store of the same config continues as if nothing had stopped.
   /// - Complexity: O(open groups × state size).
   public func checkpoint() -> [UInt8] {
     var w = StateWriter()
     w.write(Self.checkpointFormat)
     w.write(stateFingerprint)
-    w.write(open.count)
-    for window in open {
-      w.write(Int(window.window))
-      w.write(window.index)
-      w.write(window.slots.count)
-      for slot in window.slots {
+    for below in closedBelow { w.write(below) }
+    w.write(slices.count)
+    for slice in slices {
+      w.write(slice.index)
+      w.write(slice.slots.count)
+      for slot in slice.slots {
         let key = keys[Int(slot)]
         w.write(Int(key.scheme))
         w.write(key.area)
@@ -35,10 +36,14 @@ extension WindowStore {
   /// Loads a checkpoint into this store, which must be empty.
   /// - Throws: `StateReader.CorruptState` for damaged data or a checkpoint of another config.
   public func restore(_ bytes: [UInt8]) throws(StateReader.CorruptState) {
-    precondition(open.isEmpty, "restore into an empty store")
+    precondition(slices.isEmpty, "restore into an empty store")
     var r = StateReader(bytes)
-    guard try r.readString() == Self.checkpointFormat else {
-      throw StateReader.CorruptState(description: "not an areaflow window-store checkpoint")
+    let format = try r.readString()
+    guard format == Self.checkpointFormat else {
+      throw StateReader.CorruptState(
+        description: format.hasPrefix("areaflow-window-store-")
+          ? "the checkpoint was written by an earlier areaflow (\(format), this one reads \(Self.checkpointFormat))"
+          : "not an areaflow window-store checkpoint")
     }
     let fingerprint = try r.readString()
     guard fingerprint == stateFingerprint else {
@@ -47,24 +52,25 @@ extension WindowStore {
           "the checkpoint was written for other windows or features (\(fingerprint)); this config has \(stateFingerprint)"
       )
     }
-    let windowCount = try r.readCount(limit: 1 << 20)
-    for _ in 0..<windowCount {
-      let wi = try r.readCount(limit: windows.count - 1)
+    for wi in windows.indices { closedBelow[wi] = try r.readInt64() }
+    let sliceCount = try r.readCount(limit: 1 << 24)
+    for _ in 0..<sliceCount {
       let index = try r.readInt64()
-      let window = openWindow(Int32(wi), index)
+      let slice = openSlice(index)
       let groups = try r.readCount()
       for _ in 0..<groups {
         let scheme = Int32(try r.readCount(limit: 255))
         let area = try r.readUInt64()
         let dims = try r.readUInt64()
-        let key = GroupKey(window: Int32(wi), scheme: scheme, index: index, area: area, dimensions: dims)
+        let key = GroupKey(window: -1, scheme: scheme, index: index, area: area, dimensions: dims)
         let slot = newSlot(key)
-        window.table.insert(area: area, dimensions: dims, scheme: scheme, slot: slot)
-        window.slots.append(slot)
+        slice.table.insert(area: area, dimensions: dims, scheme: scheme, slot: slot)
+        slice.slots.append(slot)
         counts[Int(slot)] = try r.readInt64()
         for a in accumulators { try a?.decode(Int(slot), from: &r) }
       }
     }
     guard r.isAtEnd else { throw StateReader.CorruptState(description: "trailing bytes after the window state") }
+    recomputeThresholds()
   }
 }

@@ -1,52 +1,66 @@
-/// The aggregation state of one shard: a slot per open group (window × area × dimensions) with every feature's
-/// state in columns, and the open windows that own those slots.
+/// The aggregation state of one shard, kept as shared window slices (stream slicing).
+///
+/// Every window of a config — tumbling or hopping, of any name — is a union of whole slices of length
+/// `sliceLength`, the greatest common divisor of every size and slide. An event updates the one slice group
+/// (slice × area scheme × area × dimensions) it falls in, however many windows contain it; a window's row is the
+/// merge of its slices' groups when the window becomes final (a window that is one slice is read directly).
+///
+/// SPEC section 3 stays exact because windows are closed in watermark-stamp order: before an event whose stamp makes
+/// further windows final touches a slice, those windows are closed (their rows built from the slices as they were).
+/// So a slice only ever receives events that are on time for every window still open over it, and a window's
+/// merge holds exactly its non-late events. A slice is dropped once every window over it is final.
 ///
 /// Not thread-safe: each shard queue owns one store. Lateness is decided from the watermark stamps the intake gave
-/// each event, and windows are closed only up to a watermark the intake reported, so the rows never depend on
-/// timing.
+/// each event, and windows are closed only up to watermarks the intake reported, so the rows never depend on timing,
+/// batch size or shard count.
 public final class WindowStore {
   public let windows: [WindowSpec]
   public let allowedLateness: Int64
+  /// The length of the shared slices, in nanoseconds.
+  public let sliceLength: Int64
   let features: [FeatureSpec]
   let accumulators: [FeatureAccumulator?]
+  /// Per slot: the group. Slice slots have `window == -1` and the slice index as `index`; slots of a window being
+  /// merged have the window's name index and window index.
   var keys: [GroupKey] = []
   var counts: [Int64] = []
   var freeSlots: [Int32] = []
-  /// Open windows, each with the table of its groups.
-  var open: [OpenWindow] = []
-  // Scratch arrays reused across batches.
+  /// Open slices in ascending index order.
+  var slices: [WindowSlice] = []
+  /// Per window name: every window with a smaller index is final and has been emitted.
+  var closedBelow: [Int64]
+  /// The watermark at which the next window becomes final (no close is needed for stamps below it).
+  private var nextFinalAt = Int64.min
+  /// Slices below this index lie only in final windows: events for them change nothing and are skipped.
+  private var firstNeededSlice = Int64.min
+  /// Rows of windows closed in the middle of a batch, handed out by the next `close(upTo:)`.
+  private var pendingRows: ClosedRows
+  // Scratch arrays and table reused across batches and merges.
   private var batchSlots: [Int32] = []
   private var batchEvents: [Int32] = []
-
-  /// One open window (window name index, window index k) and its groups.
-  final class OpenWindow {
-    let window: Int32
-    let index: Int64
-    let end: Int64
-    let table = SlotTable()
-    var slots: [Int32] = []
-
-    init(window: Int32, index: Int64, end: Int64) {
-      self.window = window
-      self.index = index
-      self.end = end
-    }
-  }
+  private let mergeTable = SlotTable()
 
   public init(config: PipelineConfig, plan: FieldPlan) {
     windows = config.windows
     allowedLateness = config.watermark.allowedLateness
     features = config.features
     accumulators = FeatureAccumulatorFactory.makeAll(config.features, plan: plan)
+    sliceLength = WindowMath.sliceLength(config.windows)
+    closedBelow = Array(repeating: Int64.min, count: config.windows.count)
+    pendingRows = ClosedRows(features: config.features)
+    recomputeThresholds()
   }
 
-  /// Number of groups currently held.
-  public var openGroups: Int { open.reduce(0) { $0 + $1.slots.count } }
-  public var openWindowCount: Int { open.count }
+  /// Number of slice groups currently held.
+  public var openGroups: Int { slices.reduce(0) { $0 + $1.slots.count } }
+  /// Number of windows that hold events and are not final yet.
+  public var openWindowCount: Int {
+    windows.indices.reduce(0) { n, wi in n + windowIndices(of: wi, from: closedBelow[wi], below: Int64.max).count }
+  }
 
   /// Adds the routed events of a stamped batch.
-  /// - Parameter entries: `RouteEntry`-packed triples for this shard.
-  /// - Complexity: O(entries × windows per event); allocation only when new groups appear.
+  /// - Parameter entries: `RouteEntry`-packed triples for this shard, in event order.
+  /// - Complexity: O(entries); allocation only when new groups appear.
   public func add(_ stamped: StampedBatch, entries: [UInt64]) {
     let batch = stamped.batch
     var slotsOut = batchSlots
@@ -61,62 +75,70 @@ public final class WindowStore {
     let stamps = stamped.watermarks
     let dimensionKeys = batch.dimensionKeys
     let areaKeys = batch.areas.map(\.keys)
-    let windows = self.windows
-    let lateness = allowedLateness
-    var recent: [OpenWindow?] = Array(repeating: nil, count: windows.count * 4)
+    let length = sliceLength
+    var recent: [WindowSlice?] = Array(repeating: nil, count: 8)
     for entry in entries {
       let i = RouteEntry.event(entry)
+      let w = stamps[i]
+      if w >= nextFinalAt {
+        // Windows become final under this event's stamp: they close on the slices as they are now.
+        apply(slots: slotsOut, events: eventsOut, batch: batch)
+        slotsOut.removeAll(keepingCapacity: true)
+        eventsOut.removeAll(keepingCapacity: true)
+        close(upTo: w, into: &pendingRows)
+        recent = Array(repeating: nil, count: 8)
+      }
+      let j = WindowMath.floorDiv(times[i], length)
+      if j < firstNeededSlice { continue }
       let s = Int32(RouteEntry.scheme(entry))
       let area = areaKeys[Int(s)][RouteEntry.keyIndex(entry)]
-      let t = times[i]
-      let w = stamps[i]
       let dims = hasDimensions ? dimensionKeys[i] : 0
-      for wi in 0..<windows.count {
-        let spec = windows[wi]
-        let range = WindowMath.windowIndices(t, spec)
-        let firstOpen = WindowMath.firstOpenIndex(watermark: w, spec, lateness: lateness)
-        var k = max(range.lowerBound, firstOpen)
-        while k <= range.upperBound {
-          // A few recently used windows per window name, by k modulo 4: hopping windows rotate through them.
-          let cacheSlot = wi * 4 + Int(k & 3)
-          let window: OpenWindow
-          if let c = recent[cacheSlot], c.index == k {
-            window = c
-          } else {
-            window = openWindow(Int32(wi), k)
-            recent[cacheSlot] = window
-          }
-          let table = window.table
-          let slot: Int32
-          if let found = table.find(area: area, dimensions: dims, scheme: s) {
-            slot = found
-          } else {
-            slot = newSlot(GroupKey(window: Int32(wi), scheme: s, index: k, area: area, dimensions: dims))
-            table.insert(area: area, dimensions: dims, scheme: s, slot: slot)
-            window.slots.append(slot)
-          }
-          slotsOut.append(slot)
-          eventsOut.append(Int32(i))
-          k += 1
-        }
+      let cacheSlot = Int(j & 7)
+      let slice: WindowSlice
+      if let c = recent[cacheSlot], c.index == j {
+        slice = c
+      } else {
+        slice = openSlice(j)
+        recent[cacheSlot] = slice
       }
+      let table = slice.table
+      let slot: Int32
+      if let found = table.find(area: area, dimensions: dims, scheme: s) {
+        slot = found
+      } else {
+        slot = newSlot(GroupKey(window: -1, scheme: s, index: j, area: area, dimensions: dims))
+        table.insert(area: area, dimensions: dims, scheme: s, slot: slot)
+        slice.slots.append(slot)
+      }
+      slotsOut.append(slot)
+      eventsOut.append(Int32(i))
     }
-    counts.withUnsafeMutableBufferPointer { c in
-      for slot in slotsOut { c[Int(slot)] += 1 }
-    }
-    for accumulator in accumulators {
-      accumulator?.add(slots: slotsOut, events: eventsOut, batch: batch)
-    }
+    apply(slots: slotsOut, events: eventsOut, batch: batch)
     batchSlots = slotsOut
     batchEvents = eventsOut
   }
 
-  func openWindow(_ window: Int32, _ index: Int64) -> OpenWindow {
-    for w in open where w.index == index && w.window == window { return w }
-    let spec = windows[Int(window)]
-    let w = OpenWindow(window: window, index: index, end: index &* spec.every &+ spec.size)
-    open.append(w)
-    return w
+  /// Feeds collected (slot, event) pairs to the counts and every accumulator.
+  private func apply(slots: [Int32], events: [Int32], batch: EventBatch) {
+    guard !slots.isEmpty else { return }
+    counts.withUnsafeMutableBufferPointer { c in
+      for slot in slots { c[Int(slot)] += 1 }
+    }
+    for accumulator in accumulators {
+      accumulator?.add(slots: slots, events: events, batch: batch)
+    }
+  }
+
+  /// The open slice with index `j`, made when absent (slices stay sorted by index).
+  func openSlice(_ j: Int64) -> WindowSlice {
+    var position = slices.count
+    while position > 0 && slices[position - 1].index >= j {
+      if slices[position - 1].index == j { return slices[position - 1] }
+      position -= 1
+    }
+    let slice = WindowSlice(index: j)
+    slices.insert(slice, at: position)
+    return slice
   }
 
   func newSlot(_ key: GroupKey) -> Int32 {
@@ -134,39 +156,143 @@ public final class WindowStore {
   }
 
   /// Finishes every window that is final under `watermark` (or all of them when `watermark` is nil, at the end of
-  /// a replay) and returns their rows; their slots are freed for reuse.
+  /// a replay) and returns their rows, with those of windows closed earlier inside `add`; slices no open window
+  /// needs are freed.
   public func close(upTo watermark: Int64?) -> ClosedRows {
-    var rows = ClosedRows(features: features)
-    var kept: [OpenWindow] = []
-    var closing: [Int32] = []
-    for window in open {
-      if let w = watermark, w == Int64.min || w < window.end &+ allowedLateness {
-        kept.append(window)
-        continue
-      }
-      closing.append(contentsOf: window.slots)
-    }
-    open = kept
-    guard !closing.isEmpty else { return rows }
-    rows.keys = closing.map { keys[Int($0)] }
-    for f in features.indices {
-      if let a = accumulators[f] {
-        rows.columns[f] = a.values(closing)
-      } else {
-        rows.columns[f] = .integers(closing.map { counts[Int($0)] })
-      }
-    }
-    freeSlots.append(contentsOf: closing)
+    var rows = pendingRows
+    pendingRows = ClosedRows(features: features)
+    close(upTo: watermark, into: &rows)
     return rows
   }
 
-  /// The current values of every open group, without closing anything (for live views).
+  private func close(upTo watermark: Int64?, into rows: inout ClosedRows) {
+    if let w = watermark, w == Int64.min { return }
+    for wi in windows.indices {
+      let below: Int64
+      if let w = watermark {
+        below = WindowMath.firstOpenIndex(watermark: w, windows[wi], lateness: allowedLateness)
+      } else {
+        // Everything is final: past the last window over the newest slice.
+        guard let last = slices.last else { continue }
+        below = WindowMath.floorDiv(last.index &* sliceLength, windows[wi].every) &+ 1
+      }
+      guard below > closedBelow[wi] else { continue }
+      for k in windowIndices(of: wi, from: closedBelow[wi], below: below) {
+        emit(window: wi, index: k, into: &rows)
+      }
+      closedBelow[wi] = below
+    }
+    recomputeThresholds()
+    // Drop slices that only final windows cover.
+    var dropped = 0
+    while dropped < slices.count && slices[dropped].index < firstNeededSlice {
+      freeSlots.append(contentsOf: slices[dropped].slots)
+      dropped += 1
+    }
+    if dropped > 0 { slices.removeFirst(dropped) }
+  }
+
+  /// The indices, ascending, of window name `wi`'s windows in `[from, below)` that cover at least one open slice.
+  private func windowIndices(of wi: Int, from: Int64, below: Int64) -> [Int64] {
+    let spec = windows[wi]
+    var result: [Int64] = []
+    for slice in slices {
+      let range = WindowMath.windowIndices(slice.index &* sliceLength, spec)
+      var k = max(range.lowerBound, from, result.last.map { $0 + 1 } ?? Int64.min)
+      while k <= range.upperBound && k < below {
+        result.append(k)
+        k += 1
+      }
+    }
+    return result
+  }
+
+  /// Appends the rows of window `k` of window name `wi`: the merge of its slices' groups.
+  private func emit(window wi: Int, index k: Int64, into rows: inout ClosedRows) {
+    let spec = windows[wi]
+    let first = (k &* spec.every) / sliceLength
+    let end = first + spec.size / sliceLength
+    let covered = slices.filter { $0.index >= first && $0.index < end }
+    guard !covered.isEmpty else { return }
+    if spec.size == sliceLength {
+      // The window is its slice: read the slice's groups as they are.
+      let slots = covered[0].slots
+      append(slots: slots, window: wi, index: k, into: &rows)
+      return
+    }
+    mergeTable.removeAll()
+    var merged: [Int32] = []
+    var sources: [Int32] = []
+    var targets: [Int32] = []
+    for slice in covered {
+      for slot in slice.slots {
+        let key = keys[Int(slot)]
+        let target: Int32
+        if let found = mergeTable.find(area: key.area, dimensions: key.dimensions, scheme: key.scheme) {
+          target = found
+        } else {
+          target = newSlot(
+            GroupKey(window: Int32(wi), scheme: key.scheme, index: k, area: key.area, dimensions: key.dimensions))
+          mergeTable.insert(area: key.area, dimensions: key.dimensions, scheme: key.scheme, slot: target)
+          merged.append(target)
+        }
+        sources.append(slot)
+        targets.append(target)
+      }
+    }
+    for (from, to) in zip(sources, targets) { counts[Int(to)] += counts[Int(from)] }
+    for accumulator in accumulators { accumulator?.merge(slots: sources, into: targets) }
+    append(slots: merged, window: wi, index: k, into: &rows)
+    freeSlots.append(contentsOf: merged)
+  }
+
+  /// Appends the finished values of `slots` as rows of window `k` of window name `wi`.
+  private func append(slots: [Int32], window wi: Int, index k: Int64, into rows: inout ClosedRows) {
+    var block = ClosedRows(features: features)
+    block.keys = slots.map { slot in
+      var key = keys[Int(slot)]
+      key.window = Int32(wi)
+      key.index = k
+      return key
+    }
+    for f in features.indices {
+      if let a = accumulators[f] {
+        block.columns[f] = a.values(slots)
+      } else {
+        block.columns[f] = .integers(slots.map { counts[Int($0)] })
+      }
+    }
+    if rows.isEmpty { rows = block } else { rows.append(contentsOf: block) }
+  }
+
+  /// Recomputes, from `closedBelow`, the stamp that makes the next window final and the first slice still needed.
+  func recomputeThresholds() {
+    var finalAt = Int64.max
+    var needed = Int64.max
+    for (wi, spec) in windows.enumerated() {
+      let k = closedBelow[wi]
+      if k == Int64.min {
+        // Nothing final yet: any real watermark may close something.
+        finalAt = Int64.min + 1
+        needed = Int64.min
+        continue
+      }
+      let (start, o1) = k.multipliedReportingOverflow(by: spec.every)
+      let (end, o2) = start.addingReportingOverflow(spec.size &+ allowedLateness)
+      finalAt = min(finalAt, o1 || o2 ? Int64.max : end)
+      needed = min(needed, o1 ? Int64.max : WindowMath.floorDiv(start, sliceLength))
+    }
+    nextFinalAt = finalAt
+    firstNeededSlice = needed
+  }
+
+  /// The current values of every open window's groups, without closing anything (for live views).
   public func peek() -> ClosedRows {
     var rows = ClosedRows(features: features)
-    let all = open.flatMap(\.slots)
-    rows.keys = all.map { keys[Int($0)] }
-    for f in features.indices {
-      rows.columns[f] = accumulators[f]?.values(all) ?? .integers(all.map { counts[Int($0)] })
+    for wi in windows.indices {
+      for k in windowIndices(of: wi, from: closedBelow[wi], below: Int64.max) {
+        emit(window: wi, index: k, into: &rows)
+      }
     }
     return rows
   }

@@ -148,13 +148,20 @@ public struct WatermarkStamper: Sendable {
   }
 
   /// Splits (event, scheme, area) triples by the shard that owns the area, so each group lives in exactly one
-  /// shard — also for points inside several overlapping regions.
+  /// shard — also for points inside several overlapping regions. Entries stay in event order (schemes inside an
+  /// event), which is the order of their watermark stamps: shards close windows in that order.
   private func route(_ batch: EventBatch) -> [[UInt64]] {
     var routes = [[UInt64]](repeating: [], count: shardCount)
-    if shardCount == 1 { routes[0].reserveCapacity(batch.count * batch.areas.count) }
-    for s in 0..<batch.areas.count {
-      let column = batch.areas[s]
-      for i in 0..<batch.count {
+    let schemes = batch.areas.count
+    if shardCount == 1 {
+      routes[0].reserveCapacity(batch.count * schemes)
+    } else {
+      for k in 0..<shardCount { routes[k].reserveCapacity(batch.count * schemes / shardCount + 16) }
+    }
+    let columns = batch.areas
+    for i in 0..<batch.count {
+      for s in 0..<schemes {
+        let column = columns[s]
         for a in Int(column.starts[i])..<Int(column.starts[i + 1]) {
           let entry = RouteEntry.pack(event: i, scheme: s, keyIndex: a)
           if shardCount == 1 {

@@ -15,6 +15,15 @@ public enum WindowMath {
     return first...last
   }
 
+  /// The length of the slices every window of `windows` is a whole number of: the greatest common divisor of every
+  /// size and slide (a tumbling window's slide is its size).
+  public static func sliceLength(_ windows: [WindowSpec]) -> Int64 {
+    func gcd(_ a: Int64, _ b: Int64) -> Int64 { b == 0 ? a : gcd(b, a % b) }
+    var g: Int64 = 0
+    for spec in windows { g = gcd(gcd(g, spec.size), spec.every) }
+    return g > 0 ? g : 1
+  }
+
   /// The first window index that is not yet late under watermark `w` (windows below it are late):
   /// a window k is late when `w ≥ k·every + size + lateness`.
   @inline(__always)
