@@ -31,4 +31,29 @@ import Testing
       }
     }
   }
+
+  /// The O(1) encoder equals interval halving bit for bit: random points, points exactly on cell edges and a hair
+  /// either side of them, and the corners of the world, at every precision.
+  @Test func scaledEncoderEqualsIntervalHalving() {
+    var random = SeededRandom(seed: 11)
+    for precision in 1...12 {
+      let bits = precision * 5
+      var points: [(Double, Double)] = [(-90, -180), (90, 180), (-90, 180), (90, -180), (0, 0), (-0.0, -0.0)]
+      for _ in 0..<20_000 { points.append((random.unit() * 180 - 90, random.unit() * 360 - 180)) }
+      for _ in 0..<5_000 {
+        // A cell edge of this precision, exactly, and its neighbouring doubles.
+        let lonCells = Double(UInt64(1) << UInt64((bits + 1) / 2))
+        let latCells = Double(UInt64(1) << UInt64(bits / 2))
+        let lon = -180 + (random.unit() * lonCells).rounded(.down) * (360 / lonCells)
+        let lat = -90 + (random.unit() * latCells).rounded(.down) * (180 / latCells)
+        points += [(lat, lon), (lat.nextDown, lon.nextDown), (lat.nextUp, lon.nextUp), (lat.nextDown, lon.nextUp)]
+      }
+      for (lat, lon) in points where abs(lat) <= 90 && abs(lon) <= 180 {
+        let fast = GeohashScheme.encodeBits(lat: lat, lon: lon, bits: bits)
+        let slow = GeohashScheme.encodeBitsByHalving(lat: lat, lon: lon, bits: bits)
+        #expect(fast == slow, "precision \(precision) at \(lat), \(lon)")
+        if fast != slow { return }
+      }
+    }
+  }
 }

@@ -37,6 +37,13 @@ final class DistinctAccumulator: FeatureAccumulator {
     counters[slot] = try DistinctCounter.decode(from: &r)
   }
 
+  /// Merges through one buffer pointer, borrowing each source counter instead of copying it.
+  func merge(slots from: [Int32], into to: [Int32]) {
+    counters.withUnsafeMutableBufferPointer { c in
+      for (f, t) in zip(from, to) { c[Int(t)].merge(c[Int(f)]) }
+    }
+  }
+
   func merge(from other: FeatureAccumulator, slot from: Int, into to: Int) {
     counters[to].merge((other as! DistinctAccumulator).counters[from])
   }

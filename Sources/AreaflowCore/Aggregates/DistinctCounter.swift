@@ -128,7 +128,7 @@ public struct DistinctCounter: Sendable, Equatable {
   }
 
   /// Combines another counter into this one.
-  public mutating func merge(_ other: DistinctCounter) {
+  public mutating func merge(_ other: borrowing DistinctCounter) {
     if other.registers.isEmpty {
       for v in other.table where v != 0 { add(v) }
       return

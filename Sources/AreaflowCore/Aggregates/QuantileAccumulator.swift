@@ -45,7 +45,7 @@ final class QuantileAccumulator: FeatureAccumulator {
   func values(_ slots: [Int32]) -> ClosedRows.Values {
     let q = self.q
     return storage.sketches.withUnsafeMutableBufferPointer { sketches in
-      .doubles(slots.map { sketches[Int($0)].quantile(q) })
+      .doubles(slots.map { sketches[Int($0)].quantileSortingInPlace(q) })
     }
   }
 
@@ -55,6 +55,14 @@ final class QuantileAccumulator: FeatureAccumulator {
 
   func decode(_ slot: Int, from r: inout StateReader) throws(StateReader.CorruptState) {
     if owner { storage.sketches[slot] = try QuantileSketch.decode(from: &r) }
+  }
+
+  /// Merges through one buffer pointer, borrowing each source sketch instead of copying it.
+  func merge(slots from: [Int32], into to: [Int32]) {
+    guard owner else { return }
+    storage.sketches.withUnsafeMutableBufferPointer { s in
+      for (f, t) in zip(from, to) { s[Int(t)].merge(s[Int(f)]) }
+    }
   }
 
   func merge(from other: FeatureAccumulator, slot from: Int, into to: Int) {

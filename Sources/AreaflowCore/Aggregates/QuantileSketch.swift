@@ -98,9 +98,22 @@ public struct QuantileSketch: Sendable, Equatable {
     return nil
   }
 
+  /// The same value as `quantile(q)`, sorting the exact values in place instead of a copy: the sketch holds the
+  /// same values afterwards, and a second quantile of the same sketch finds them sorted.
+  public mutating func quantileSortingInPlace(_ q: Double) -> Double? {
+    guard count > 0, !usesBuckets else { return quantile(q) }
+    exact.sort()
+    return exact[Int((q * Double(count - 1)).rounded(.down))]
+  }
+
   /// Combines another sketch into this one, as if its values had been added here.
-  public mutating func merge(_ other: QuantileSketch) {
+  public mutating func merge(_ other: borrowing QuantileSketch) {
     if !other.usesBuckets {
+      if !usesBuckets && exact.count + other.exact.count <= Self.exactLimit {
+        exact.append(contentsOf: other.exact)
+        count += UInt64(other.exact.count)
+        return
+      }
       for v in other.exact { add(v) }
       return
     }

@@ -18,16 +18,18 @@ public struct ClosedRows: Sendable {
   public var isEmpty: Bool { keys.isEmpty }
 
   /// Appends every row of `other` (same features).
+  /// - Complexity: O(other's rows): each column is taken out of the enum before it grows, so it is appended to in
+  ///   place instead of copied whole (a sink gathering a commit's rows would otherwise copy them again and again).
   public mutating func append(contentsOf other: ClosedRows) {
     keys.append(contentsOf: other.keys)
     for f in columns.indices {
-      switch (columns[f], other.columns[f]) {
+      var taken = Values.integers([])
+      swap(&taken, &columns[f])
+      switch (consume taken, other.columns[f]) {
       case (.integers(var a), .integers(let b)):
-        columns[f] = .integers([])
         a.append(contentsOf: b)
         columns[f] = .integers(a)
       case (.doubles(var a), .doubles(let b)):
-        columns[f] = .doubles([])
         a.append(contentsOf: b)
         columns[f] = .doubles(a)
       default:
