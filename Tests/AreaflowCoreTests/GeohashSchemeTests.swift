@@ -38,6 +38,7 @@ import Testing
     var random = SeededRandom(seed: 11)
     for precision in 1...12 {
       let bits = precision * 5
+      let scheme = GeohashScheme(name: "g", precision: precision)
       var points: [(Double, Double)] = [(-90, -180), (90, 180), (-90, 180), (90, -180), (0, 0), (-0.0, -0.0)]
       for _ in 0..<20_000 { points.append((random.unit() * 180 - 90, random.unit() * 360 - 180)) }
       for _ in 0..<5_000 {
@@ -51,8 +52,9 @@ import Testing
       for (lat, lon) in points where abs(lat) <= 90 && abs(lon) <= 180 {
         let fast = GeohashScheme.encodeBits(lat: lat, lon: lon, bits: bits)
         let slow = GeohashScheme.encodeBitsByHalving(lat: lat, lon: lon, bits: bits)
-        #expect(fast == slow, "precision \(precision) at \(lat), \(lon)")
-        if fast != slow { return }
+        let scheme = scheme.encode(lat: lat, lon: lon)
+        #expect(fast == slow && scheme == slow, "precision \(precision) at \(lat), \(lon)")
+        if fast != slow || scheme != slow { return }
       }
     }
   }

@@ -61,7 +61,16 @@ final class QuantileAccumulator: FeatureAccumulator {
   func merge(slots from: [Int32], into to: [Int32]) {
     guard owner else { return }
     storage.sketches.withUnsafeMutableBufferPointer { s in
-      for (f, t) in zip(from, to) { s[Int(t)].merge(s[Int(f)]) }
+      guard let base = s.baseAddress else { return }
+      for (f, t) in zip(from, to) {
+        // Small sources (the common case) hand over only their value array, not a copy of the whole sketch.
+        let source = base + Int(f)
+        if source.pointee.usesBuckets {
+          s[Int(t)].merge(source.pointee)
+        } else {
+          s[Int(t)].merge(exactValues: source.pointee.exact)
+        }
+      }
     }
   }
 

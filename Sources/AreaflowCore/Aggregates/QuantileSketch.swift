@@ -106,15 +106,20 @@ public struct QuantileSketch: Sendable, Equatable {
     return exact[Int((q * Double(count - 1)).rounded(.down))]
   }
 
+  /// Combines the values of a sketch that still keeps them exactly.
+  mutating func merge(exactValues values: [Double]) {
+    if !usesBuckets && exact.count + values.count <= Self.exactLimit {
+      exact.append(contentsOf: values)
+      count += UInt64(values.count)
+      return
+    }
+    for v in values { add(v) }
+  }
+
   /// Combines another sketch into this one, as if its values had been added here.
   public mutating func merge(_ other: borrowing QuantileSketch) {
     if !other.usesBuckets {
-      if !usesBuckets && exact.count + other.exact.count <= Self.exactLimit {
-        exact.append(contentsOf: other.exact)
-        count += UInt64(other.exact.count)
-        return
-      }
-      for v in other.exact { add(v) }
+      merge(exactValues: other.exact)
       return
     }
     if !usesBuckets { spill() }

@@ -5,6 +5,23 @@ public struct ClosedRows: Sendable {
   public enum Values: Sendable, Equatable {
     case integers([Int64?])
     case doubles([Double?])
+
+    /// Appends `other`'s values (the same kind). The payload is taken out of `self` first, so it is uniquely
+    /// referenced and grows in place.
+    mutating func append(contentsOf other: Values) {
+      switch self {
+      case .integers(var a):
+        self = .integers([])
+        guard case .integers(let b) = other else { preconditionFailure("mismatched feature columns") }
+        a.append(contentsOf: b)
+        self = .integers(a)
+      case .doubles(var a):
+        self = .doubles([])
+        guard case .doubles(let b) = other else { preconditionFailure("mismatched feature columns") }
+        a.append(contentsOf: b)
+        self = .doubles(a)
+      }
+    }
   }
   public var keys: [GroupKey] = []
   public var columns: [Values]
@@ -18,24 +35,11 @@ public struct ClosedRows: Sendable {
   public var isEmpty: Bool { keys.isEmpty }
 
   /// Appends every row of `other` (same features).
-  /// - Complexity: O(other's rows): each column is taken out of the enum before it grows, so it is appended to in
-  ///   place instead of copied whole (a sink gathering a commit's rows would otherwise copy them again and again).
+  /// - Complexity: O(other's rows): columns grow in place (a sink gathering a commit's rows would otherwise copy
+  ///   them again and again).
   public mutating func append(contentsOf other: ClosedRows) {
     keys.append(contentsOf: other.keys)
-    for f in columns.indices {
-      var taken = Values.integers([])
-      swap(&taken, &columns[f])
-      switch (consume taken, other.columns[f]) {
-      case (.integers(var a), .integers(let b)):
-        a.append(contentsOf: b)
-        columns[f] = .integers(a)
-      case (.doubles(var a), .doubles(let b)):
-        a.append(contentsOf: b)
-        columns[f] = .doubles(a)
-      default:
-        preconditionFailure("mismatched feature columns")
-      }
-    }
+    for f in columns.indices { columns[f].append(contentsOf: other.columns[f]) }
   }
 
   /// Row `i`'s value of feature `f` (tests and live views).
