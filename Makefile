@@ -9,7 +9,7 @@ BIN_DEBUG   := .build/debug/areaflow
 APT_PACKAGES := libzstd-dev zstd zlib1g-dev chromium
 PIP_PACKAGES := duckdb pyarrow polars h3 pytest PyYAML prometheus_client playwright Pillow
 
-.PHONY: setup setup-system setup-python build build-debug demo demo-live test test-swift test-e2e bench bench-live bench-http format lint clean
+.PHONY: setup setup-system setup-python build build-debug demo demo-live test test-swift test-e2e bench bench-memory bench-live bench-http format lint clean
 
 setup: setup-system setup-python
 
@@ -55,6 +55,10 @@ test: setup build-debug
 
 bench: setup build
 	scripts/bench-replay.sh
+
+# Resident memory over a 100,000,000-event replay generated on the fly (a few minutes).
+bench-memory: build
+	scripts/bench-memory.sh
 
 bench-live: setup build
 	$(PYTHON) scripts/bench_live.py

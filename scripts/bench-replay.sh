@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# Replay benchmark: generates a 2,000,000-event transport stream once, then times in one run
+# Replay benchmark: generates a 2,000,000-event transport stream once, then times in one run, RUNS times each:
 #   - the floor:  zstd -dc of the same file
+#   - the peers:  DuckDB (2 threads) computing the same features from the same file (scripts/bench_peer.py):
+#                 per-minute geohash-6 by route, and per-minute plus 15-minutes-every-5 (the two-window config)
 #   - areaflow:   replay (release build) with
-#       scripts/bench-transport-1m.yaml   exactly the peer's aggregates (1m windows x geohash-6 x route)
-#       scripts/bench-transport-gh6.yaml  1m + 15m-every-5m windows x geohash-6 x route
+#       scripts/bench-transport-1m.yaml   exactly the 1m peer's aggregates (1m windows x geohash-6 x route)
+#       scripts/bench-transport-gh6.yaml  1m + 15m-every-5m windows x geohash-6 x route (the two-window config),
+#                                         with --threads 2 and --threads 1
 #       configs/transport.yaml            the bundled config: the above plus H3 resolution 8
-#   - the peer:   DuckDB computing the per-minute geohash-6 aggregates from the same file (scripts/bench_peer.py)
-# and prints the ratios; then measures peak memory of a 10,000,000-event replay of configs/transport.yaml.
-# Usage: scripts/bench-replay.sh [EVENTS] [BIG_EVENTS]     (make bench builds first)
+# and prints min, median and max seconds with the ratios of the medians; then the peak memory of a
+# 10,000,000-event replay of configs/transport.yaml.
+# Usage: scripts/bench-replay.sh [EVENTS] [BIG_EVENTS] [RUNS]     (make bench builds first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.build/release/areaflow
 EVENTS=${1:-2000000}
 BIG=${2:-10000000}
+RUNS=${3:-3}
 WORK=.bench
 mkdir -p "$WORK"
 STREAM="$WORK/transport-$EVENTS.ndjson.zst"
@@ -20,42 +24,51 @@ BIGSTREAM="$WORK/transport-$BIG.ndjson.zst"
 [ -x "$BIN" ] || { echo "build first: swift build -c release" >&2; exit 2; }
 [ -f "$STREAM" ] || "$BIN" generate transport -n "$EVENTS" --seed 7 -o "$STREAM"
 
-seconds() { python3 -c 'import sys,time; print(f"{time.time():.6f}")'; }
-best_of() {  # best_of N command... -> prints the best wall time in seconds
-  local n=$1; shift; local best=""
-  for _ in $(seq "$n"); do
-    local s e; s=$(seconds); "$@" >/dev/null 2>&1; e=$(seconds)
-    best=$(python3 -c "b='$best'; t=$e-$s; print(t if b=='' or t<float(b) else b)")
+now() { python3 -c 'import time; print(f"{time.time():.6f}")'; }
+times_of() {  # times_of command... -> prints RUNS wall times in seconds, space-separated
+  local out=""
+  for _ in $(seq "$RUNS"); do
+    local s e; s=$(now); "$@" >/dev/null 2>&1; e=$(now)
+    out="$out $(python3 -c "print(f'{$e-$s:.3f}')")"
   done
-  echo "$best"
+  echo "$out"
 }
+peer_times() {  # peer_times MODE -> RUNS DuckDB query times
+  local out=""
+  for _ in $(seq "$RUNS"); do out="$out $(python3 scripts/bench_peer.py "$STREAM" 2 "$1" | awk '{print $2}')"; done
+  echo "$out"
+}
+replay() { "$BIN" replay --quiet --overwrite --out "$WORK/out" "$@" "$STREAM"; }
 
-BYTES=$(stat -c %s "$STREAM")
 RAW=$(zstd -dc "$STREAM" | wc -c)
-floor=$(best_of 3 sh -c "zstd -dc '$STREAM' > /dev/null")
-replay1m=$(best_of 3 "$BIN" replay --quiet --overwrite --config scripts/bench-transport-1m.yaml --out "$WORK/out" "$STREAM")
-replaygh6=$(best_of 3 "$BIN" replay --quiet --overwrite --config scripts/bench-transport-gh6.yaml --out "$WORK/out" "$STREAM")
-replay=$(best_of 3 "$BIN" replay --quiet --overwrite --config configs/transport.yaml --out "$WORK/out" "$STREAM")
-peer=$(python3 scripts/bench_peer.py "$STREAM" 2 | awk '{print $2}')
-peer2=$(python3 scripts/bench_peer.py "$STREAM" 2 | awk '{print $2}')
-peer=$(python3 -c "print(min($peer, $peer2))")
-python3 - "$EVENTS" "$BYTES" "$RAW" "$floor" "$replay1m" "$replaygh6" "$replay" "$peer" <<'PY'
-import sys
-events, size, raw = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-floor, r1m, rgh6, rfull, peer = map(float, sys.argv[4:9])
-print(f"stream: {events:,} events, {size/2**20:.1f} MiB zstd, {raw/2**20:.1f} MiB NDJSON; best of 3 (peer: of 2)")
-print("| step | seconds | events/s | MiB/s (uncompressed) | vs zstd -dc | vs DuckDB |")
-print("|---|---:|---:|---:|---:|---:|")
+floor=$(times_of sh -c "zstd -dc '$STREAM' > /dev/null")
+peer1m=$(peer_times 1m)
+peergh6=$(peer_times gh6)
+r1m=$(times_of replay --config scripts/bench-transport-1m.yaml)
+rgh6=$(times_of replay --config scripts/bench-transport-gh6.yaml)
+rgh6t1=$(times_of replay --config scripts/bench-transport-gh6.yaml --threads 1)
+rfull=$(times_of replay --config configs/transport.yaml)
+python3 - "$EVENTS" "$(stat -c %s "$STREAM")" "$RAW" "$RUNS" "$floor" "$peer1m" "$peergh6" "$r1m" "$rgh6" "$rgh6t1" "$rfull" <<'PY'
+import statistics, sys
+events, size, raw, runs = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+floor, peer1m, peergh6, r1m, rgh6, rgh6t1, rfull = ([float(x) for x in a.split()] for a in sys.argv[5:12])
+med = statistics.median
+print(f"stream: {events:,} events, {size/2**20:.1f} MiB zstd, {raw/2**20:.1f} MiB NDJSON; {runs} runs each")
+print("| step | seconds min / median / max | events/s (median) | vs zstd -dc | vs its DuckDB peer |")
+print("|---|---:|---:|---:|---:|")
 rows = [
-    ("zstd -dc (floor)", floor),
-    ("DuckDB 1m x gh6 x route (peer)", peer),
-    ("areaflow 1m x gh6 x route (same aggregates as the peer)", r1m),
-    ("areaflow 1m + 15m/5m x gh6 x route", rgh6),
-    ("areaflow configs/transport.yaml (+ H3 res 8)", rfull),
+    ("zstd -dc (floor)", floor, None),
+    ("DuckDB 1m x gh6 x route (peer)", peer1m, None),
+    ("DuckDB 1m + 15m/5m x gh6 x route (peer)", peergh6, None),
+    ("areaflow 1m x gh6 x route (same aggregates as the 1m peer)", r1m, peer1m),
+    ("areaflow 1m + 15m/5m x gh6 x route, --threads 2", rgh6, peergh6),
+    ("areaflow 1m + 15m/5m x gh6 x route, --threads 1", rgh6t1, peergh6),
+    ("areaflow configs/transport.yaml (+ H3 res 8)", rfull, peergh6),
 ]
-for name, t in rows:
-    print(f"| {name} | {t:.2f} | {events/t/1e6:.2f} M | {raw/2**20/t:.0f} | {t/floor:.1f}x | {peer/t:.2f}x |")
-print(f"like for like, areaflow takes {r1m/floor:.1f}x the time of zstd -dc and is {peer/r1m:.1f}x as fast as DuckDB")
+for name, t, peer in rows:
+    vs = f"{med(peer)/med(t):.2f}x" if peer else ""
+    print(f"| {name} | {min(t):.2f} / {med(t):.2f} / {max(t):.2f} | {events/med(t)/1e6:.2f} M "
+          f"| {med(t)/med(floor):.1f}x | {vs} |")
 PY
 
 if [ "$BIG" != "0" ]; then
@@ -63,5 +76,6 @@ if [ "$BIG" != "0" ]; then
   /usr/bin/time -v "$BIN" replay --quiet --overwrite --config configs/transport.yaml --out "$WORK/out-big" "$BIGSTREAM" 2> "$WORK/time.txt"
   rss=$(awk -F: '/Maximum resident/ {gsub(/ /,"",$2); print $2}' "$WORK/time.txt")
   wall=$(awk '/Elapsed \(wall clock\)/ {print $NF}' "$WORK/time.txt")
-  echo "peak memory, $BIG-event replay: $((rss / 1024)) MB (wall $wall)"
+  cpu=$(awk -F: '/User time|System time/ {s += $2} END {printf "%.1f", s}' "$WORK/time.txt")
+  echo "peak memory, $BIG-event replay of configs/transport.yaml: $((rss / 1024)) MB (wall $wall, CPU ${cpu} s)"
 fi
