@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Memory over a long replay: `areaflow generate transport -n EVENTS -o - | areaflow replay --config CONFIG -`, the
+# Memory over a long replay: `areaflow generate transport -n EVENTS | areaflow replay --config CONFIG -`, the
 # stream made on the fly so no file of that size is needed, with the replay's resident memory sampled every
 # INTERVAL seconds from /proc. Prints one line per sample (seconds, events so far, RSS MB) and the peak; memory that
 # is flat as the stream grows is what a months-long `run` needs too.
@@ -13,7 +13,7 @@ INTERVAL=${3:-10}
 OUT=.bench/out-memory
 [ -x "$BIN" ] || { echo "build first: swift build -c release" >&2; exit 2; }
 mkdir -p .bench
-"$BIN" generate transport -n "$EVENTS" --seed 9 -o - \
+"$BIN" generate transport -n "$EVENTS" --seed 9 \
   | "$BIN" replay --quiet --overwrite --config "$CONFIG" --out "$OUT" - &
 pipeline=$!
 sleep 1

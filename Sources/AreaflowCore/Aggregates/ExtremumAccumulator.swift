@@ -40,6 +40,16 @@ final class ExtremumAccumulator: FeatureAccumulator {
     best[slot] = try r.readDouble()
   }
 
+  /// Merges slot into slot within this accumulator, without a cast per pair.
+  func merge(slots from: [Int32], into to: [Int32]) {
+    for (f, t) in zip(from, to) {
+      let v = best[Int(f)]
+      if v.isNaN { continue }
+      let b = best[Int(t)]
+      if b.isNaN || (isMax ? v > b : v < b) { best[Int(t)] = v }
+    }
+  }
+
   func merge(from other: FeatureAccumulator, slot from: Int, into to: Int) {
     let v = (other as! ExtremumAccumulator).best[from]
     if v.isNaN { return }

@@ -61,6 +61,14 @@ final class ShareAccumulator: FeatureAccumulator {
     hits[slot] = try r.readInt64()
   }
 
+  /// Merges slot into slot within this accumulator, without a cast per pair.
+  func merge(slots from: [Int32], into to: [Int32]) {
+    for (f, t) in zip(from, to) {
+      n[Int(t)] += n[Int(f)]
+      hits[Int(t)] += hits[Int(f)]
+    }
+  }
+
   func merge(from other: FeatureAccumulator, slot from: Int, into to: Int) {
     let o = other as! ShareAccumulator
     n[to] += o.n[from]

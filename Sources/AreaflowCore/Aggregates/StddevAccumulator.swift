@@ -63,22 +63,34 @@ final class StddevAccumulator: FeatureAccumulator {
     m2[slot] = try r.readDouble()
   }
 
+  /// Merges slot into slot within this accumulator, without a cast per pair.
+  func merge(slots from: [Int32], into to: [Int32]) {
+    for (f, t) in zip(from, to) {
+      mergeState(n: n[Int(f)], mean: mean[Int(f)], m2: m2[Int(f)], into: Int(t))
+    }
+  }
+
   func merge(from other: FeatureAccumulator, slot from: Int, into to: Int) {
     let o = other as! StddevAccumulator
-    let nb = o.n[from]
+    mergeState(n: o.n[from], mean: o.mean[from], m2: o.m2[from], into: to)
+  }
+
+  /// Chan et al.'s pairwise combination of (n, mean, M2) states.
+  @inline(__always)
+  private func mergeState(n nb: Int64, mean meanB: Double, m2 m2B: Double, into to: Int) {
     guard nb > 0 else { return }
     let na = n[to]
     if na == 0 {
       // Into an empty slot (the first slice of a window): a copy, so one slice's window equals the slice exactly.
       n[to] = nb
-      mean[to] = o.mean[from]
-      m2[to] = o.m2[from]
+      mean[to] = meanB
+      m2[to] = m2B
       return
     }
     let total = Double(na + nb)
-    let delta = o.mean[from] - mean[to]
+    let delta = meanB - mean[to]
     mean[to] += delta * Double(nb) / total
-    m2[to] += o.m2[from] + delta * delta * Double(na) * Double(nb) / total
+    m2[to] += m2B + delta * delta * Double(na) * Double(nb) / total
     n[to] = na + nb
   }
 }

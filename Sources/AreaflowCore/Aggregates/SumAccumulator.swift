@@ -69,6 +69,19 @@ final class SumAccumulator: FeatureAccumulator {
     compensation[slot] = try r.readDouble()
   }
 
+  /// Merges slot into slot within this accumulator, without a cast per pair.
+  func merge(slots from: [Int32], into to: [Int32]) {
+    for (f, t) in zip(from, to) { mergeSlot(Int(f), into: Int(t), n: n[Int(f)], sum: sum[Int(f)], compensation: compensation[Int(f)]) }
+  }
+
+  @inline(__always)
+  private func mergeSlot(_ from: Int, into to: Int, n addN: Int64, sum v: Double, compensation c: Double) {
+    n[to] += addN
+    let t = sum[to] + v
+    compensation[to] += (abs(sum[to]) >= abs(v) ? (sum[to] - t) + v : (v - t) + sum[to]) + c
+    sum[to] = t
+  }
+
   func merge(from other: FeatureAccumulator, slot from: Int, into to: Int) {
     let o = other as! SumAccumulator
     n[to] += o.n[from]

@@ -9,6 +9,8 @@ public protocol AreaScheme: Sendable {
   /// Appends the keys of every area containing the point and returns how many were appended.
   /// - Complexity: must not allocate for single-area schemes; called once per event.
   func assign(lat: Double, lon: Double, into keys: inout [UInt64]) -> Int
+  /// Appends the areas of a batch of points, column-wise (see the extension for the default loop).
+  func assign(lats: [Double], lons: [Double], into column: inout AreaColumn) -> Int
   /// The area's label as it appears in the `area` column.
   func label(of key: UInt64) -> String
   /// The area's outline as rings of (lon, lat) pairs, outer ring first, for maps and GeoJSON.
@@ -22,6 +24,17 @@ public protocol AreaScheme: Sendable {
 }
 
 extension AreaScheme {
+  /// Appends the areas of every point to `column` (keys and one offset per point) and returns how many points fell
+  /// in no area. Schemes with a cheaper loop than one `assign` per point override it.
+  public func assign(lats: [Double], lons: [Double], into column: inout AreaColumn) -> Int {
+    var outside = 0
+    for i in lats.indices {
+      if assign(lat: lats[i], lon: lons[i], into: &column.keys) == 0 { outside += 1 }
+      column.starts.append(Int32(column.keys.count))
+    }
+    return outside
+  }
+
   /// Whether sorting area keys as integers sorts their labels too (fixed-width labels in key order), which lets
   /// output rows be sorted without building labels first.
   public var labelsSortLikeKeys: Bool { false }

@@ -7,7 +7,8 @@ enum JSONLineScanner {
   /// - Returns: false when the line is not exactly one JSON object.
   /// - Complexity: O(end - start), no allocation.
   static func scan(
-    _ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, plan: FieldPlan, tokens: inout [FieldToken]
+    _ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, plan: FieldPlan, tokens: inout [FieldToken],
+    order: inout KeyOrder
   ) -> Bool {
     var i = skipSpace(p, start, end)
     guard i < end, p[i] == 123 else { return false }  // {
@@ -16,15 +17,25 @@ enum JSONLineScanner {
     if p[i] == 125 {  // }
       return skipSpace(p, i + 1, end) == end
     }
+    var position = 0
     while true {
       guard i < end, p[i] == 34 else { return false }
-      let keyStart = i + 1
-      guard let (keyEnd, _) = scanString(p, keyStart, end) else { return false }
+      let keyEnd: Int
+      let slot: Int
+      if let predicted = order.match(position, p, i, end) {
+        (keyEnd, slot) = predicted
+      } else {
+        let keyStart = i + 1
+        guard let (found, _) = scanString(p, keyStart, end) else { return false }
+        keyEnd = found
+        slot = plan.slot(forKey: p, keyStart, keyEnd)
+        order.record(position, p, keyStart, keyEnd, slot: slot)
+      }
+      position += 1
       i = skipSpace(p, keyEnd + 1, end)
       guard i < end, p[i] == 58 else { return false }  // :
       i = skipSpace(p, i + 1, end)
       guard i < end else { return false }
-      let slot = plan.slot(forKey: p, keyStart, keyEnd)
       var token = FieldToken()
       let c = p[i]
       if c == 34 {
@@ -71,30 +82,29 @@ enum JSONLineScanner {
     return i
   }
 
-  /// Bytes that end or interrupt a plain run of string content: `"`, `\` and control characters.
-  static let stringStops: [Bool] = (0..<256).map { $0 == 34 || $0 == 92 || $0 < 32 }
-
   /// From just after an opening quote, returns the index of the closing quote and whether escapes occur.
   @inline(__always)
   static func scanString(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int) -> (Int, Bool)? {
     var i = from
     var escaped = false
-    return stringStops.withUnsafeBufferPointer { stops -> (Int, Bool)? in
+    while i < end {
+      // Skip plain content: everything but `"`, `\` and control characters.
       while i < end {
-        // Skip plain content with one table lookup per byte.
-        while i < end, !stops[Int(p[i])] { i += 1 }
-        guard i < end else { return nil }
         let c = p[i]
-        if c == 34 { return (i, escaped) }
-        if c == 92 {
-          escaped = true
-          i += 2
-          continue
-        }
-        return nil
+        if c == 34 || c == 92 || c < 32 { break }
+        i += 1
+      }
+      guard i < end else { return nil }
+      let c = p[i]
+      if c == 34 { return (i, escaped) }
+      if c == 92 {
+        escaped = true
+        i += 2
+        continue
       }
       return nil
     }
+    return nil
   }
 
   static func scanLiteral(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int) -> (Int, FieldToken.Kind)? {

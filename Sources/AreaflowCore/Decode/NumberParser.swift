@@ -10,10 +10,36 @@
 /// multiplication or division by an exact power of ten, which is correctly rounded; anything else falls back to
 /// `strtod` on a stack copy, so every input gets the correctly rounded result.
 public enum NumberParser {
-  @usableFromInline static let exactPowers: [Double] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
-    1e20, 1e21, 1e22,
-  ]
+
+  /// 10^n for n in 0...22, all exact doubles, without touching a global array (no lazy-initialisation check).
+  @inlinable @inline(__always)
+  static func exactPower(_ n: Int) -> Double {
+    switch n {
+    case 0: 1e0
+    case 1: 1e1
+    case 2: 1e2
+    case 3: 1e3
+    case 4: 1e4
+    case 5: 1e5
+    case 6: 1e6
+    case 7: 1e7
+    case 8: 1e8
+    case 9: 1e9
+    case 10: 1e10
+    case 11: 1e11
+    case 12: 1e12
+    case 13: 1e13
+    case 14: 1e14
+    case 15: 1e15
+    case 16: 1e16
+    case 17: 1e17
+    case 18: 1e18
+    case 19: 1e19
+    case 20: 1e20
+    case 21: 1e21
+    default: 1e22
+    }
+  }
 
   /// The JSON-style number in `p[start..<end]`, or nil when those bytes are not exactly one decimal number.
   ///
@@ -79,7 +105,7 @@ public enum NumberParser {
     if significant < 19 || mantissa < (1 << 53) {
       if mantissa < (1 << 53), scale >= -22, scale <= 22 {
         var value = Double(mantissa)
-        value = scale < 0 ? value / exactPowers[-scale] : value * exactPowers[scale]
+        value = scale < 0 ? value / exactPower(-scale) : value * exactPower(scale)
         return negative ? -value : value
       }
     }

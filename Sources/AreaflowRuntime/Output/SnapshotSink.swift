@@ -1,4 +1,5 @@
 import AreaflowCore
+import Dispatch
 
 #if canImport(Glibc)
   import Glibc
@@ -89,14 +90,16 @@ final class SnapshotSink: @unchecked Sendable {
     do throws(AtomicFile.WriteError) {
       partSequence += 1
       let part = "part-" + sixDigits(partSequence)
-      for (w, s, table) in assembler.tables(rows, labels: labels.snapshot()) {
+      let assembled = assembler.tables(rows, labels: labels.snapshot())
+      let encoded = Self.encodeConcurrently(assembled.map(\.table), with: encoder)
+      for ((w, s, table), result) in zip(assembled, encoded) {
         let folder = "\(windows[w].name)/\(schemes[s].name)"
         let name = "\(part).\(encoder.fileExtension)"
         try AtomicFile.makeDirectories("\(directory)/\(folder)")
         let bytes: [UInt8]
-        do {
-          bytes = try encoder.encode(table)
-        } catch {
+        switch result {
+        case .success(let b): bytes = b
+        case .failure(let error):
           throw AtomicFile.WriteError(path: "\(folder)/\(name)", reason: "cannot encode: \(error)")
         }
         try place(bytes, folder: folder, name: name, written: &written)
@@ -123,6 +126,26 @@ final class SnapshotSink: @unchecked Sendable {
       partSequence = before.2
       staged.removeLast(staged.count - before.3)
     }
+  }
+
+  /// Encodes every table of a commit at once, one per core: encoding is pure, and while a large commit is being
+  /// encoded the shards behind it wait, so doing it in parallel shortens the stall. Files are still written one
+  /// after the other, in table order.
+  static func encodeConcurrently(_ tables: [SnapshotTable], with encoder: any SnapshotEncoder) -> [Result<
+    [UInt8], any Error
+  >] {
+    guard tables.count > 1 else {
+      return tables.map { table in Result { try encoder.encode(table) } }
+    }
+    // Each iteration writes only its own element.
+    nonisolated(unsafe) let results = UnsafeMutableBufferPointer<Result<[UInt8], any Error>>.allocate(
+      capacity: tables.count)
+    results.initialize(repeating: .success([]))
+    defer { results.deallocate() }
+    DispatchQueue.concurrentPerform(iterations: tables.count) { i in
+      results[i] = Result { try encoder.encode(tables[i]) }
+    }
+    return Array(results)
   }
 
   /// The tables of the last successful `publish` (when `keepsTables`).
