@@ -20,9 +20,14 @@ public struct DistinctCounter: Sendable, Equatable {
 
   public init() {}
 
-  /// Empties the counter, keeping the exact table's buffer (the 16 KiB of registers are released).
+  /// Empties the counter, keeping a small exact table's buffer so a reused slot of a small group allocates nothing.
+  /// Larger tables (up to 4 KiB) and the 16 KiB of registers are released: slots that held a merged window are
+  /// reused by small slice groups, and keeping the largest table a slot ever had would let memory creep up with
+  /// the length of the stream.
   public mutating func reset() {
-    if !table.isEmpty {
+    if table.count > 16 {
+      table = []
+    } else if !table.isEmpty {
       table.withUnsafeMutableBufferPointer { t in
         for i in t.indices { t[i] = 0 }
       }

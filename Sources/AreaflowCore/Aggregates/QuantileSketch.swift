@@ -31,11 +31,13 @@ public struct QuantileSketch: Sendable, Equatable {
 
   public init() {}
 
-  /// Empties the sketch but keeps its buffers, so a reused group slot allocates nothing.
+  /// Empties the sketch, keeping a small buffer of exact values so a reused slot of a small group allocates
+  /// nothing. Bucket arrays and large value buffers are released: slots that held a merged window (often past
+  /// `exactLimit`) are reused by small slice groups, and keeping their kilobytes would multiply memory.
   public mutating func reset() {
-    exact.removeAll(keepingCapacity: true)
-    positive.counts.removeAll(keepingCapacity: true)
-    negative.counts.removeAll(keepingCapacity: true)
+    if exact.capacity > 16 { exact = [] } else { exact.removeAll(keepingCapacity: true) }
+    positive = BucketStore()
+    negative = BucketStore()
     zeroCount = 0
     count = 0
     usesBuckets = false

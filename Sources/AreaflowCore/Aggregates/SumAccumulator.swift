@@ -71,7 +71,9 @@ final class SumAccumulator: FeatureAccumulator {
 
   /// Merges slot into slot within this accumulator, without a cast per pair.
   func merge(slots from: [Int32], into to: [Int32]) {
-    for (f, t) in zip(from, to) { mergeSlot(Int(f), into: Int(t), n: n[Int(f)], sum: sum[Int(f)], compensation: compensation[Int(f)]) }
+    for (f, t) in zip(from, to) {
+      mergeSlot(Int(f), into: Int(t), n: n[Int(f)], sum: sum[Int(f)], compensation: compensation[Int(f)])
+    }
   }
 
   @inline(__always)

@@ -144,8 +144,6 @@ public final class WindowStore {
   func newSlot(_ key: GroupKey) -> Int32 {
     if let reused = freeSlots.popLast() {
       keys[Int(reused)] = key
-      counts[Int(reused)] = 0
-      for a in accumulators { a?.reset(Int(reused)) }
       return reused
     }
     let slot = Int32(keys.count)
@@ -153,6 +151,19 @@ public final class WindowStore {
     counts.append(0)
     for a in accumulators { a?.ensureCapacity(keys.count) }
     return slot
+  }
+
+  /// Empties slots and makes them free for reuse. Emptying them now rather than at reuse releases their large
+  /// buffers (bucket arrays, big exact tables) at once, so memory holds only what open groups need.
+  private func release(_ slots: [Int32]) {
+    counts.withUnsafeMutableBufferPointer { c in
+      for slot in slots { c[Int(slot)] = 0 }
+    }
+    for a in accumulators {
+      guard let a else { continue }
+      for slot in slots { a.reset(Int(slot)) }
+    }
+    freeSlots.append(contentsOf: slots)
   }
 
   /// Finishes every window that is final under `watermark` (or all of them when `watermark` is nil, at the end of
@@ -186,7 +197,7 @@ public final class WindowStore {
     // Drop slices that only final windows cover.
     var dropped = 0
     while dropped < slices.count && slices[dropped].index < firstNeededSlice {
-      freeSlots.append(contentsOf: slices[dropped].slots)
+      release(slices[dropped].slots)
       dropped += 1
     }
     if dropped > 0 { slices.removeFirst(dropped) }
@@ -243,7 +254,7 @@ public final class WindowStore {
     for (from, to) in zip(sources, targets) { counts[Int(to)] += counts[Int(from)] }
     for accumulator in accumulators { accumulator?.merge(slots: sources, into: targets) }
     append(slots: merged, window: wi, index: k, into: &rows)
-    freeSlots.append(contentsOf: merged)
+    release(merged)
   }
 
   /// Appends the finished values of `slots` as rows of window `k` of window name `wi`.

@@ -141,7 +141,10 @@ final class SnapshotSink: @unchecked Sendable {
     nonisolated(unsafe) let results = UnsafeMutableBufferPointer<Result<[UInt8], any Error>>.allocate(
       capacity: tables.count)
     results.initialize(repeating: .success([]))
-    defer { results.deallocate() }
+    defer {
+      results.deinitialize()
+      results.deallocate()
+    }
     DispatchQueue.concurrentPerform(iterations: tables.count) { i in
       results[i] = Result { try encoder.encode(tables[i]) }
     }
