@@ -86,4 +86,37 @@ import Testing
     #expect(batch.values[0][1].isNaN)
     #expect(Set(batch.newDimensionLabels.values.map { $0[0] }) == ["M\"1", "x"])
   }
+
+  /// The key-order prediction only saves work: lines whose keys change order, go missing, gain extras, share a
+  /// prefix with a predicted key or are escaped decode exactly as each line does alone.
+  @Test func keyOrderPredictionNeverChangesResults() throws {
+    let lines = [
+      #"{"ts":"2026-03-02T08:00:00Z","lat":52.5,"lon":13.4,"route":"a","v":1,"id":"x"}"#,
+      #"{"ts":"2026-03-02T08:00:01Z","lat":52.5,"lon":13.4,"route":"a","v":2,"id":"y"}"#,
+      #"{"lat":52.6,"ts":"2026-03-02T08:00:02Z","lon":13.5,"v":3,"route":"b"}"#,
+      #"{"ts":"2026-03-02T08:00:03Z","lat":52.5,"lon":13.4,"extra":{"v":9},"route":"a","v":4}"#,
+      #"{"ts":"2026-03-02T08:00:04Z","lat":52.5,"lon":13.4,"route":"a","vv":5,"v":6}"#,
+      #"{"ts":"2026-03-02T08:00:05Z","lat":52.5,"lon":13.4,"rout":"z","route":"c","v":7}"#,
+      #"{"ts":"2026-03-02T08:00:06Z","ts":"2026-03-02T08:00:07Z","lat":52.5,"lon":13.4,"v":8}"#,
+      #"{"ts":"2026-03-02T08:00:08Z","lat":52.5,"lon":13.4}"#,
+      #"{"ts":"2026-03-02T08:00:09Z","lat":52.5,"lon":13.4,"route":"a","v":10,"id":"x"}"#,
+      #"{"ts":"2026-03-02T08:00:10Z","lat" :52.5, "lon":13.4,"route":"a","v":11}"#,
+    ]
+    let together = try decode(lines.joined(separator: "\n") + "\n")
+    var alone: [EventBatch] = []
+    for line in lines { alone.append(try decode(line + "\n")) }
+    #expect(together.count == alone.reduce(0) { $0 + $1.count })
+    #expect(together.rejects.count == alone.reduce(0) { $0 + $1.rejects.count })
+    var i = 0
+    for single in alone where single.count == 1 {
+      #expect(together.times[i] == single.times[0], "line \(i) time")
+      #expect(together.lats[i] == single.lats[0] && together.lons[i] == single.lons[0], "line \(i) position")
+      #expect(together.dimensionKeys[i] == single.dimensionKeys[0], "line \(i) route")
+      let (a, b) = (together.values[0][i], single.values[0][0])
+      #expect(a == b || (a.isNaN && b.isNaN), "line \(i) value")
+      #expect(together.distinctHashes[0][i] == single.distinctHashes[0][0], "line \(i) id")
+      #expect(together.areas[0].keys[i] == single.areas[0].keys[0], "line \(i) area")
+      i += 1
+    }
+  }
 }
