@@ -1,3 +1,4 @@
+import Foundation
 import AreaflowCore
 
 /// Inputs for the core benchmarks, generated in memory with the project's own generator.
@@ -18,6 +19,12 @@ enum BenchmarkData {
       delay_sd: {stddev: delay_s}
       crawling_share: {share: speed_kmh, below: 5}
     """
+
+  /// The transport config with a watermark a day behind the events: no window becomes final while events are
+  /// added, so adding measures slice updates alone and a final close measures merging alone.
+  static var transportConfigNoCloses: String {
+    transportConfig.replacingOccurrences(of: "max_out_of_order: 30s", with: "max_out_of_order: 24h")
+  }
 
   /// `lines` generated transport lines framed into chunks of 8192 lines.
   static func transportChunks(lines: Int, plan: FieldPlan) -> [LineChunk] {

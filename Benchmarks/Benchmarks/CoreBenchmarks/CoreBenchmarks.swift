@@ -32,6 +32,50 @@ let benchmarks: @Sendable () -> Void = {
     }
   }
 
+  // The stages of aggregation apart: slice updates with no window closing, the same plus merging every window at
+  // the end (the difference is the merge at close), and CSV encoding of the rows that come out.
+  let openConfig = try! ConfigLoader(file: "transport.yaml").load(BenchmarkData.transportConfigNoCloses)
+  func fill(_ store: WindowStore) {
+    var stamper = WatermarkStamper(windows: openConfig.windows, watermark: openConfig.watermark, shardCount: 1)
+    for batch in batches {
+      let stamped = stamper.stamp(batch)
+      store.add(stamped, entries: stamped.routes[0])
+    }
+  }
+  Benchmark("slice updates, no window final (100k events per iteration)") { benchmark in
+    for _ in benchmark.scaledIterations {
+      let store = WindowStore(config: openConfig, plan: decoder.plan)
+      fill(store)
+      blackHole(store.openGroups)
+    }
+  }
+  Benchmark("slice updates, then every window merged and closed (100k events per iteration)") { benchmark in
+    for _ in benchmark.scaledIterations {
+      let store = WindowStore(config: openConfig, plan: decoder.plan)
+      fill(store)
+      blackHole(store.close(upTo: nil))
+    }
+  }
+  let closedRows: ClosedRows = {
+    let store = WindowStore(config: openConfig, plan: decoder.plan)
+    fill(store)
+    return store.close(upTo: nil)
+  }()
+  let labels = DimensionLabels()
+  for batch in batches { labels.merge(batch.newDimensionLabels) }
+  let tables = RowAssembler(config: config, schemes: schemes).tables(closedRows, labels: labels.snapshot())
+  Benchmark("assemble and sort \(closedRows.count) rows into tables") { benchmark in
+    let assembler = RowAssembler(config: config, schemes: schemes)
+    let snapshot = labels.snapshot()
+    for _ in benchmark.scaledIterations { blackHole(assembler.tables(closedRows, labels: snapshot)) }
+  }
+  Benchmark("encode \(closedRows.count) rows as CSV") { benchmark in
+    let encoder = CSVSnapshotEncoder()
+    for _ in benchmark.scaledIterations {
+      for t in tables { blackHole(try! encoder.encode(t.table)) }
+    }
+  }
+
   // Issue target: at least 3 million points per second per core at every resolution.
   for resolution in [0, 8, 15] {
     Benchmark("H3 latLngToCell res \(resolution) (per point)", configuration: .init(scalingFactor: .mega)) {
