@@ -223,12 +223,16 @@ public final class WindowStore {
     let spec = windows[wi]
     let first = (k &* spec.every) / sliceLength
     let end = first + spec.size / sliceLength
-    let covered = slices.filter { $0.index >= first && $0.index < end }
-    guard !covered.isEmpty else { return }
+    // Slices are sorted: the covered ones are a contiguous run.
+    var lower = 0
+    while lower < slices.count && slices[lower].index < first { lower += 1 }
+    var upper = lower
+    while upper < slices.count && slices[upper].index < end { upper += 1 }
+    guard upper > lower else { return }
+    let covered = slices[lower..<upper]
     if spec.size == sliceLength {
       // The window is its slice: read the slice's groups as they are.
-      let slots = covered[0].slots
-      append(slots: slots, window: wi, index: k, into: &rows)
+      append(slots: covered[lower].slots, window: wi, index: k, into: &rows)
       return
     }
     mergeTable.removeAll()
@@ -259,21 +263,17 @@ public final class WindowStore {
 
   /// Appends the finished values of `slots` as rows of window `k` of window name `wi`.
   private func append(slots: [Int32], window wi: Int, index k: Int64, into rows: inout ClosedRows) {
-    var block = ClosedRows(features: features)
-    block.keys = slots.map { slot in
+    rows.keys.reserveCapacity(rows.keys.count + slots.count)
+    for slot in slots {
       var key = keys[Int(slot)]
       key.window = Int32(wi)
       key.index = k
-      return key
+      rows.keys.append(key)
     }
     for f in features.indices {
-      if let a = accumulators[f] {
-        block.columns[f] = a.values(slots)
-      } else {
-        block.columns[f] = .integers(slots.map { counts[Int($0)] })
-      }
+      let values = accumulators[f]?.values(slots) ?? .integers(slots.map { counts[Int($0)] })
+      rows.columns[f].append(contentsOf: values)
     }
-    if rows.isEmpty { rows = block } else { rows.append(contentsOf: block) }
   }
 
   /// Recomputes, from `closedBelow`, the stamp that makes the next window final and the first slice still needed.

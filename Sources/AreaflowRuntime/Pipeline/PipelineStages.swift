@@ -99,9 +99,22 @@ final class PipelineStages: @unchecked Sendable {
   func drain() { pendingBatches.wait() }
 
   /// Closes every window (end of a replay or of `run --once`) and hands the rows to the sink.
+  /// The shards merge their last windows at the same time; their rows reach the sink in shard order.
   func closeAll() {
-    for shard in shards {
-      let rows = shard.queue.sync { shard.store.close(upTo: nil) }
+    // Each shard's block writes only its own element, and the group wait orders those writes before the reads.
+    nonisolated(unsafe) let closed = UnsafeMutableBufferPointer<ClosedRows>.allocate(capacity: shards.count)
+    closed.initialize(repeating: ClosedRows(features: []))
+    defer {
+      closed.deinitialize()
+      closed.deallocate()
+    }
+    let group = DispatchGroup()
+    for (k, shard) in shards.enumerated() {
+      shard.queue.async(group: group) { closed[k] = shard.store.close(upTo: nil) }
+    }
+    group.wait()
+    for k in shards.indices {
+      let rows = closed[k]
       sinkQueue.sync { sink.add(rows: rows) }
     }
   }
