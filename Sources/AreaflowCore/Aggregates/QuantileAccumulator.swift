@@ -63,10 +63,13 @@ final class QuantileAccumulator: FeatureAccumulator {
     storage.sketches.withUnsafeMutableBufferPointer { s in
       guard let base = s.baseAddress else { return }
       for (f, t) in zip(from, to) {
-        // Small sources (the common case) hand over only their value array, not a copy of the whole sketch.
+        // Small sources (the common case) hand over their inline values or their value array, not a copy of the
+        // whole sketch.
         let source = base + Int(f)
         if source.pointee.usesBuckets {
           s[Int(t)].merge(source.pointee)
+        } else if source.pointee.count <= UInt64(QuantileSketch.inlineCapacity) {
+          s[Int(t)].merge(inline: source.pointee.small, count: Int(source.pointee.count))
         } else {
           s[Int(t)].merge(exactValues: source.pointee.exact)
         }

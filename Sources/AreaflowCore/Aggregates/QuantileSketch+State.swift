@@ -4,8 +4,9 @@ extension QuantileSketch {
     w.write(count)
     w.write(usesBuckets)
     if !usesBuckets {
-      w.write(exact.count)
-      for v in exact { w.write(v) }
+      let values = exactValues
+      w.write(values.count)
+      for v in values { w.write(v) }
       return
     }
     w.write(zeroCount)
@@ -19,13 +20,17 @@ extension QuantileSketch {
   /// Reads a sketch written by `encode`.
   public static func decode(from r: inout StateReader) throws(StateReader.CorruptState) -> QuantileSketch {
     var s = QuantileSketch()
-    s.count = try r.readUInt64()
+    let count = try r.readUInt64()
     s.usesBuckets = try r.readBool()
     if !s.usesBuckets {
       let n = try r.readCount(limit: exactLimit)
-      for _ in 0..<n { s.exact.append(try r.readDouble()) }
+      for _ in 0..<n { s.add(try r.readDouble()) }
+      guard s.count == count else {
+        throw StateReader.CorruptState(description: "a quantile sketch holds \(n) values but counts \(count)")
+      }
       return s
     }
+    s.count = count
     s.zeroCount = try r.readUInt64()
     for sign in 0..<2 {
       var store = BucketStore()

@@ -22,6 +22,13 @@ public struct QuantileSketch: Sendable, Equatable {
   /// Bucket range cap per sign; beyond it the smallest-magnitude buckets collapse (their values lose accuracy).
   public static let maxBuckets = 4096
 
+  /// How many exact values live inline, with no heap buffer: most slice groups (one area, one minute, one route)
+  /// are this small, and merging them into their windows then reads no scattered buffers.
+  static let inlineCapacity = 8
+
+  /// The exact values while there are at most `inlineCapacity` of them (slots past `count` hold leftovers).
+  var small = SIMD8<Double>()
+  /// Every exact value once there are more than `inlineCapacity` (up to `exactLimit`); empty otherwise.
   var exact: [Double] = []
   var positive = BucketStore()
   var negative = BucketStore()
@@ -30,6 +37,17 @@ public struct QuantileSketch: Sendable, Equatable {
   var usesBuckets = false
 
   public init() {}
+
+  /// The exact values (while not bucketed), in no particular order.
+  var exactValues: [Double] {
+    count <= UInt64(Self.inlineCapacity) ? (0..<Int(count)).map { small[$0] } : exact
+  }
+
+  /// Equal when they hold the same values the same way (leftovers in unused inline slots do not count).
+  public static func == (a: QuantileSketch, b: QuantileSketch) -> Bool {
+    a.count == b.count && a.usesBuckets == b.usesBuckets && a.zeroCount == b.zeroCount && a.positive == b.positive
+      && a.negative == b.negative && (a.usesBuckets || a.exactValues == b.exactValues)
+  }
 
   /// Empties the sketch, keeping a small buffer of exact values so a reused slot of a small group allocates
   /// nothing. Bucket arrays and large value buffers are released: slots that held a merged window (often past
@@ -44,21 +62,34 @@ public struct QuantileSketch: Sendable, Equatable {
   }
 
   /// Adds one value (NaN is ignored by callers, never passed).
-  /// - Complexity: amortised O(1); allocation only when the bucket range grows.
+  /// - Complexity: amortised O(1); allocation only past `inlineCapacity` values and when the bucket range grows.
   public mutating func add(_ value: Double) {
-    count += 1
-    if !usesBuckets {
-      if exact.isEmpty { exact.reserveCapacity(8) }
-      exact.append(value)
-      if exact.count > Self.exactLimit { spill() }
+    if usesBuckets {
+      count += 1
+      insertBucketed(value, 1)
       return
     }
-    insertBucketed(value, 1)
+    let n = Int(count)
+    if n < Self.inlineCapacity {
+      small[n] = value
+      count += 1
+      return
+    }
+    if n == Self.inlineCapacity {
+      // The ninth value: every value moves to the heap buffer.
+      exact.removeAll(keepingCapacity: true)
+      exact.reserveCapacity(16)
+      for i in 0..<Self.inlineCapacity { exact.append(small[i]) }
+    }
+    exact.append(value)
+    count += 1
+    if count > UInt64(Self.exactLimit) { spill() }
   }
 
   private mutating func spill() {
+    let values = exactValues
     usesBuckets = true
-    for v in exact { insertBucketed(v, 1) }
+    for v in values { insertBucketed(v, 1) }
     exact = []
   }
 
@@ -88,7 +119,7 @@ public struct QuantileSketch: Sendable, Equatable {
     guard count > 0 else { return nil }
     let rank = UInt64((q * Double(count - 1)).rounded(.down))
     if !usesBuckets {
-      let sorted = exact.sorted()
+      let sorted = exactValues.sorted()
       return sorted[Int(rank)]
     }
     var seen: UInt64 = 0
@@ -104,13 +135,36 @@ public struct QuantileSketch: Sendable, Equatable {
   /// same values afterwards, and a second quantile of the same sketch finds them sorted.
   public mutating func quantileSortingInPlace(_ q: Double) -> Double? {
     guard count > 0, !usesBuckets else { return quantile(q) }
-    exact.sort()
-    return exact[Int((q * Double(count - 1)).rounded(.down))]
+    let rank = Int((q * Double(count - 1)).rounded(.down))
+    let n = Int(count)
+    if n > Self.inlineCapacity {
+      exact.sort()
+      return exact[rank]
+    }
+    // Insertion sort of the inline values.
+    for i in 1..<max(n, 1) {
+      let v = small[i]
+      var j = i - 1
+      while j >= 0 && small[j] > v {
+        small[j + 1] = small[j]
+        j -= 1
+      }
+      small[j + 1] = v
+    }
+    return small[rank]
   }
 
-  /// Combines the values of a sketch that still keeps them exactly.
+  /// Adds the first `n` inline values of another sketch.
+  @inline(__always)
+  mutating func merge(inline values: SIMD8<Double>, count n: Int) {
+    for i in 0..<n { add(values[i]) }
+  }
+
+  /// Combines the values of a sketch that still keeps them exactly, past its inline capacity.
   mutating func merge(exactValues values: [Double]) {
-    if !usesBuckets && exact.count + values.count <= Self.exactLimit {
+    if !usesBuckets && count > UInt64(Self.inlineCapacity)
+      && count + UInt64(values.count) <= UInt64(Self.exactLimit)
+    {
       exact.append(contentsOf: values)
       count += UInt64(values.count)
       return
@@ -121,7 +175,11 @@ public struct QuantileSketch: Sendable, Equatable {
   /// Combines another sketch into this one, as if its values had been added here.
   public mutating func merge(_ other: borrowing QuantileSketch) {
     if !other.usesBuckets {
-      merge(exactValues: other.exact)
+      if other.count <= UInt64(Self.inlineCapacity) {
+        merge(inline: other.small, count: Int(other.count))
+      } else {
+        merge(exactValues: other.exact)
+      }
       return
     }
     if !usesBuckets { spill() }
