@@ -13,7 +13,7 @@ extension DistinctCounter {
       }
       return
     }
-    let values = table.filter { $0 != 0 }
+    let values = exactValues
     w.write(values.count)
     for v in values { w.write(v) }
   }

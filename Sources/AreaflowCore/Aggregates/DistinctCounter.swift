@@ -14,11 +14,31 @@ public struct DistinctCounter: Sendable, Equatable {
   static let precision = 14
   static let registerCount = 1 << precision
 
+  /// How many distinct values live inline, with no heap table: most slice groups see a handful of vehicles or
+  /// devices, and merging them into their windows then reads no scattered buffers.
+  static let inlineCapacity = 4
+
+  /// The distinct values while there are at most `inlineCapacity` of them and `inTable` is false.
+  var small = SIMD4<UInt64>()
+  /// Whether the exact values are in `table` (past `inlineCapacity`).
+  var inTable = false
+  /// Open-addressing table of the exact values once `inTable` (0 marks an empty bucket); a zeroed buffer may be
+  /// kept across `reset`.
   var table: [UInt64] = []
   var exactCount = 0
   var registers: [UInt8] = []
 
   public init() {}
+
+  /// The exact values (while not estimating), in no particular order.
+  var exactValues: [UInt64] {
+    inTable ? table.filter { $0 != 0 } : (0..<exactCount).map { small[$0] }
+  }
+
+  /// Equal when they count the same set the same way (order and leftovers in unused slots do not count).
+  public static func == (a: DistinctCounter, b: DistinctCounter) -> Bool {
+    a.registers == b.registers && a.exactCount == b.exactCount && a.exactValues.sorted() == b.exactValues.sorted()
+  }
 
   /// Empties the counter, keeping a small exact table's buffer so a reused slot of a small group allocates nothing.
   /// Larger tables (up to 4 KiB) and the 16 KiB of registers are released: slots that held a merged window are
@@ -27,11 +47,12 @@ public struct DistinctCounter: Sendable, Equatable {
   public mutating func reset() {
     if table.count > 16 {
       table = []
-    } else if !table.isEmpty {
+    } else if inTable {
       table.withUnsafeMutableBufferPointer { t in
         for i in t.indices { t[i] = 0 }
       }
     }
+    inTable = false
     exactCount = 0
     registers = []
   }
@@ -45,7 +66,16 @@ public struct DistinctCounter: Sendable, Equatable {
       addToRegisters(hash)
       return
     }
-    if table.isEmpty { table = [UInt64](repeating: 0, count: 16) }
+    if !inTable {
+      let n = exactCount
+      for i in 0..<n where small[i] == hash { return }
+      if n < Self.inlineCapacity {
+        small[n] = hash
+        exactCount = n + 1
+        return
+      }
+      moveToTable()
+    }
     let mask = table.count - 1
     var i = Int(truncatingIfNeeded: hash) & mask
     while true {
@@ -63,6 +93,19 @@ public struct DistinctCounter: Sendable, Equatable {
     }
   }
 
+  /// Moves the inline values into the table (a kept buffer is already zeroed).
+  private mutating func moveToTable() {
+    if table.count < 16 { table = [UInt64](repeating: 0, count: 16) }
+    inTable = true
+    let mask = table.count - 1
+    for k in 0..<exactCount {
+      let v = small[k]
+      var i = Int(truncatingIfNeeded: v) & mask
+      while table[i] != 0 { i = (i + 1) & mask }
+      table[i] = v
+    }
+  }
+
   private mutating func rehash(to size: Int) {
     let old = table
     table = [UInt64](repeating: 0, count: size)
@@ -75,9 +118,11 @@ public struct DistinctCounter: Sendable, Equatable {
   }
 
   private mutating func switchToRegisters() {
+    let values = exactValues
     registers = [UInt8](repeating: 0, count: Self.registerCount)
-    for v in table where v != 0 { addToRegisters(v) }
+    for v in values { addToRegisters(v) }
     table = []
+    inTable = false
     exactCount = 0
   }
 
@@ -135,7 +180,11 @@ public struct DistinctCounter: Sendable, Equatable {
   /// Combines another counter into this one.
   public mutating func merge(_ other: borrowing DistinctCounter) {
     if other.registers.isEmpty {
-      for v in other.table where v != 0 { add(v) }
+      if other.inTable {
+        for v in other.table where v != 0 { add(v) }
+      } else {
+        for i in 0..<other.exactCount { add(other.small[i]) }
+      }
       return
     }
     if registers.isEmpty { switchToRegisters() }

@@ -23,9 +23,17 @@ struct KeyOrder {
     let keyEnd = i + 1 + n
     guard keyEnd < end, p[keyEnd] == 34 else { return nil }
     return bytes.withUnsafeBufferPointer { b -> (Int, Int)? in
+      guard let base = b.baseAddress else { return nil }
       var j = 0
+      // Eight bytes at a time; `keyEnd < end` keeps every load inside the line.
+      while j + 8 <= n {
+        let want = UnsafeRawPointer(base + s + j).loadUnaligned(as: UInt64.self)
+        let got = UnsafeRawPointer(p + i + 1 + j).loadUnaligned(as: UInt64.self)
+        if want != got { return nil }
+        j += 8
+      }
       while j < n {
-        if b[s + j] != p[i + 1 + j] { return nil }
+        if base[s + j] != p[i + 1 + j] { return nil }
         j += 1
       }
       return (keyEnd, slots[k])
