@@ -157,7 +157,21 @@ public struct QuantileSketch: Sendable, Equatable {
   /// Adds the first `n` inline values of another sketch.
   @inline(__always)
   mutating func merge(inline values: SIMD8<Double>, count n: Int) {
-    for i in 0..<n { add(values[i]) }
+    let total = Int(count) + n
+    guard !usesBuckets, total > Self.inlineCapacity, total <= Self.exactLimit else {
+      for i in 0..<n { add(values[i]) }
+      return
+    }
+    // The result keeps 9 to 64 values, all in the heap buffer: copy them in one go.
+    if count <= UInt64(Self.inlineCapacity) {
+      exact.removeAll(keepingCapacity: true)
+      exact.reserveCapacity(max(16, total))
+      for i in 0..<Int(count) { exact.append(small[i]) }
+    }
+    withUnsafeBytes(of: values) { raw in
+      exact.append(contentsOf: raw.bindMemory(to: Double.self).prefix(n))
+    }
+    count = UInt64(total)
   }
 
   /// Combines the values of a sketch that still keeps them exactly, past its inline capacity.
