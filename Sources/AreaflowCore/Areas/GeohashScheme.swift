@@ -149,13 +149,16 @@ public struct GeohashScheme: AreaScheme {
     label(bits: encodeBits(lat: lat, lon: lon, bits: precision * 5), precision: precision)
   }
 
+  /// The base32 label, built on the stack: at most 12 characters make a small string, so a label allocates nothing
+  /// (snapshot assembly makes one per row).
   static func label(bits value: UInt64, precision: Int) -> String {
-    var chars = [UInt8](repeating: 0, count: precision)
-    for k in 0..<precision {
-      let shift = UInt64((precision - 1 - k) * 5)
-      chars[k] = alphabet[Int((value >> shift) & 31)]
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: precision) { chars in
+      for k in 0..<precision {
+        let shift = UInt64((precision - 1 - k) * 5)
+        chars[k] = alphabet[Int((value >> shift) & 31)]
+      }
+      return String(decoding: chars, as: UTF8.self)
     }
-    return String(decoding: chars, as: UTF8.self)
   }
 
   public func label(of key: UInt64) -> String { Self.label(bits: key, precision: precision) }

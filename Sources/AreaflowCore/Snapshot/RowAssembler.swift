@@ -20,6 +20,17 @@ public struct RowAssembler: Sendable {
   public func tables(_ rows: ClosedRows, labels: [UInt64: [String?]]) -> [(
     window: Int, scheme: Int, table: SnapshotTable
   )] {
+    plan(rows, labels: labels).map { part in
+      (part.window, part.scheme, table(rows, part.order, window: part.window, scheme: part.scheme, labels: labels))
+    }
+  }
+
+  /// The sort behind `tables`: per (window index, scheme index) with rows, in window then scheme order, the row
+  /// indices of its table in output order. Each table can then be built on its own (the sink builds them in
+  /// parallel).
+  public func plan(_ rows: ClosedRows, labels: [UInt64: [String?]]) -> [(
+    window: Int, scheme: Int, order: ArraySlice<Int>
+  )] {
     guard !rows.isEmpty else { return [] }
     // Rank of every dimension combination by its labels (nil sorts before "").
     let dimensionRank: [UInt64: Int] = {
@@ -56,7 +67,7 @@ public struct RowAssembler: Sendable {
         area: areaRank[Int(k.scheme)].map { UInt64($0[k.area]!) } ?? k.area, dims: dimensionRank[k.dimensions] ?? 0)
     }
     let order = sortKeys.indices.sorted { sortKeys[$0] < sortKeys[$1] }
-    var result: [(Int, Int, SnapshotTable)] = []
+    var result: [(Int, Int, ArraySlice<Int>)] = []
     var start = 0
     while start < order.count {
       let first = rows.keys[order[start]]
@@ -68,13 +79,14 @@ public struct RowAssembler: Sendable {
       }
       let w = Int(first.window)
       let s = Int(first.scheme)
-      result.append((w, s, table(rows, order[start..<end], window: w, scheme: s, labels: labels)))
+      result.append((w, s, order[start..<end]))
       start = end
     }
     return result
   }
 
-  func table(
+  /// One table of a `plan`: its columns in SPEC order, rows in `order`.
+  public func table(
     _ rows: ClosedRows, _ order: ArraySlice<Int>, window: Int, scheme: Int, labels: [UInt64: [String?]]
   ) -> SnapshotTable {
     let spec = windows[window]

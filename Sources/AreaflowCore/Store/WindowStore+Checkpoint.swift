@@ -13,6 +13,8 @@ extension WindowStore {
   /// been emitted: the window part of a checkpoint. Restoring it into an empty store of the same config continues as if nothing had stopped.
   /// - Complexity: O(open groups × state size).
   public func checkpoint() -> [UInt8] {
+    // Rows closed inside `add` are handed out by the `close(upTo:)` that always follows it, before any checkpoint.
+    assert(pendingRows.isEmpty, "checkpoint with rows not yet handed out")
     var w = StateWriter()
     w.write(Self.checkpointFormat)
     w.write(stateFingerprint)

@@ -34,7 +34,7 @@ public final class WindowStore {
   /// Slices below this index lie only in final windows: events for them change nothing and are skipped.
   private var firstNeededSlice = Int64.min
   /// Rows of windows closed in the middle of a batch, handed out by the next `close(upTo:)`.
-  private var pendingRows: ClosedRows
+  private(set) var pendingRows: ClosedRows
   // Scratch arrays and table reused across batches and merges.
   private var batchSlots: [Int32] = []
   private var batchEvents: [Int32] = []

@@ -90,9 +90,16 @@ final class SnapshotSink: @unchecked Sendable {
     do throws(AtomicFile.WriteError) {
       partSequence += 1
       let part = "part-" + sixDigits(partSequence)
-      let assembled = assembler.tables(rows, labels: labels.snapshot())
-      let encoded = Self.encodeConcurrently(assembled.map(\.table), with: encoder)
-      for ((w, s, table), result) in zip(assembled, encoded) {
+      let snapshot = labels.snapshot()
+      let plan = assembler.plan(rows, labels: snapshot)
+      // Building and encoding each table is pure: one per core, while the shards behind the sink wait.
+      let built = Self.concurrentMap(plan.count) { i -> (table: SnapshotTable, bytes: Result<[UInt8], any Error>) in
+        let piece = plan[i]
+        let table = assembler.table(rows, piece.order, window: piece.window, scheme: piece.scheme, labels: snapshot)
+        return (table, Result { try encoder.encode(table) })
+      }
+      for (piece, (table, result)) in zip(plan, built) {
+        let (w, s) = (piece.window, piece.scheme)
         let folder = "\(windows[w].name)/\(schemes[s].name)"
         let name = "\(part).\(encoder.fileExtension)"
         try AtomicFile.makeDirectories("\(directory)/\(folder)")
@@ -128,27 +135,20 @@ final class SnapshotSink: @unchecked Sendable {
     }
   }
 
-  /// Encodes every table of a commit at once, one per core: encoding is pure, and while a large commit is being
-  /// encoded the shards behind it wait, so doing it in parallel shortens the stall. Files are still written one
-  /// after the other, in table order.
-  static func encodeConcurrently(_ tables: [SnapshotTable], with encoder: any SnapshotEncoder) -> [Result<
-    [UInt8], any Error
-  >] {
-    guard tables.count > 1 else {
-      return tables.map { table in Result { try encoder.encode(table) } }
-    }
-    // Each iteration writes only its own element.
-    nonisolated(unsafe) let results = UnsafeMutableBufferPointer<Result<[UInt8], any Error>>.allocate(
-      capacity: tables.count)
-    results.initialize(repeating: .success([]))
+  /// `body(0..<n)` in order, the calls spread over the cores (each writes only its own element).
+  static func concurrentMap<T>(_ n: Int, _ body: (Int) -> T) -> [T] {
+    guard n > 1 else { return (0..<n).map(body) }
+    nonisolated(unsafe) let results = UnsafeMutableBufferPointer<T?>.allocate(capacity: n)
+    results.initialize(repeating: nil)
     defer {
       results.deinitialize()
       results.deallocate()
     }
-    DispatchQueue.concurrentPerform(iterations: tables.count) { i in
-      results[i] = Result { try encoder.encode(tables[i]) }
+    withoutActuallyEscaping(body) { body in
+      nonisolated(unsafe) let body = body
+      DispatchQueue.concurrentPerform(iterations: n) { i in results[i] = body(i) }
     }
-    return Array(results)
+    return results.map { $0! }
   }
 
   /// The tables of the last successful `publish` (when `keepsTables`).
