@@ -16,10 +16,10 @@ public struct DistinctCounter: Sendable, Equatable {
 
   /// How many distinct values live inline, with no heap table: most slice groups see a handful of vehicles or
   /// devices, and merging them into their windows then reads no scattered buffers.
-  static let inlineCapacity = 4
+  static let inlineCapacity = 8
 
   /// The distinct values while there are at most `inlineCapacity` of them and `inTable` is false.
-  var small = SIMD4<UInt64>()
+  var small = SIMD8<UInt64>()
   /// Whether the exact values are in `table` (past `inlineCapacity`).
   var inTable = false
   /// Open-addressing table of the exact values once `inTable` (0 marks an empty bucket); a zeroed buffer may be

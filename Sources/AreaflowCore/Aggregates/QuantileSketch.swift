@@ -24,10 +24,10 @@ public struct QuantileSketch: Sendable, Equatable {
 
   /// How many exact values live inline, with no heap buffer: most slice groups (one area, one minute, one route)
   /// are this small, and merging them into their windows then reads no scattered buffers.
-  static let inlineCapacity = 8
+  static let inlineCapacity = 16
 
   /// The exact values while there are at most `inlineCapacity` of them (slots past `count` hold leftovers).
-  var small = SIMD8<Double>()
+  var small = SIMD16<Double>()
   /// Every exact value once there are more than `inlineCapacity` (up to `exactLimit`); empty otherwise.
   var exact: [Double] = []
   var positive = BucketStore()
@@ -106,7 +106,10 @@ public struct QuantileSketch: Sendable, Equatable {
 
   @inline(__always)
   static func index(_ magnitude: Double) -> Int {
-    Int((log(magnitude) / logGamma).rounded(.up))
+    // The ceiling without a call into libm: truncate, then step up when something was cut off.
+    let x = log(magnitude) / logGamma
+    let i = Int(x)
+    return Double(i) < x ? i + 1 : i
   }
 
   @inline(__always)
@@ -156,7 +159,7 @@ public struct QuantileSketch: Sendable, Equatable {
 
   /// Adds the first `n` inline values of another sketch.
   @inline(__always)
-  mutating func merge(inline values: SIMD8<Double>, count n: Int) {
+  mutating func merge(inline values: SIMD16<Double>, count n: Int) {
     let total = Int(count) + n
     guard !usesBuckets, total > Self.inlineCapacity, total <= Self.exactLimit else {
       for i in 0..<n { add(values[i]) }
