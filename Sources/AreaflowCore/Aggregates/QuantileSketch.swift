@@ -76,7 +76,7 @@ public struct QuantileSketch: Sendable, Equatable {
       return
     }
     if n == Self.inlineCapacity {
-      // The ninth value: every value moves to the heap buffer.
+      // One past the inline capacity: every value moves to the heap buffer.
       exact.removeAll(keepingCapacity: true)
       exact.reserveCapacity(16)
       for i in 0..<Self.inlineCapacity { exact.append(small[i]) }
@@ -144,17 +144,20 @@ public struct QuantileSketch: Sendable, Equatable {
       exact.sort()
       return exact[rank]
     }
-    // Insertion sort of the inline values.
-    for i in 1..<max(n, 1) {
-      let v = small[i]
-      var j = i - 1
-      while j >= 0 && small[j] > v {
-        small[j + 1] = small[j]
-        j -= 1
+    // Insertion sort of the inline values, through a pointer (a vector's lanes are slow to index one by one).
+    return withUnsafeMutableBytes(of: &small) { raw in
+      let b = raw.bindMemory(to: Double.self)
+      for i in 1..<max(n, 1) {
+        let v = b[i]
+        var j = i - 1
+        while j >= 0 && b[j] > v {
+          b[j + 1] = b[j]
+          j -= 1
+        }
+        b[j + 1] = v
       }
-      small[j + 1] = v
+      return b[rank]
     }
-    return small[rank]
   }
 
   /// Adds the first `n` inline values of another sketch.
