@@ -42,16 +42,16 @@ final class ExtremumAccumulator: FeatureAccumulator {
 
   /// Merges slot into slot within this accumulator, without a cast per pair.
   func merge(slots from: [Int32], into to: [Int32]) {
-    for (f, t) in zip(from, to) {
-      let v = best[Int(f)]
-      if v.isNaN { continue }
-      let b = best[Int(t)]
-      if b.isNaN || (isMax ? v > b : v < b) { best[Int(t)] = v }
-    }
+    for (f, t) in zip(from, to) { mergeValue(best[Int(f)], into: Int(t)) }
   }
 
   func merge(from other: FeatureAccumulator, slot from: Int, into to: Int) {
-    let v = (other as! ExtremumAccumulator).best[from]
+    mergeValue((other as! ExtremumAccumulator).best[from], into: to)
+  }
+
+  /// Keeps the better of `v` and slot `to`'s value (NaN is "none").
+  @inline(__always)
+  private func mergeValue(_ v: Double, into to: Int) {
     if v.isNaN { return }
     let b = best[to]
     if b.isNaN || (isMax ? v > b : v < b) { best[to] = v }

@@ -22,12 +22,6 @@ protocol FeatureAccumulator: AnyObject {
   func decode(_ slot: Int, from r: inout StateReader) throws(StateReader.CorruptState)
 }
 
-extension FeatureAccumulator {
-  func merge(slots from: [Int32], into to: [Int32]) {
-    for (f, t) in zip(from, to) { merge(from: self, slot: Int(f), into: Int(t)) }
-  }
-}
-
 /// Builds the accumulators of a config's features, each bound to its input column.
 enum FeatureAccumulatorFactory {
   /// One accumulator per feature (nil for `count`, which the store keeps itself); quantiles of one field share

@@ -75,12 +75,7 @@ public struct QuantileSketch: Sendable, Equatable {
       count += 1
       return
     }
-    if n == Self.inlineCapacity {
-      // One past the inline capacity: every value moves to the heap buffer.
-      exact.removeAll(keepingCapacity: true)
-      exact.reserveCapacity(16)
-      for i in 0..<Self.inlineCapacity { exact.append(small[i]) }
-    }
+    if n == Self.inlineCapacity { moveInlineToHeap(reserving: n + 1) }
     exact.append(value)
     count += 1
     if count > UInt64(Self.exactLimit) { spill() }
@@ -160,6 +155,15 @@ public struct QuantileSketch: Sendable, Equatable {
     }
   }
 
+  /// Starts the heap buffer with the inline values, room for `capacity` values in all.
+  private mutating func moveInlineToHeap(reserving capacity: Int) {
+    exact.removeAll(keepingCapacity: true)
+    exact.reserveCapacity(capacity)
+    withUnsafeBytes(of: small) { raw in
+      exact.append(contentsOf: raw.bindMemory(to: Double.self).prefix(Int(count)))
+    }
+  }
+
   /// Adds the first `n` inline values of another sketch.
   @inline(__always)
   mutating func merge(inline values: SIMD16<Double>, count n: Int) {
@@ -168,12 +172,8 @@ public struct QuantileSketch: Sendable, Equatable {
       for i in 0..<n { add(values[i]) }
       return
     }
-    // The result keeps 9 to 64 values, all in the heap buffer: copy them in one go.
-    if count <= UInt64(Self.inlineCapacity) {
-      exact.removeAll(keepingCapacity: true)
-      exact.reserveCapacity(max(16, total))
-      for i in 0..<Int(count) { exact.append(small[i]) }
-    }
+    // The result keeps more than `inlineCapacity` values, all in the heap buffer: copy them in one go.
+    if count <= UInt64(Self.inlineCapacity) { moveInlineToHeap(reserving: total) }
     withUnsafeBytes(of: values) { raw in
       exact.append(contentsOf: raw.bindMemory(to: Double.self).prefix(n))
     }

@@ -72,24 +72,21 @@ final class SumAccumulator: FeatureAccumulator {
   /// Merges slot into slot within this accumulator, without a cast per pair.
   func merge(slots from: [Int32], into to: [Int32]) {
     for (f, t) in zip(from, to) {
-      mergeSlot(Int(f), into: Int(t), n: n[Int(f)], sum: sum[Int(f)], compensation: compensation[Int(f)])
+      mergeState(n: n[Int(f)], sum: sum[Int(f)], compensation: compensation[Int(f)], into: Int(t))
     }
-  }
-
-  @inline(__always)
-  private func mergeSlot(_ from: Int, into to: Int, n addN: Int64, sum v: Double, compensation c: Double) {
-    n[to] += addN
-    let t = sum[to] + v
-    compensation[to] += (abs(sum[to]) >= abs(v) ? (sum[to] - t) + v : (v - t) + sum[to]) + c
-    sum[to] = t
   }
 
   func merge(from other: FeatureAccumulator, slot from: Int, into to: Int) {
     let o = other as! SumAccumulator
-    n[to] += o.n[from]
-    let v = o.sum[from]
+    mergeState(n: o.n[from], sum: o.sum[from], compensation: o.compensation[from], into: to)
+  }
+
+  /// Neumaier's compensated addition of another (n, sum, compensation) state.
+  @inline(__always)
+  private func mergeState(n addN: Int64, sum v: Double, compensation c: Double, into to: Int) {
+    n[to] += addN
     let t = sum[to] + v
-    compensation[to] += (abs(sum[to]) >= abs(v) ? (sum[to] - t) + v : (v - t) + sum[to]) + o.compensation[from]
+    compensation[to] += (abs(sum[to]) >= abs(v) ? (sum[to] - t) + v : (v - t) + sum[to]) + c
     sum[to] = t
   }
 }

@@ -10,7 +10,6 @@
 /// multiplication or division by an exact power of ten, which is correctly rounded; anything else falls back to
 /// `strtod` on a stack copy, so every input gets the correctly rounded result.
 public enum NumberParser {
-
   /// 10^n for n in 0...22, all exact doubles, without touching a global array (no lazy-initialisation check).
   @inlinable @inline(__always)
   static func exactPower(_ n: Int) -> Double {
