@@ -1,4 +1,5 @@
 import AreaflowCore
+import AreaflowRuntime
 import ArgumentParser
 
 /// The options `replay` and `run` share: which config, where the snapshots go, in which format, and the tuning
@@ -16,10 +17,8 @@ struct PipelineArguments: ParsableArguments {
   @Option(name: .long, help: "Shard queues for aggregation (default: the number of cores).")
   var threads: Int?
 
-  /// 4096 lines (about 0.5 MiB of NDJSON) per batch: with 16 batches in flight the stages stay busy, and memory
-  /// holds half as much in-flight data as with 8192.
   @Option(name: .long, help: "Lines per batch (results never depend on it).")
-  var batchSize: Int = 4096
+  var batchSize: Int = PipelineDefaults.batchLines
 
   func validate() throws {
     if let threads, threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }

@@ -39,13 +39,18 @@ struct ReplayCommand: ParsableCommand {
     let loaded = try LoadedConfig.load(config)
     let directory = out ?? loaded.config.output.dir
     let encoder = SnapshotEncoders.make(format ?? loaded.config.output.format)
-    try OutputDirectory.prepare(directory, overwrite: overwrite)
+    do {
+      try OutputDirectory.prepare(directory, overwrite: overwrite)
+    } catch {
+      StandardError.write("areaflow: \(error)\n")
+      throw ExitCode(2)
+    }
     let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
     let pipeline = ReplayPipeline(
       config: loaded.config, schemes: loaded.schemes, encoder: encoder, outputDirectory: directory,
       options: ReplayOptions(
         threads: threadCount, batchLines: batchSize, showProgress: !quiet && StandardError.isTerminal))
-    let result = pipeline.run(inputs: InputList(inputs), clock: ProcessClock.seconds)
+    let result = pipeline.run(inputs: InputList(inputs), clock: .system)
     for error in result.inputErrors { StandardError.write("areaflow: error: \(error)\n") }
     if let writeError = result.writeError { StandardError.write("areaflow: error: \(writeError)\n") }
     if !quiet { StandardError.write(ReplayReport.text(result, directory: directory)) }

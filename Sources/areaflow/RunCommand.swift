@@ -66,7 +66,13 @@ struct RunCommand: ParsableCommand {
     let loaded = try LoadedConfig.load(config)
     let directory = out ?? loaded.config.output.dir
     let encoder = SnapshotEncoders.make(format ?? loaded.config.output.format)
-    let checkpoint = try LiveOutput.prepare(directory, config: loaded.config, reset: reset, logger: logger)
+    let checkpoint: LiveCheckpoint?
+    do {
+      checkpoint = try CheckpointRecovery.prepare(directory, config: loaded.config, reset: reset, logger: logger)
+    } catch {
+      StandardError.write("areaflow: \(error)\n")
+      throw ExitCode(2)
+    }
     let pause = Int(ProcessInfo.processInfo.environment["AREAFLOW_TEST_COMMIT_PAUSE_MS"] ?? "") ?? 0
     let options = LiveOptions(
       threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, batchLines: batchSize, once: once,
@@ -96,7 +102,7 @@ struct RunCommand: ParsableCommand {
     do {
       pipeline = try LivePipeline(
         config: loaded.config, schemes: loaded.schemes, encoder: encoder, outputDirectory: directory, inputs: inputs,
-        options: options, checkpoint: checkpoint, view: view, logger: logger, clock: ProcessClock.seconds)
+        options: options, checkpoint: checkpoint, view: view, logger: logger, clock: .system)
     } catch {
       StandardError.write("areaflow: \(error)\n")
       throw ExitCode(2)

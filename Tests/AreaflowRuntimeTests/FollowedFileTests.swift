@@ -6,7 +6,7 @@ import Testing
 
 /// A followed file hands on every line once, whatever the moments it is read, stopped and resumed at.
 @Suite struct FollowedFileTests {
-  let reader = InputReaderTests()
+  let reader = FileSourceTests()
 
   func lines(_ chunks: [LineChunk]) -> [String] {
     chunks.flatMap { String(decoding: $0.bytes, as: UTF8.self).split(separator: "\n").map(String.init) }

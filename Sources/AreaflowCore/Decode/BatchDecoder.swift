@@ -43,15 +43,13 @@ public struct BatchDecoder: Sendable {
         var physicalLines = 1
         if format == .csv {
           var inQuotes = false
-          while lineEnd < n {
-            let c = p[lineEnd]
-            if c == 34 {
-              inQuotes.toggle()
-            } else if c == 10 {
-              if !inQuotes { break }
-              physicalLines += 1
-            }
-            lineEnd += 1
+          var newlines = 0
+          if let end = CSVRecordScanner.recordEnd(p, from: lineStart, to: n, inQuotes: &inQuotes, newlines: &newlines) {
+            lineEnd = end
+            physicalLines = newlines
+          } else {
+            lineEnd = n
+            physicalLines = newlines + 1
           }
         } else {
           if let found = memchrIndex(p, 10, lineStart, n) { lineEnd = found } else { lineEnd = n }

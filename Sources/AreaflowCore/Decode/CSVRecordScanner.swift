@@ -56,6 +56,31 @@ enum CSVRecordScanner {
     return field == columns.count
   }
 
+  /// Finds the line break that ends a record: the first newline in `p[from..<to]` outside double quotes.
+  ///
+  /// Resumable, so a framer can scan bytes as they arrive: `inQuotes` carries the quote state from one call to the
+  /// next, and `newlines` counts every newline passed, the record's end included (a quoted line break makes a
+  /// record longer, not another record).
+  /// - Returns: the index of that newline, or nil when the bytes end first.
+  /// - Complexity: O(bytes scanned), no allocation.
+  @inline(__always)
+  static func recordEnd(
+    _ p: UnsafePointer<UInt8>, from: Int, to: Int, inQuotes: inout Bool, newlines: inout Int
+  ) -> Int? {
+    var i = from
+    while i < to {
+      let c = p[i]
+      if c == 34 {
+        inQuotes.toggle()
+      } else if c == 10 {
+        newlines += 1
+        if !inQuotes { return i }
+      }
+      i += 1
+    }
+    return nil
+  }
+
   /// The field's content with each `""` turned into `"`.
   static func unescape(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> [UInt8]? {
     var out: [UInt8] = []

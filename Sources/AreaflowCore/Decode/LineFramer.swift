@@ -138,23 +138,16 @@ public struct LineFramer {
       let n = b.count
       var i = scanned
       if format == .csv {
-        while i < n {
-          let c = p[i]
-          i += 1
-          if c == 34 {
-            inQuotes.toggle()
-          } else if c == 10 {
-            linesScanned += 1
-            if !inQuotes {
-              cutEnd = i
-              cutLines = linesScanned
-              if headerPending || cutLines >= maxLines || cutEnd - start >= maxBytes {
-                full = true
-                break
-              }
-            }
+        while let end = CSVRecordScanner.recordEnd(p, from: i, to: n, inQuotes: &inQuotes, newlines: &linesScanned) {
+          i = end + 1
+          cutEnd = i
+          cutLines = linesScanned
+          if headerPending || cutLines >= maxLines || cutEnd - start >= maxBytes {
+            full = true
+            break
           }
         }
+        if !full { i = n }
       } else {
         while i < n {
           guard let nl = memchrIndex(p, 10, i, n) else {

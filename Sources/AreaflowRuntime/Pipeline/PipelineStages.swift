@@ -67,7 +67,7 @@ final class PipelineStages: @unchecked Sendable {
       windows: config.windows.map(\.name), regionSchemes: regionSchemes.map { config.areas[$0].name })
     sink = SnapshotSink(
       directory: outputDirectory, encoder: encoder, assembler: RowAssembler(config: config, schemes: schemes),
-      labels: labels, summary: counters, rowsPerCommit: rowsPerCommit, staging: staging)
+      labels: labels, summary: counters, rowsPerCommit: rowsPerCommit, staging: staging, queue: sinkQueue)
     inFlight = DispatchSemaphore(value: max(2, maxInFlight))
   }
 

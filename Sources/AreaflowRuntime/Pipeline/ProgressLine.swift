@@ -43,30 +43,3 @@ final class ProgressLine: Sendable {
     x >= 1e6 ? "\(Double(Int(x / 1e5)) / 10)M" : x >= 1e3 ? "\(Int(x / 1e3))k" : "\(Int(x))"
   }
 }
-
-/// Monotonic seconds, for rates and elapsed times.
-public enum ProcessClock {
-  public static func seconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-  }
-}
-
-/// Writes to file descriptor 2 directly: unbuffered, and safe from any queue.
-public enum StandardError {
-  public static func write(_ text: String) {
-    var bytes = Array(text.utf8)
-    bytes.withUnsafeMutableBytes { raw in
-      var offset = 0
-      while offset < raw.count {
-        let n = Glibc.write(2, raw.baseAddress! + offset, raw.count - offset)
-        if n <= 0 { break }
-        offset += n
-      }
-    }
-  }
-
-  /// Whether standard error is a terminal (progress lines are only drawn there).
-  public static var isTerminal: Bool { isatty(2) != 0 }
-}

@@ -15,7 +15,8 @@ public struct ReplayOptions: Sendable {
   public var rowsPerCommit: Int
 
   public init(
-    threads: Int, batchLines: Int = 4096, maxInFlight: Int = 16, showProgress: Bool, rowsPerCommit: Int = 25_000
+    threads: Int, batchLines: Int = PipelineDefaults.batchLines, maxInFlight: Int = 16, showProgress: Bool,
+    rowsPerCommit: Int = 25_000
   ) {
     self.threads = max(1, threads)
     self.batchLines = max(1, batchLines)

@@ -2,9 +2,10 @@ import AreaflowCore
 import Dispatch
 import Synchronization
 
-/// Replays finite inputs through the whole path — read, decompress, frame, decode, stamp, aggregate, commit: the
-/// intake queue reads and frames the inputs in order and feeds `PipelineStages`, waiting when the stages behind it
-/// fall behind.
+/// `areaflow replay`: the driver that reads finite sources through the whole path — read, decompress, frame,
+/// decode, stamp, aggregate, commit. The intake queue reads the sources to their ends in command-line order and
+/// feeds `PipelineStages`, waiting when the stages behind it fall behind; the sink commits whenever it holds
+/// `rowsPerCommit` rows, and once more at the end, when every window is final.
 public final class ReplayPipeline: @unchecked Sendable {
   let config: PipelineConfig
   let options: ReplayOptions
@@ -25,9 +26,10 @@ public final class ReplayPipeline: @unchecked Sendable {
   }
 
   /// Reads every input to its end, closes every window and commits the snapshots.
-  public func run(inputs: InputList, clock: @escaping @Sendable () -> Double) -> ReplayResult {
-    let started = clock()
-    let progress = options.showProgress ? ProgressLine(totalBytes: inputs.knownBytes, clock: clock) : nil
+  public func run(inputs: InputList, clock: RuntimeClock) -> ReplayResult {
+    let started = clock.monotonic()
+    let progress =
+      options.showProgress ? ProgressLine(totalBytes: inputs.knownBytes, clock: clock.monotonic) : nil
     let timer = progress.map { p in
       let t = DispatchSource.makeTimerSource(queue: DispatchQueue.global(qos: .utility))
       t.schedule(deadline: .now() + .milliseconds(500), repeating: .milliseconds(500))
@@ -38,22 +40,23 @@ public final class ReplayPipeline: @unchecked Sendable {
       t.resume()
       return t
     }
-    var inputErrors: [String] = []
+    let sources = SourceFactory.replay(
+      inputs, format: config.input.format, plan: stages.decoder.plan, batchLines: options.batchLines)
     intakeQueue.sync {
-      for (index, entry) in inputs.entries.enumerated() {
+      for source in sources {
+        // A sink that cannot write stops the replay: nothing more is read.
         if stages.sinkQueue.sync(execute: { stages.sink.failure != nil }) { break }
-        let reader = InputReader(
-          index: index, entry: entry, format: config.input.format, plan: stages.decoder.plan,
-          batchLines: options.batchLines)
-        let failure = reader.run(
-          deliver: { chunk in stages.submit(chunk) },
-          progress: { n in bytesRead.add(n, ordering: .relaxed) })
-        if let failure { inputErrors.append(failure) }
+        var read = SourceRead(bytes: 0, status: .more)
+        while read.status != .ended {
+          read = source.read(budget: FileSource.readSize) { chunk in stages.submit(chunk) }
+          bytesRead.add(read.bytes, ordering: .relaxed)
+        }
       }
     }
     stages.drain()
     // End of replay: every window is final.
     stages.closeAll()
+    let inputErrors = sources.flatMap(\.errors)
     var final = stages.currentCounters()
     final.inputErrors = inputErrors
     let sink = stages.sink
@@ -65,7 +68,7 @@ public final class ReplayPipeline: @unchecked Sendable {
     timer?.cancel()
     progress?.clear()
     return ReplayResult(
-      summary: summary, inputErrors: inputErrors, writeError: failure?.description, seconds: clock() - started,
-      bytesRead: Int64(bytesRead.load(ordering: .relaxed)))
+      summary: summary, inputErrors: inputErrors, writeError: failure?.description,
+      seconds: clock.monotonic() - started, bytesRead: Int64(bytesRead.load(ordering: .relaxed)))
   }
 }

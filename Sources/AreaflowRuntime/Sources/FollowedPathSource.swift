@@ -10,11 +10,12 @@ import Logging
 /// - A directory: every file in it (not hidden) is followed, in name order, and new files are picked up. Files are
 ///   followed by identity, so a rotation inside the directory (`app.log` → `app.log.1`) is not read twice.
 ///
-/// Confined to the live intake queue. Files are polled: Linux has no readiness events for regular files, and a
-/// short poll interval costs one `pread` per file when nothing has changed.
-final class FileInput {
+/// Used only from the driver's intake queue, which asserts it where it calls in. Files are polled: Linux has no
+/// readiness events for regular files, and a short poll interval costs one `pread` per file when nothing has changed.
+final class FollowedPathSource: Source {
   let index: Int
   let path: String
+  var name: String { path }
   let isDirectory: Bool
   private let format: InputConfig.Format
   private let plan: FieldPlan
@@ -33,6 +34,8 @@ final class FileInput {
   private var failed: Set<FileIdentity> = []
   /// Errors to report in the summary.
   private(set) var errors: [String] = []
+  /// The last poll found nothing to read anywhere (the end of `run --once`).
+  private(set) var isExhausted = false
 
   init(
     index: Int, path: String, isDirectory: Bool, format: InputConfig.Format, plan: FieldPlan, batchLines: Int,
@@ -176,8 +179,15 @@ final class FileInput {
   }
 
   /// Reads what is available, in order, up to `budget` bytes.
+  func read(budget: Int, deliver: (LineChunk) -> Void) -> SourceRead {
+    let (bytes, more) = poll(budget: budget, deliver: deliver)
+    isExhausted = bytes == 0 && !more
+    return SourceRead(bytes: bytes, status: more ? .more : .caughtUp)
+  }
+
+  /// Reads what is available, in order, up to `budget` bytes.
   /// - Returns: the bytes read and whether the budget ran out before every file was at its end.
-  func poll(budget: Int, deliver: (LineChunk) -> Void) -> (bytes: Int, more: Bool) {
+  private func poll(budget: Int, deliver: (LineChunk) -> Void) -> (bytes: Int, more: Bool) {
     refresh(deliver: deliver)
     var total = 0
     var keep: [FollowedFile] = []
@@ -216,7 +226,7 @@ final class FileInput {
 
   /// At the end of `run --once`: hands on every last unterminated line.
   /// The files stay listed, so the checkpoint records their ends and a later `run` reads only what is appended.
-  func finishAll(deliver: (LineChunk) -> Void) {
+  func finish(deliver: (LineChunk) -> Void) {
     for file in files { finish(file, deliver: deliver) }
   }
 

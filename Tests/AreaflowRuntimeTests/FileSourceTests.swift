@@ -4,7 +4,7 @@ import Testing
 
 @testable import AreaflowRuntime
 
-@Suite struct InputReaderTests {
+@Suite struct FileSourceTests {
   static let text =
     (1...5000).map { "{\"n\":\($0),\"pad\":\"\(String(repeating: "p", count: $0 % 50))\"}" }
     .joined(separator: "\n") + "\n"
@@ -46,18 +46,17 @@ import Testing
   func read(_ bytes: [UInt8]) throws -> (String, String?) {
     let path = temporaryFile(bytes)
     defer { try? FileManager.default.removeItem(atPath: path) }
-    let reader = InputReader(
+    let source = FileSource(
       index: 0, entry: InputList.Entry(path: path, size: Int64(bytes.count)), format: .ndjson, plan: try plan(),
       batchLines: 100)
     var out: [UInt8] = []
     var expectedLine: Int64 = 1
-    let error = reader.run(
-      deliver: { chunk in
-        #expect(chunk.firstLine == expectedLine)
-        expectedLine += Int64(chunk.bytes.filter { $0 == 10 }.count)
-        out += chunk.bytes
-      }, progress: { _ in })
-    return (String(decoding: out, as: UTF8.self), error)
+    source.finish { chunk in
+      #expect(chunk.firstLine == expectedLine)
+      expectedLine += Int64(chunk.bytes.filter { $0 == 10 }.count)
+      out += chunk.bytes
+    }
+    return (String(decoding: out, as: UTF8.self), source.errors.first)
   }
 
   @Test func plainGzipAndZstdReadTheSame() throws {
@@ -91,10 +90,11 @@ import Testing
   }
 
   @Test func missingInputIsAnErrorNotACrash() throws {
-    let reader = InputReader(
+    let source = FileSource(
       index: 0, entry: InputList.Entry(path: "/nonexistent/x.zst", size: nil), format: .ndjson, plan: try plan(),
       batchLines: 10)
-    let error = reader.run(deliver: { _ in }, progress: { _ in })
+    source.finish { _ in }
+    let error = source.errors.first
     #expect(error?.contains("/nonexistent/x.zst: cannot open") == true)
   }
 }

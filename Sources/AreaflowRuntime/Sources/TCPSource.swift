@@ -11,11 +11,19 @@ import Logging
 /// `tcp://HOST:PORT`: listens and reads newline-delimited events from any number of clients at once, each client a
 /// stream of its own lines. Port 0 picks a free port, which is logged.
 ///
-/// Confined to the live intake queue. Data received over TCP cannot be asked for again, so after a crash the
-/// lines a checkpoint had not covered are gone unless the sender resends them; files are the exactly-once inputs.
-final class SocketInput {
+/// Used only from the driver's intake queue (asserted where the driver calls in; the accept and read sources run on
+/// it). Data received over TCP cannot be asked for again, so after a crash the lines a checkpoint had not covered are
+/// gone unless the sender resends them; files are the exactly-once inputs.
+final class TCPSource: Source {
   let index: Int
   let address: String
+  var name: String { address }
+  private let format: InputConfig.Format
+  private let plan: FieldPlan
+  private let batchLines: Int
+  private let logger: Logger
+  /// Bytes read from one client before the intake queue lets other work in.
+  static let budget = 4 << 20
   private let listener: Int32
   private(set) var port: Int = 0
   private var acceptSource: DispatchSourceRead?
@@ -28,9 +36,15 @@ final class SocketInput {
   }
 
   /// Binds and listens on `host:port`.
-  init(index: Int, address: String) throws {
+  init(
+    index: Int, address: String, format: InputConfig.Format, plan: FieldPlan, batchLines: Int, logger: Logger
+  ) throws {
     self.index = index
     self.address = address
+    self.format = format
+    self.plan = plan
+    self.batchLines = batchLines
+    self.logger = logger
     let spec = address.dropFirst("tcp://".count)
     guard let colon = spec.lastIndex(of: ":"), let port = UInt16(spec[spec.index(after: colon)...]) else {
       throw SetupError(description: "\(address): expected tcp://HOST:PORT")
@@ -66,11 +80,10 @@ final class SocketInput {
     _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
   }
 
-  /// Accepts clients on `queue` and starts reading each.
-  func start(
-    queue: DispatchQueue, format: InputConfig.Format, plan: FieldPlan, batchLines: Int, budget: Int, logger: Logger,
-    deliver: @escaping (LineChunk) -> Void, onData: @escaping (Int) -> Void
-  ) {
+  /// Accepts clients on the intake queue and starts reading each.
+  func start(_ context: SourceContext) {
+    let (queue, deliver, noteData) = (context.queue, context.deliver, context.noteData)
+    logger.info("listening on tcp://127.0.0.1:\(port)", metadata: ["input": "\(address)"])
     let source = DispatchSource.makeReadSource(fileDescriptor: listener, queue: queue)
     source.setEventHandler { [unowned self] in
       while true {
@@ -83,7 +96,7 @@ final class SocketInput {
         clients.append(client)
         logger.debug("client connected", metadata: ["input": "\(address)", "client": "\(nextClient)"])
         client.start(
-          queue: queue, budget: budget, deliver: deliver, onData: onData,
+          queue: queue, budget: Self.budget, deliver: deliver, onData: { _ in noteData() },
           onClose: { [unowned self] closed, error in
             if let error {
               logger.warning("client stream failed", metadata: ["client": "\(closed.name)", "error": "\(error)"])
@@ -97,7 +110,7 @@ final class SocketInput {
   }
 
   /// For `--once`: some client came and every client has gone.
-  var isFinished: Bool { everConnected && clients.isEmpty }
+  var isExhausted: Bool { everConnected && clients.isEmpty }
 
   /// Stops listening and reading (shutdown).
   func cancel() {

@@ -12,9 +12,12 @@ import Dispatch
 ///
 /// Confined to the pipeline's sink queue. Rows are buffered up to `rowsPerCommit` so files are few and large.
 ///
-/// In replay every commit writes its files in place. In live mode (`staging`) a commit writes them under hidden
-/// `.staged` names that no snapshot glob matches; `publish` then lets the caller commit a checkpoint that lists them
-/// and only afterwards renames them into place, so a crash at any moment leaves either the old or the new state.
+/// Every commit takes one path: build and encode the tables, write each file atomically, and on any failure remove
+/// the files this commit wrote and restore its counters, so a failed commit leaves no listed file behind. In replay
+/// the files are written under their final names and `_summary.json` after them. In live mode (`staging`) they are
+/// written under hidden `.staged` names that no snapshot glob matches; `publish` then lets the caller commit a
+/// checkpoint that lists them and only afterwards renames them into place, so a crash at any moment leaves either
+/// the old or the new state.
 final class SnapshotSink: @unchecked Sendable {
   let directory: String
   let encoder: any SnapshotEncoder
@@ -24,6 +27,8 @@ final class SnapshotSink: @unchecked Sendable {
   let schemes: [any AreaScheme]
   let rowsPerCommit: Int
   let staging: Bool
+  /// The sink queue it is confined to; every entry point asserts it.
+  private let queue: DispatchQueue
   private var rows: ClosedRows
   private var rejects: [UInt8] = []
   private var late: [UInt8] = []
@@ -40,8 +45,9 @@ final class SnapshotSink: @unchecked Sendable {
 
   init(
     directory: String, encoder: any SnapshotEncoder, assembler: RowAssembler, labels: DimensionLabels,
-    summary: RunSummary, rowsPerCommit: Int = 200_000, staging: Bool = false
+    summary: RunSummary, rowsPerCommit: Int, staging: Bool, queue: DispatchQueue
   ) {
+    self.queue = queue
     self.directory = directory
     self.encoder = encoder
     self.assembler = assembler
@@ -58,12 +64,14 @@ final class SnapshotSink: @unchecked Sendable {
   var bufferedRows: Int { rows.count }
 
   func add(rows closed: ClosedRows) {
+    dispatchPrecondition(condition: .onQueue(queue))
     rows.append(contentsOf: closed)
     if rows.count >= rowsPerCommit, failure == nil { commit() }
   }
 
   /// Side records and the counters as of the batch that produced them.
   func add(rejects r: [UInt8], late l: [UInt8], counters: RunSummary) {
+    dispatchPrecondition(condition: .onQueue(queue))
     rejects.append(contentsOf: r)
     late.append(contentsOf: l)
     let files = summary.files
@@ -76,13 +84,15 @@ final class SnapshotSink: @unchecked Sendable {
 
   /// Continues a run from its checkpoint.
   func restore(summary: RunSummary, partSequence: Int) {
+    dispatchPrecondition(condition: .onQueue(queue))
     self.summary = summary
     self.partSequence = partSequence
   }
 
   /// Writes everything buffered (staged in live mode), then, in replay, the summary. On failure nothing of this
-  /// commit stays on disk and, in live mode, its rows stay buffered for the next attempt.
+  /// commit stays on disk and its rows stay buffered: live mode retries, replay reports the failure and stops.
   func commit() {
+    dispatchPrecondition(condition: .onQueue(queue))
     if !staging, failure != nil { return }
     let before = (summary.files.count, summary.rowsWritten, partSequence, staged.count)
     var written: [String] = []
@@ -126,7 +136,6 @@ final class SnapshotSink: @unchecked Sendable {
       if !staging { try AtomicFile.write(Array(summary.json().utf8), to: "\(directory)/_summary.json") }
     } catch {
       failure = error
-      guard staging else { return }
       for path in written { unlink("\(directory)/\(path)") }
       summary.files.removeLast(summary.files.count - before.0)
       summary.rowsWritten = before.1
@@ -162,6 +171,7 @@ final class SnapshotSink: @unchecked Sendable {
       throws(AtomicFile.WriteError) -> Void
   ) -> Bool {
     precondition(staging, "publish is for live mode")
+    dispatchPrecondition(condition: .onQueue(queue))
     commit()
     if failure != nil { return false }
     do throws(AtomicFile.WriteError) {

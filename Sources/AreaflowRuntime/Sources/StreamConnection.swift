@@ -17,18 +17,17 @@ final class StreamConnection: @unchecked Sendable {
   let input: Int
   let name: String
   let fd: Int32
-  private var framer: LineFramer
-  private var decoder: (any ByteDecoder)?
-  private var offset: Int64 = 0
+  private let framer: InputFramer
+  private var reader: DescriptorReader
   private var source: DispatchSourceRead?
   private(set) var isClosed = false
-  private var buffer = [UInt8](repeating: 0, count: 1 << 16)
 
   init(fd: Int32, input: Int, name: String, format: InputConfig.Format, plan: FieldPlan, batchLines: Int) {
     self.fd = fd
     self.input = input
     self.name = name
-    framer = LineFramer(input: input, inputName: name, format: format, plan: plan, maxLines: batchLines)
+    framer = InputFramer(input: input, inputName: name, format: format, plan: plan, batchLines: batchLines)
+    reader = DescriptorReader(fd: fd, bufferSize: 1 << 16)
     let flags = fcntl(fd, F_GETFL)
     _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
   }
@@ -63,26 +62,24 @@ final class StreamConnection: @unchecked Sendable {
     let callbacks = QueueConfined((deliver, onData, onClose))
     let thread = Thread { [self] in
       let (deliver, onData, onClose) = callbacks.value
-      var block = [UInt8](repeating: 0, count: 1 << 16)
+      var blocking = DescriptorReader(fd: fd, bufferSize: 1 << 16)
       while true {
-        let n = block.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if n < 0, errno == EINTR { continue }
-        let chunk = n > 0 ? Array(block[0..<n]) : []
-        let error = n < 0 ? "read error: \(String(cString: strerror(errno)))" : nil
+        var chunk: [UInt8] = []
+        let outcome = blocking.read { chunk = Array($0) }
         let done: Bool = queue.sync {
           if isClosed { return true }
-          if n > 0 {
+          if case .read(let n) = outcome {
             if let failure = chunk.withUnsafeBytes({ consume($0, deliver: deliver) }) {
               close(deliver: deliver)
               onClose(self, failure)
               return true
             }
-            for c in (try? framer.flushLines()) ?? [] { deliver(c) }
+            try? framer.flushLines(deliver: deliver)
             onData(n)
             return false
           }
           close(deliver: deliver)
-          onClose(self, error)
+          if case .failed(let reason) = outcome { onClose(self, "read error: \(reason)") } else { onClose(self, nil) }
           return true
         }
         if done { return }
@@ -95,14 +92,10 @@ final class StreamConnection: @unchecked Sendable {
   /// Decodes and frames one read; returns an error message when the data is corrupt.
   private func consume(_ bytes: UnsafeRawBufferPointer, deliver: (LineChunk) -> Void) -> String? {
     do {
-      if decoder == nil { decoder = Compression.detect(bytes).makeDecoder() }
-      try decoder!.feed(bytes, offset: offset) { text in
-        for chunk in try framer.push(text) { deliver(chunk) }
-      }
+      try framer.process(bytes, deliver: deliver)
     } catch {
       return "\(error)"
     }
-    offset += Int64(bytes.count)
     return nil
   }
 
@@ -110,21 +103,21 @@ final class StreamConnection: @unchecked Sendable {
   private func readAvailable(budget: Int, deliver: (LineChunk) -> Void) -> (Int, ended: Bool, error: String?) {
     var total = 0
     while total < budget {
-      let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-      if n < 0 {
-        if errno == EINTR { continue }
-        if errno == EAGAIN || errno == EWOULDBLOCK {
-          for chunk in (try? framer.flushLines()) ?? [] { deliver(chunk) }
-          return (total, false, nil)
-        }
-        return (total, true, "read error: \(String(cString: strerror(errno)))")
+      var failure: String?
+      switch reader.read({ failure = consume($0, deliver: deliver) }) {
+      case .read(let n):
+        if let failure { return (total + n, true, failure) }
+        total += n
+      case .wouldBlock:
+        try? framer.flushLines(deliver: deliver)
+        return (total, false, nil)
+      case .end:
+        return (total, true, nil)
+      case .failed(let reason):
+        return (total, true, "read error: \(reason)")
       }
-      if n == 0 { return (total, true, nil) }
-      let failure = buffer.withUnsafeBytes { consume(UnsafeRawBufferPointer(rebasing: $0[0..<n]), deliver: deliver) }
-      if let failure { return (total + n, true, failure) }
-      total += n
     }
-    for chunk in (try? framer.flushLines()) ?? [] { deliver(chunk) }
+    try? framer.flushLines(deliver: deliver)
     return (total, false, nil)
   }
 
@@ -134,7 +127,7 @@ final class StreamConnection: @unchecked Sendable {
     isClosed = true
     source?.cancel()
     source = nil
-    for chunk in (try? framer.finish()) ?? [] { deliver(chunk) }
+    framer.salvage(deliver: deliver)
     if fd != 0 { Glibc.close(fd) }
   }
 

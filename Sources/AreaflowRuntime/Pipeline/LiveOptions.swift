@@ -15,7 +15,7 @@ public struct LiveOptions: Sendable {
   public var commitPauseMilliseconds: Int
 
   public init(
-    threads: Int, batchLines: Int = 8192, maxInFlight: Int = 8, rowsPerCommit: Int = 50_000,
+    threads: Int, batchLines: Int = PipelineDefaults.batchLines, maxInFlight: Int = 8, rowsPerCommit: Int = 50_000,
     pollInterval: Int64 = 100_000_000, pollBudget: Int = 8 << 20, once: Bool = false, commitPauseMilliseconds: Int = 0
   ) {
     self.threads = max(1, threads)
