@@ -14,6 +14,7 @@ let package = Package(
   platforms: [.macOS(.v14)],
   products: [
     .executable(name: "areaflow", targets: ["areaflow"]),
+    .library(name: "AreaflowH3", targets: ["AreaflowH3"]),
     .library(name: "AreaflowCore", targets: ["AreaflowCore"]),
     .library(name: "AreaflowRuntime", targets: ["AreaflowRuntime"]),
   ],
@@ -30,9 +31,11 @@ let package = Package(
     .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
     .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
     .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+    // A self-contained library below the core: it knows nothing of configs, windows or areas.
+    .target(name: "AreaflowH3", swiftSettings: hotPathSettings),
     .target(
       name: "AreaflowCore",
-      dependencies: ["CZstd", .product(name: "Yams", package: "Yams")],
+      dependencies: ["AreaflowH3", "CZstd", .product(name: "Yams", package: "Yams")],
       swiftSettings: hotPathSettings
     ),
     .target(
@@ -55,13 +58,14 @@ let package = Package(
     .executableTarget(
       name: "areaflow",
       dependencies: [
-        "AreaflowCore", "AreaflowRuntime", "AreaflowServer", "CMalloc",
+        "AreaflowCore", "AreaflowH3", "AreaflowRuntime", "AreaflowServer", "CMalloc",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Metrics", package: "swift-metrics"),
         .product(name: "Prometheus", package: "swift-prometheus"),
       ]
     ),
+    .testTarget(name: "AreaflowH3Tests", dependencies: ["AreaflowH3"]),
     .testTarget(name: "AreaflowCoreTests", dependencies: ["AreaflowCore"]),
     .testTarget(name: "AreaflowRuntimeTests", dependencies: ["AreaflowRuntime", "AreaflowCore"]),
     .testTarget(
