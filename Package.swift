@@ -15,6 +15,7 @@ let package = Package(
   products: [
     .executable(name: "areaflow", targets: ["areaflow"]),
     .library(name: "AreaflowH3", targets: ["AreaflowH3"]),
+    .library(name: "AreaflowParquet", targets: ["AreaflowParquet"]),
     .library(name: "AreaflowCore", targets: ["AreaflowCore"]),
     .library(name: "AreaflowRuntime", targets: ["AreaflowRuntime"]),
   ],
@@ -31,11 +32,12 @@ let package = Package(
     .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
     .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
     .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
-    // A self-contained library below the core: it knows nothing of configs, windows or areas.
+    // Self-contained libraries below the core: they know nothing of configs, windows or areas.
     .target(name: "AreaflowH3", swiftSettings: hotPathSettings),
+    .target(name: "AreaflowParquet", dependencies: ["CZstd"], swiftSettings: hotPathSettings),
     .target(
       name: "AreaflowCore",
-      dependencies: ["AreaflowH3", "CZstd", .product(name: "Yams", package: "Yams")],
+      dependencies: ["AreaflowH3", "AreaflowParquet", "CZstd", .product(name: "Yams", package: "Yams")],
       swiftSettings: hotPathSettings
     ),
     .target(
@@ -66,6 +68,9 @@ let package = Package(
       ]
     ),
     .testTarget(name: "AreaflowH3Tests", dependencies: ["AreaflowH3"]),
+    // The Parquet tests build their tables under the core's name for them (`SnapshotTable`) and two of them go
+    // through the core's `ParquetSnapshotEncoder`; everything else they touch is the Parquet library's.
+    .testTarget(name: "AreaflowParquetTests", dependencies: ["AreaflowParquet", "AreaflowCore"]),
     .testTarget(name: "AreaflowCoreTests", dependencies: ["AreaflowCore"]),
     .testTarget(name: "AreaflowRuntimeTests", dependencies: ["AreaflowRuntime", "AreaflowCore"]),
     .testTarget(
