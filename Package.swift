@@ -17,6 +17,7 @@ let package = Package(
     .library(name: "AreaflowH3", targets: ["AreaflowH3"]),
     .library(name: "AreaflowParquet", targets: ["AreaflowParquet"]),
     .library(name: "AreaflowCore", targets: ["AreaflowCore"]),
+    .library(name: "AreaflowGenerate", targets: ["AreaflowGenerate"]),
     .library(name: "AreaflowRuntime", targets: ["AreaflowRuntime"]),
   ],
   dependencies: [
@@ -40,6 +41,9 @@ let package = Package(
       dependencies: ["AreaflowH3", "AreaflowParquet", "CZstd", .product(name: "Yams", package: "Yams")],
       swiftSettings: hotPathSettings
     ),
+    // Synthetic streams and region files for `areaflow generate`, the tests and the benchmarks; not part of a
+    // pipeline, so the core does not carry them.
+    .target(name: "AreaflowGenerate", dependencies: ["AreaflowCore"]),
     .target(
       name: "AreaflowRuntime",
       dependencies: [
@@ -60,7 +64,7 @@ let package = Package(
     .executableTarget(
       name: "areaflow",
       dependencies: [
-        "AreaflowCore", "AreaflowH3", "AreaflowRuntime", "AreaflowServer", "CMalloc",
+        "AreaflowCore", "AreaflowGenerate", "AreaflowH3", "AreaflowRuntime", "AreaflowServer", "CMalloc",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Metrics", package: "swift-metrics"),
@@ -71,7 +75,7 @@ let package = Package(
     // The Parquet tests build their tables under the core's name for them (`SnapshotTable`) and two of them go
     // through the core's `ParquetSnapshotEncoder`; everything else they touch is the Parquet library's.
     .testTarget(name: "AreaflowParquetTests", dependencies: ["AreaflowParquet", "AreaflowCore"]),
-    .testTarget(name: "AreaflowCoreTests", dependencies: ["AreaflowCore"]),
+    .testTarget(name: "AreaflowCoreTests", dependencies: ["AreaflowCore", "AreaflowGenerate"]),
     .testTarget(name: "AreaflowRuntimeTests", dependencies: ["AreaflowRuntime", "AreaflowCore"]),
     .testTarget(
       name: "AreaflowServerTests",

@@ -1,4 +1,5 @@
 import AreaflowCore
+import AreaflowGenerate
 import AreaflowH3
 import Benchmark
 
