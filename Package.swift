@@ -59,7 +59,9 @@ let package = Package(
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "Prometheus", package: "swift-prometheus"),
         .product(name: "Metrics", package: "swift-metrics"),
-      ]
+      ],
+      // The map page is a file of its own, compiled into the module as bytes: see `MapPage`.
+      resources: [.embedInCode("Resources/map.html")]
     ),
     .executableTarget(
       name: "areaflow",
