@@ -14,7 +14,10 @@ let package = Package(
   platforms: [.macOS(.v14)],
   products: [
     .executable(name: "areaflow", targets: ["areaflow"]),
+    .library(name: "AreaflowH3", targets: ["AreaflowH3"]),
+    .library(name: "AreaflowParquet", targets: ["AreaflowParquet"]),
     .library(name: "AreaflowCore", targets: ["AreaflowCore"]),
+    .library(name: "AreaflowGenerate", targets: ["AreaflowGenerate"]),
     .library(name: "AreaflowRuntime", targets: ["AreaflowRuntime"]),
   ],
   dependencies: [
@@ -30,11 +33,17 @@ let package = Package(
     .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
     .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
     .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+    // Self-contained libraries below the core: they know nothing of configs, windows or areas.
+    .target(name: "AreaflowH3", swiftSettings: hotPathSettings),
+    .target(name: "AreaflowParquet", dependencies: ["CZstd"], swiftSettings: hotPathSettings),
     .target(
       name: "AreaflowCore",
-      dependencies: ["CZstd", .product(name: "Yams", package: "Yams")],
+      dependencies: ["AreaflowH3", "AreaflowParquet", "CZstd", .product(name: "Yams", package: "Yams")],
       swiftSettings: hotPathSettings
     ),
+    // Synthetic streams and region files for `areaflow generate`, the tests and the benchmarks; not part of a
+    // pipeline, so the core does not carry them.
+    .target(name: "AreaflowGenerate", dependencies: ["AreaflowCore"]),
     .target(
       name: "AreaflowRuntime",
       dependencies: [
@@ -50,19 +59,25 @@ let package = Package(
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "Prometheus", package: "swift-prometheus"),
         .product(name: "Metrics", package: "swift-metrics"),
-      ]
+      ],
+      // The map page is a file of its own, compiled into the module as bytes: see `MapPage`.
+      resources: [.embedInCode("Resources/map.html")]
     ),
     .executableTarget(
       name: "areaflow",
       dependencies: [
-        "AreaflowCore", "AreaflowRuntime", "AreaflowServer", "CMalloc",
+        "AreaflowCore", "AreaflowGenerate", "AreaflowH3", "AreaflowRuntime", "AreaflowServer", "CMalloc",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Metrics", package: "swift-metrics"),
         .product(name: "Prometheus", package: "swift-prometheus"),
       ]
     ),
-    .testTarget(name: "AreaflowCoreTests", dependencies: ["AreaflowCore"]),
+    .testTarget(name: "AreaflowH3Tests", dependencies: ["AreaflowH3"]),
+    // The Parquet tests build their tables under the core's name for them (`SnapshotTable`) and two of them go
+    // through the core's `ParquetSnapshotEncoder`; everything else they touch is the Parquet library's.
+    .testTarget(name: "AreaflowParquetTests", dependencies: ["AreaflowParquet", "AreaflowCore"]),
+    .testTarget(name: "AreaflowCoreTests", dependencies: ["AreaflowCore", "AreaflowGenerate"]),
     .testTarget(name: "AreaflowRuntimeTests", dependencies: ["AreaflowRuntime", "AreaflowCore"]),
     .testTarget(
       name: "AreaflowServerTests",

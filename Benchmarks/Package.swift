@@ -16,6 +16,8 @@ let package = Package(
       dependencies: [
         .product(name: "Benchmark", package: "benchmark"),
         .product(name: "AreaflowCore", package: "areaflow"),
+        .product(name: "AreaflowGenerate", package: "areaflow"),
+        .product(name: "AreaflowH3", package: "areaflow"),
       ],
       path: "Benchmarks/CoreBenchmarks",
       plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

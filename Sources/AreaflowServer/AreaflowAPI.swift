@@ -26,7 +26,7 @@ public struct AreaflowAPI: Sendable {
     router.get("/") { _, _ in
       Response(
         status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache"],
-        body: .init(byteBuffer: ByteBuffer(string: MapPage.html)))
+        body: .init(byteBuffer: ByteBuffer(bytes: MapPage.html)))
     }
     router.get("/healthz") { _, _ in
       if let problem = view.problem { return json(ViewJSON.error(problem), status: .serviceUnavailable) }

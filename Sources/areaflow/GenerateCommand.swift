@@ -1,4 +1,5 @@
 import AreaflowCore
+import AreaflowGenerate
 import AreaflowRuntime
 import ArgumentParser
 

@@ -1,4 +1,5 @@
 import AreaflowCore
+import AreaflowH3
 import ArgumentParser
 
 /// `areaflow locate`: which area of each scheme a point falls in — the tool for when a number looks odd.

@@ -1,3 +1,4 @@
+import AreaflowGenerate
 import Testing
 
 @testable import AreaflowCore

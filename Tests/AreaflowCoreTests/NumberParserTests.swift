@@ -1,3 +1,4 @@
+import AreaflowGenerate
 import Foundation
 import Testing
 

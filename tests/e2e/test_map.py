@@ -5,6 +5,8 @@ The server follows a copy of the bundled transport fixture with a config derived
 seconds). The page is opened in Debian's headless Chromium (the `chromium` package), driven by Playwright through
 `executable_path` (no browser download), and checked as a person would see it:
 
+- its script compiles: every inline `<script>` of `Sources/AreaflowServer/Resources/map.html` is parsed by the
+  browser (no server needed), so a syntax error fails with the browser's message, and the server sends that file;
 - it loads with no console error or warning and no page error, and fetches nothing from another origin;
 - the legend shows the feature and numbers, and a screenshot of the map holds many pixels of several colours
   (Pillow; the PNG is saved in the test's tmp dir and its path printed);
@@ -31,6 +33,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from datetime import datetime, timedelta, timezone
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -38,7 +41,7 @@ import yaml
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
-from conftest import bundled, lines_bytes, zstd_frame
+from conftest import REPO, bundled, lines_bytes, zstd_frame
 from live_harness import LiveRun
 
 START_TIMEOUT_S = 120  # healthz and a first final window, debug build on a busy 2-core VM
@@ -47,6 +50,8 @@ PAGE_TIMEOUT_MS = 20_000
 VIEWPORT = {"width": 1280, "height": 800}
 # Strings a self-contained page may hold that look like URLs: XML namespaces, not fetched.
 NAMESPACES = ("http://www.w3.org/2000/svg", "http://www.w3.org/1999/xhtml", "http://www.w3.org/1999/xlink")
+# The page as committed; the binary embeds this file at build time.
+PAGE_SOURCE = REPO / "Sources" / "AreaflowServer" / "Resources" / "map.html"
 
 
 # --------------------------------------------------------------------------------------------
@@ -391,6 +396,65 @@ def test_page_is_self_contained(server):
     urls = [u for u in re.findall(r"(?:https?:)?//[A-Za-z0-9.-]+\.[A-Za-z]{2,}[^\s\"'<>)]*", html)
             if not any(u.startswith(n) for n in NAMESPACES)]
     assert not urls, f"external URLs in the page: {urls[:5]}"
+
+
+class InlineScripts(HTMLParser):
+    """Collects the text of every `<script>` element without a `src`."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=False)
+        self.scripts: list[str] = []
+        self._inside = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "script":
+            assert "src" not in dict(attrs), "the page must not load scripts"
+            self._inside = True
+            self.scripts.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._inside = False
+
+    def handle_data(self, data):
+        if self._inside:
+            self.scripts[-1] += data
+
+
+def syntax_errors(browser, scripts: list[str]) -> list[str]:
+    """The browser's SyntaxError for each script that does not parse. `new Function` compiles a script's text
+    without running it, so nothing is fetched and no server is needed."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        return page.evaluate(
+            """scripts => scripts.flatMap((src, i) => {
+                try { new Function(src); return []; }
+                catch (e) { return [`script ${i + 1}: ${e.name}: ${e.message}`]; }
+            })""",
+            scripts,
+        )
+    finally:
+        context.close()
+
+
+def test_page_script_compiles(browser):
+    parser = InlineScripts()
+    parser.feed(PAGE_SOURCE.read_text(encoding="utf-8"))
+    parser.close()
+    scripts = [s for s in parser.scripts if s.strip()]
+    assert scripts, f"no inline script in {PAGE_SOURCE}"
+    errors = syntax_errors(browser, scripts)
+    assert not errors, f"{PAGE_SOURCE}: {errors}"
+    # The check itself: one stray brace must be reported.
+    broken = syntax_errors(browser, [scripts[0] + "\n}"])
+    assert len(broken) == 1 and "SyntaxError" in broken[0], broken
+
+
+def test_served_page_is_the_resource_file(server):
+    status, body, _ = http_get(server.base)
+    assert status == 200, f"GET /: {status}"
+    assert body == PAGE_SOURCE.read_bytes(), f"GET / does not serve {PAGE_SOURCE} as committed (rebuild?)"
 
 
 def test_map_draws_coloured_areas_with_a_legend(open_map, server, tmp_path):

@@ -1,5 +1,6 @@
 import Foundation
 import AreaflowCore
+import AreaflowGenerate
 
 /// Inputs for the core benchmarks, generated in memory with the project's own generator.
 enum BenchmarkData {

@@ -1,4 +1,6 @@
 import AreaflowCore
+import AreaflowGenerate
+import AreaflowH3
 import Benchmark
 
 /// Throughput of the pure core on data made in memory: decoding, area lookup and aggregation, without disk or

@@ -1,3 +1,5 @@
+import AreaflowH3
+
 /// H3 cells of one resolution (0–15). The key is the cell index itself; the label its lowercase hex form.
 public struct H3Scheme: AreaScheme {
   public let name: String

@@ -1,3 +1,4 @@
+import AreaflowParquet
 import Foundation
 
 /// Reads one committed snapshot file (CSV, NDJSON or Parquet, by extension) back into a `SnapshotTable`, for

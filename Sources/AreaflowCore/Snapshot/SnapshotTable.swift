@@ -1,29 +1,9 @@
-/// A block of finished output rows in columnar form, ready for any snapshot encoder.
-public struct SnapshotTable: Sendable, Equatable {
-  /// One named, typed column. All columns of a table hold `rowCount` values.
-  public enum Column: Sendable, Equatable {
-    /// UTF-8 text; nil is null.
-    case string(name: String, values: [String?])
-    /// Milliseconds since the Unix epoch, UTC; never null.
-    case timestamp(name: String, millis: [Int64])
-    /// Integers (`count`, `distinct`); nil is null.
-    case int64(name: String, values: [Int64?])
-    /// Floating point features; nil is null. NaN and infinities may occur.
-    case double(name: String, values: [Double?])
-  }
-  public var columns: [Column]
-  public var rowCount: Int
-  public init(columns: [Column], rowCount: Int) {
-    self.columns = columns
-    self.rowCount = rowCount
-  }
-}
+import AreaflowParquet
 
-extension SnapshotTable.Column {
-  /// The column's name.
-  public var name: String {
-    switch self {
-    case .string(let n, _), .timestamp(let n, _), .int64(let n, _), .double(let n, _): n
-    }
-  }
-}
+/// A block of finished output rows in columnar form, ready for any snapshot encoder.
+///
+/// The columns are those of the Parquet library's table (text, UTC milliseconds, integers, doubles), so the same
+/// value feeds the CSV, NDJSON and Parquet encoders and comes back from `ParquetReader`. An alias rather than a
+/// type of its own: a second, identical column model would need a conversion at every crossing into the Parquet
+/// library and buy nothing.
+public typealias SnapshotTable = ParquetTable

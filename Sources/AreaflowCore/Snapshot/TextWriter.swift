@@ -1,14 +1,19 @@
 /// Appends text to a byte buffer: the shared output path of the CSV and NDJSON encoders and the side outputs.
-struct TextWriter {
-  var bytes: [UInt8] = []
+///
+/// Public so the HTTP API renders its JSON with the very number and time formatting of the NDJSON snapshots: the
+/// API and the files then agree byte for byte on every value.
+public struct TextWriter {
+  public var bytes: [UInt8] = []
 
-  mutating func write(_ s: String) {
+  public init() {}
+
+  public mutating func write(_ s: String) {
     var s = s
     s.withUTF8 { bytes.append(contentsOf: $0) }
   }
 
   /// Decimal digits of an integer, without building a String.
-  mutating func write(integer v: Int64) {
+  public mutating func write(integer v: Int64) {
     if v == 0 {
       bytes.append(48)
       return
@@ -26,10 +31,10 @@ struct TextWriter {
       for k in stride(from: n - 1, through: 0, by: -1) { bytes.append(d[k]) }
     }
   }
-  mutating func write(byte: UInt8) { bytes.append(byte) }
+  public mutating func write(byte: UInt8) { bytes.append(byte) }
 
   /// Shortest text that reads back as the same Double; integral values keep a `.0` so readers infer a float type.
-  mutating func write(double d: Double) {
+  public mutating func write(double d: Double) {
     if d.isNaN {
       write("NaN")
     } else if d.isInfinite {
@@ -77,7 +82,7 @@ struct TextWriter {
   }
 
   /// `s` as a JSON string literal, quotes included. Invalid UTF-8 was already replaced when the String was made.
-  mutating func write(jsonString s: String) {
+  public mutating func write(jsonString s: String) {
     bytes.append(34)
     for b in s.utf8 {
       switch b {

@@ -1,8 +1,10 @@
+import AreaflowCore
+
 /// The JSON texts of the HTTP API (SPEC section 6), rendered straight from snapshot tables: the same values, with
 /// the same formatting, as the NDJSON snapshot files.
-public enum ViewJSON {
+enum ViewJSON {
   /// `{"window":…, "window_start":…, "window_end":…, "final":…, "rows":[{"area":…, <dimensions>, <features>}]}`
-  public static func aggregates(_ view: WindowView, scheme: Int, rows: [Int]) -> [UInt8] {
+  static func aggregates(_ view: WindowView, scheme: Int, rows: [Int]) -> [UInt8] {
     var w = TextWriter()
     header(view, into: &w)
     w.write(",\"rows\":[")
@@ -21,7 +23,7 @@ public enum ViewJSON {
 
   /// A GeoJSON FeatureCollection of the rows, each with its area's polygon, plus the window fields as foreign
   /// members.
-  public static func geojson(_ view: WindowView, scheme: Int, rows: [Int], geometry: AreaGeometry) -> [UInt8] {
+  static func geojson(_ view: WindowView, scheme: Int, rows: [Int], geometry: AreaGeometry) -> [UInt8] {
     var w = TextWriter()
     w.write("{\"type\":\"FeatureCollection\",")
     var h = TextWriter()
@@ -48,7 +50,7 @@ public enum ViewJSON {
   }
 
   /// One area's windows, oldest first: `{"scheme":…, "area":…, "window":…, "windows":[{window fields, "rows":[…]}]}`.
-  public static func history(
+  static func history(
     scheme: String, area: String, window: String, views: [(WindowView, [Int])], schemeIndex: Int
   ) -> [UInt8] {
     var w = TextWriter()
@@ -68,7 +70,7 @@ public enum ViewJSON {
   }
 
   /// The data line of a Server-Sent Event for a committed window.
-  public static func streamEvent(_ view: WindowView, schemes: [String]) -> [UInt8] {
+  static func streamEvent(_ view: WindowView, schemes: [String]) -> [UInt8] {
     var w = TextWriter()
     header(view, into: &w)
     w.write(",\"rows\":{")
@@ -83,7 +85,7 @@ public enum ViewJSON {
   }
 
   /// What the API can serve: windows with their retained instances, schemes, dimensions, features.
-  public static func meta(_ recent: RecentWindows, config: PipelineConfig, schemes: [any AreaScheme]) -> [UInt8] {
+  static func meta(_ recent: RecentWindows, config: PipelineConfig, schemes: [any AreaScheme]) -> [UInt8] {
     var w = TextWriter()
     w.write("{\"name\":")
     w.write(jsonString: config.name)
@@ -121,7 +123,7 @@ public enum ViewJSON {
   }
 
   /// `{"error": message}`.
-  public static func error(_ message: String) -> [UInt8] {
+  static func error(_ message: String) -> [UInt8] {
     var w = TextWriter()
     w.write("{\"error\":")
     w.write(jsonString: message)
@@ -184,7 +186,7 @@ public enum ViewJSON {
     return table.columns.indices.filter { !skip.contains(table.columns[$0].name) }
   }
 
-  public static func column(_ table: SnapshotTable, _ name: String) -> [String?]? {
+  static func column(_ table: SnapshotTable, _ name: String) -> [String?]? {
     for c in table.columns {
       if case .string(let n, let values) = c, n == name { return values }
     }

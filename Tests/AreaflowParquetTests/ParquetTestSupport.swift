@@ -1,7 +1,8 @@
+import AreaflowCore
 import Foundation
 import Testing
 
-@testable import AreaflowCore
+@testable import AreaflowParquet
 
 /// Shared fixtures and helpers for the Parquet tests.
 enum ParquetTestSupport {

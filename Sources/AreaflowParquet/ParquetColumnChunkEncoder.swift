@@ -28,7 +28,7 @@ struct ParquetColumnChunkEncoder {
 
   /// Appends the pages of `column` restricted to `rows` to `out` and describes them.
   mutating func encode(
-    _ column: SnapshotTable.Column, rows: Range<Int>, into out: inout [UInt8]
+    _ column: ParquetTable.Column, rows: Range<Int>, into out: inout [UInt8]
   ) throws -> ParquetFileMetadata.ColumnChunk {
     totalUncompressed = 0
     totalCompressed = 0

@@ -1,6 +1,7 @@
+import AreaflowCore
 import Testing
 
-@testable import AreaflowCore
+@testable import AreaflowParquet
 
 @Suite("Parquet writer → ParquetReader round trips")
 struct ParquetRoundTripTests {

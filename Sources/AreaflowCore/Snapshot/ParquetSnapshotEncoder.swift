@@ -1,3 +1,5 @@
+import AreaflowParquet
+
 /// The `SnapshotEncoder` that writes snapshot tables as Parquet files.
 ///
 /// A thin adapter so the snapshot machinery stays format-agnostic; all format work happens in

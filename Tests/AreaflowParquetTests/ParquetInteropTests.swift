@@ -1,7 +1,8 @@
+import AreaflowCore
 import Foundation
 import Testing
 
-@testable import AreaflowCore
+@testable import AreaflowParquet
 
 /// Writes edge-case files and has `scripts/parquet-check.py` read them with pyarrow, DuckDB and
 /// polars. The script exits non-zero on any mismatch or missing module, which fails this test: an

@@ -1,21 +1,22 @@
+import AreaflowCore
 import Synchronization
 
 /// Area polygons and their bounding boxes by (scheme, label), computed once per area and kept: the HTTP API draws
 /// and filters the same areas request after request.
-public final class AreaGeometry: Sendable {
-  public struct Shape: Sendable {
+final class AreaGeometry: Sendable {
+  struct Shape: Sendable {
     /// Polygons, each rings of [lon, lat] (outer first, closed).
-    public let polygons: [[[(lon: Double, lat: Double)]]]
-    public let minLon: Double, minLat: Double, maxLon: Double, maxLat: Double
+    let polygons: [[[(lon: Double, lat: Double)]]]
+    let minLon: Double, minLat: Double, maxLon: Double, maxLat: Double
   }
 
   private let schemes: [any AreaScheme]
   private let cache = Mutex<[Int: [String: Shape]]>([:])
 
-  public init(schemes: [any AreaScheme]) { self.schemes = schemes }
+  init(schemes: [any AreaScheme]) { self.schemes = schemes }
 
   /// The shape of area `label` of scheme `scheme`, or nil when the label names no area of it.
-  public func shape(scheme: Int, label: String) -> Shape? {
+  func shape(scheme: Int, label: String) -> Shape? {
     if let hit = cache.withLock({ $0[scheme]?[label] }) { return hit }
     guard let key = schemes[scheme].key(of: label) else { return nil }
     var polygons = schemes[scheme].polygons(of: key)
@@ -45,7 +46,7 @@ public final class AreaGeometry: Sendable {
   }
 
   /// Whether the area's bounding box meets the box (minLon, minLat, maxLon, maxLat).
-  public func intersects(scheme: Int, label: String, box: (Double, Double, Double, Double)) -> Bool {
+  func intersects(scheme: Int, label: String, box: (Double, Double, Double, Double)) -> Bool {
     guard let s = shape(scheme: scheme, label: label) else { return false }
     return s.minLon <= box.2 && s.maxLon >= box.0 && s.minLat <= box.3 && s.maxLat >= box.1
   }

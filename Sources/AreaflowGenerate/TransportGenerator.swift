@@ -1,3 +1,5 @@
+import AreaflowCore
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)

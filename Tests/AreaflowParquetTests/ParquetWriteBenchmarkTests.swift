@@ -1,7 +1,8 @@
+import AreaflowCore
 import Foundation
 import Testing
 
-@testable import AreaflowCore
+@testable import AreaflowParquet
 
 /// Encode-speed benchmark, off by default because it only means something in release builds:
 ///

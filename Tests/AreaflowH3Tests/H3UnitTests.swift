@@ -1,6 +1,6 @@
 import Testing
 
-@testable import AreaflowCore
+@testable import AreaflowH3
 
 @Suite struct H3UnitTests {
   static let sanFrancisco = (lat: 37.7752702151959, lng: -122.418307270836)

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import AreaflowCore
+@testable import AreaflowH3
 
 /// Compares the implementation with the reference implementation on fresh
 /// random points (time-based seed) through scripts/h3-live-check.py.

@@ -1,4 +1,4 @@
-/// Reads Parquet files written by `ParquetWriter` back into a `SnapshotTable` (for `areaflow inspect`
+/// Reads Parquet files written by `ParquetWriter` back into a `ParquetTable` (for `areaflow inspect`
 /// and tests).
 ///
 /// Deliberately narrow: flat schemas of BYTE_ARRAY, INT64 and DOUBLE leaves; data page v1; PLAIN
@@ -31,9 +31,9 @@ public struct ParquetReader: Sendable {
   }
 
   /// Decodes every row group into one table.
-  public func readTable() throws -> SnapshotTable {
+  public func readTable() throws -> ParquetTable {
     let codec = ZstdCodec()
-    var columns: [SnapshotTable.Column] = []
+    var columns: [ParquetTable.Column] = []
     for (index, schema) in metadata.columns.enumerated() {
       columns.append(try readColumn(index, schema: schema, codec: codec))
     }
@@ -42,10 +42,10 @@ public struct ParquetReader: Sendable {
       throw ParquetError.malformed(
         "column \(column.nameAndCount.name) holds \(column.nameAndCount.count) values, footer says \(rowCount) rows")
     }
-    return SnapshotTable(columns: columns, rowCount: rowCount)
+    return ParquetTable(columns: columns, rowCount: rowCount)
   }
 
-  /// The snapshot column kind a schema leaf maps to.
+  /// The table column kind a schema leaf maps to.
   private enum Kind { case string, timestamp, int64, double }
 
   private static func kind(of schema: ParquetFileMetadata.SchemaColumn) throws -> Kind {
@@ -72,7 +72,7 @@ public struct ParquetReader: Sendable {
 
   private func readColumn(
     _ index: Int, schema: ParquetFileMetadata.SchemaColumn, codec: ZstdCodec
-  ) throws -> SnapshotTable.Column {
+  ) throws -> ParquetTable.Column {
     let kind = try Self.kind(of: schema)
     guard schema.repetition != .repeated else { throw ParquetError.unsupported("repeated column \(schema.name)") }
     let optional = schema.repetition == .optional

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import AreaflowCore
+@testable import AreaflowParquet
 
 @Suite("RLE / bit-packed hybrid encoding")
 struct RLEHybridEncoderTests {

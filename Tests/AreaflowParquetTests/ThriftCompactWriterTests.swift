@@ -1,6 +1,6 @@
 import Testing
 
-@testable import AreaflowCore
+@testable import AreaflowParquet
 
 @Suite("Thrift compact protocol")
 struct ThriftCompactWriterTests {

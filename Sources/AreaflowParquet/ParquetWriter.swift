@@ -1,4 +1,4 @@
-/// Writes a `SnapshotTable` as one Parquet file held in memory.
+/// Writes a `ParquetTable` as one Parquet file held in memory.
 ///
 /// Layout choices, all aimed at files that pyarrow, DuckDB, polars and Spark read without fuss:
 /// a flat schema; strings as optional BYTE_ARRAY with the STRING logical type (plus converted type
@@ -7,7 +7,7 @@
 /// Data page v1 with RLE definition levels, every page zstd compressed, chunk statistics in the
 /// `min_value`/`max_value` fields and `TypeDefinedOrder` column orders so readers trust them.
 public struct ParquetWriter: Sendable {
-  /// Tuning knobs; the defaults suit snapshot tables of up to a few million rows.
+  /// Tuning knobs; the defaults suit tables of up to a few million rows.
   public struct Options: Sendable {
     /// Recorded as `created_by`, e.g. "areaflow version 0.1.0".
     public var createdBy: String
@@ -43,7 +43,7 @@ public struct ParquetWriter: Sendable {
   }
 
   /// Returns the bytes of a complete Parquet file holding `table`.
-  public func write(_ table: SnapshotTable) throws -> [UInt8] {
+  public func write(_ table: ParquetTable) throws -> [UInt8] {
     try Self.validate(table)
     guard options.rowGroupSize > 0, options.maxRowsPerPage > 0, options.dataPageSize > 0 else {
       throw ParquetError.invalidTable("rowGroupSize, maxRowsPerPage and dataPageSize must be positive")
@@ -84,7 +84,7 @@ public struct ParquetWriter: Sendable {
   }
 
   /// The schema leaf for a column; see the type's documentation for the mapping.
-  static func schemaColumn(_ column: SnapshotTable.Column) -> ParquetFileMetadata.SchemaColumn {
+  static func schemaColumn(_ column: ParquetTable.Column) -> ParquetFileMetadata.SchemaColumn {
     switch column {
     case .string(let name, _):
       return .init(
@@ -101,7 +101,7 @@ public struct ParquetWriter: Sendable {
   }
 
   /// Rejects tables that would produce a file readers disagree about.
-  static func validate(_ table: SnapshotTable) throws {
+  static func validate(_ table: ParquetTable) throws {
     guard table.rowCount >= 0 else { throw ParquetError.invalidTable("negative rowCount") }
     guard !table.columns.isEmpty else { throw ParquetError.invalidTable("a Parquet file needs at least one column") }
     var names = Set<[UInt8]>()
@@ -118,7 +118,7 @@ public struct ParquetWriter: Sendable {
   }
 }
 
-extension SnapshotTable.Column {
+extension ParquetTable.Column {
   /// The column's name and number of values, whatever its kind.
   var nameAndCount: (name: String, count: Int) {
     switch self {
