@@ -36,14 +36,12 @@ public struct ConfigLoader {
     let areas = try parseAreas(areasNode)
     guard let windowsNode = top["windows"] else { throw missing("windows", in: root, expected: "a list of windows") }
     let windows = try parseWindows(windowsNode)
-    var watermark = WatermarkConfig(maxOutOfOrder: 0, allowedLateness: 0, idleTimeout: 60_000_000_000)
-    if let w = top["watermark"] { watermark = try parseWatermark(w) }
+    let watermark = try parseWatermark(top["watermark"])
     guard let featuresNode = top["features"] else {
       throw missing("features", in: root, expected: "a mapping of output column names to aggregates")
     }
     let features = try parseFeatures(featuresNode, dimensions: input.dimensions)
-    var output = OutputConfig(dir: resolve("out/\(name)"), format: .csv, flushEvery: 10_000_000_000)
-    if let o = top["output"] { output = try parseOutput(o, name: name) }
+    let output = try parseOutput(top["output"], name: name)
     var http = HTTPConfig()
     if let h = top["http"] {
       let m = try mapping(h, key: "http", allowed: ["retain"])
@@ -180,8 +178,12 @@ public struct ConfigLoader {
     return result
   }
 
-  private func parseWatermark(_ node: Node) throws(ConfigError) -> WatermarkConfig {
-    let m = try mapping(node, key: "watermark", allowed: ["max_out_of_order", "allowed_lateness", "idle_timeout"])
+  /// The `watermark` section, or its defaults when the config has none (each stated here only).
+  private func parseWatermark(_ node: Node?) throws(ConfigError) -> WatermarkConfig {
+    let m =
+      try node.map { n throws(ConfigError) in
+        try mapping(n, key: "watermark", allowed: ["max_out_of_order", "allowed_lateness", "idle_timeout"])
+      } ?? [:]
     return WatermarkConfig(
       maxOutOfOrder: try m["max_out_of_order"].map { n throws(ConfigError) in
         try duration(n, key: "watermark.max_out_of_order")
@@ -241,8 +243,11 @@ public struct ConfigLoader {
       try aggregate.parse(FeatureEntry(key: key, field: field, node: node, entries: m, loader: self)))
   }
 
-  private func parseOutput(_ node: Node, name: String) throws(ConfigError) -> OutputConfig {
-    let m = try mapping(node, key: "output", allowed: ["dir", "format", "flush_every"])
+  /// The `output` section, or its defaults when the config has none (each stated here only).
+  private func parseOutput(_ node: Node?, name: String) throws(ConfigError) -> OutputConfig {
+    let m =
+      try node.map { n throws(ConfigError) in try mapping(n, key: "output", allowed: ["dir", "format", "flush_every"])
+      } ?? [:]
     return OutputConfig(
       dir: resolve(try m["dir"].map { n throws(ConfigError) in try string(n, key: "output.dir") } ?? "out/\(name)"),
       format: try m["format"].map { n throws(ConfigError) in
