@@ -1,13 +1,15 @@
 /// The table of aggregates a feature can compute, and the vocabulary they declare themselves in.
 ///
-/// Each aggregate is a type conforming to `Aggregate`, in a file of its own next to its accumulator; this list is the
-/// only place that names them all. The config keys, the usage text of config errors and the accepted entries are
+/// Each aggregate is a type conforming to `Aggregate` (a plain statistic of numbers, a `Statistic` wrapped in
+/// `StatisticAggregate`), in a file of its own next to its accumulator; this list is the only place that names them
+/// all. The config keys, the usage text of config errors and the accepted entries are
 /// derived from it, so they cannot drift from the aggregates themselves.
 enum AggregateSchema {
   /// Every aggregate, in the order config errors list them.
   static let all: [any Aggregate.Type] = [
-    CountAggregate.self, SumAggregate.self, MeanAggregate.self, MinAggregate.self, MaxAggregate.self,
-    StddevAggregate.self, DistinctAggregate.self, QuantileAggregate.self, ShareAggregate.self,
+    CountAggregate.self, StatisticAggregate<Sum>.self, StatisticAggregate<Mean>.self,
+    StatisticAggregate<Minimum>.self, StatisticAggregate<Maximum>.self, StatisticAggregate<StandardDeviation>.self,
+    DistinctAggregate.self, QuantileAggregate.self, ShareAggregate.self,
   ]
 
   /// How a feature's config entry is written.

@@ -11,8 +11,3 @@ struct CountAggregate: Aggregate {
 
   func makeAccumulator(plan: FieldPlan, earlier: [FeatureAccumulator?]) -> FeatureAccumulator? { nil }
 }
-
-extension FeatureSpec.Kind {
-  /// `count`.
-  public static var count: Self { Self(CountAggregate()) }
-}

@@ -17,8 +17,3 @@ struct DistinctAggregate: Aggregate {
     DistinctAccumulator(column: plan.distinctColumn(field))
   }
 }
-
-extension FeatureSpec.Kind {
-  /// `{distinct: FIELD}`.
-  public static func distinct(field: String) -> Self { Self(DistinctAggregate(field: field)) }
-}

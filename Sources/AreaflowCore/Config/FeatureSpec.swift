@@ -3,8 +3,9 @@ public struct FeatureSpec: Sendable, Equatable {
   /// An aggregate with its field and options, such as `{quantile: speed_kmh, q: 0.9}`.
   ///
   /// What an aggregate means, reads and produces is declared by its `Aggregate` type (see `AggregateSchema`); this
-  /// value wraps one so that the config model stays a plain, comparable value. Build one with the static functions
-  /// each aggregate declares (`.count`, `.quantile(field:q:)`, …).
+  /// value wraps one so that the config model stays a plain, comparable value. `ConfigLoader` makes them; the
+  /// aggregates that take options also offer a constructor (`.quantile(field:q:)`, `.share(field:threshold:below:)`)
+  /// for code that compares kinds.
   public struct Kind: Sendable, Equatable, CustomStringConvertible {
     let aggregate: any Aggregate
 
