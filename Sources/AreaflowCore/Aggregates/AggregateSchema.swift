@@ -2,8 +2,8 @@
 ///
 /// Each aggregate is a type conforming to `Aggregate` (a plain statistic of numbers, a `Statistic` wrapped in
 /// `StatisticAggregate`), in a file of its own next to its accumulator; this list is the only place that names them
-/// all. The config keys, the usage text of config errors and the accepted entries are
-/// derived from it, so they cannot drift from the aggregates themselves.
+/// all. The keys a feature's entry may hold and the usage text of config errors are derived from it, so they
+/// cannot drift from the aggregates themselves.
 enum AggregateSchema {
   /// Every aggregate, in the order config errors list them.
   static let all: [any Aggregate.Type] = [
