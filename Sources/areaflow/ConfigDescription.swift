@@ -30,25 +30,11 @@ enum ConfigDescription {
     lines.append(
       "features (output columns after window, window_start, window_end, area_scheme, area\(c.input.dimensions.map { ", " + $0 }.joined())):"
     )
-    for f in c.features { lines.append("  \(f.name): \(describe(f.kind))") }
+    for f in c.features { lines.append("  \(f.name): \(f.kind.description)") }
     lines.append(
       "output: \(c.output.format.rawValue) snapshots in \(c.output.dir), flush every \(DurationParser.format(c.output.flushEvery)) (run)"
     )
     lines.append("groups: \(c.windows.count) window(s) x \(c.areas.count) area scheme(s) x dimension values")
     return lines.joined(separator: "\n")
-  }
-
-  static func describe(_ k: FeatureSpec.Kind) -> String {
-    switch k {
-    case .count: "count of events"
-    case .sum(let f): "sum of \(f)"
-    case .mean(let f): "mean of \(f)"
-    case .min(let f): "minimum of \(f)"
-    case .max(let f): "maximum of \(f)"
-    case .stddev(let f): "sample standard deviation of \(f)"
-    case .quantile(let f, let q): "quantile \(q) of \(f) (within 1% relative error)"
-    case .distinct(let f): "distinct values of \(f) (exact to 256, then within 2%)"
-    case .share(let f, let t, let below): "share of \(f) \(below ? "below" : "above") \(t)"
-    }
   }
 }

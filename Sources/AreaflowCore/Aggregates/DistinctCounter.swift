@@ -11,6 +11,9 @@
 /// Values arrive as 64-bit hashes (never 0); the exact set is an open-addressing table of those hashes.
 public struct DistinctCounter: Sendable, Equatable {
   public static let exactLimit = 256
+  /// The relative error of an estimate past `exactLimit` the contract promises (SPEC section 3), in percent; the
+  /// sketch's standard error is well below it.
+  public static let promisedErrorPercent = 2
   static let precision = 14
   static let registerCount = 1 << precision
 

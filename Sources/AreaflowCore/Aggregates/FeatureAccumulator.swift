@@ -21,37 +21,3 @@ protocol FeatureAccumulator: AnyObject {
   /// Restores a slot's state written by `encode` (the slot has been reset).
   func decode(_ slot: Int, from r: inout StateReader) throws(StateReader.CorruptState)
 }
-
-/// Builds the accumulators of a config's features, each bound to its input column.
-enum FeatureAccumulatorFactory {
-  /// One accumulator per feature (nil for `count`, which the store keeps itself); quantiles of one field share
-  /// their sketches.
-  static func makeAll(_ features: [FeatureSpec], plan: FieldPlan) -> [FeatureAccumulator?] {
-    var quantileOwners: [String: QuantileAccumulator] = [:]
-    return features.map { feature in
-      if case .quantile(let f, let q) = feature.kind {
-        let accumulator = QuantileAccumulator(
-          column: plan.valueFields.firstIndex(of: f)!, q: q, sharing: quantileOwners[f])
-        if quantileOwners[f] == nil { quantileOwners[f] = accumulator }
-        return accumulator
-      }
-      return make(feature, plan: plan)
-    }
-  }
-
-  static func make(_ feature: FeatureSpec, plan: FieldPlan) -> FeatureAccumulator? {
-    func valueColumn(_ f: String) -> Int { plan.valueFields.firstIndex(of: f)! }
-    switch feature.kind {
-    case .count: return nil
-    case .sum(let f): return SumAccumulator(column: valueColumn(f), mean: false)
-    case .mean(let f): return SumAccumulator(column: valueColumn(f), mean: true)
-    case .min(let f): return ExtremumAccumulator(column: valueColumn(f), isMax: false)
-    case .max(let f): return ExtremumAccumulator(column: valueColumn(f), isMax: true)
-    case .stddev(let f): return StddevAccumulator(column: valueColumn(f))
-    case .quantile(let f, let q): return QuantileAccumulator(column: valueColumn(f), q: q)
-    case .share(let f, let threshold, let below):
-      return ShareAccumulator(column: valueColumn(f), threshold: threshold, below: below)
-    case .distinct(let f): return DistinctAccumulator(column: plan.distinctFields.firstIndex(of: f)!)
-    }
-  }
-}

@@ -11,7 +11,9 @@
 /// `gamma = (1 + α) / (1 − α)`; returning a bucket's midpoint in that geometry is within α of any value in it.
 /// Negative values use a mirrored store; values with magnitude below `minMagnitude` count as zero.
 public struct QuantileSketch: Sendable, Equatable {
-  /// Relative accuracy; below the 1% the contract promises so rounding at bucket edges cannot cross it.
+  /// The relative error of a quantile the contract promises (SPEC section 3), in percent.
+  public static let promisedErrorPercent = 1
+  /// Relative accuracy; below `promisedErrorPercent` so rounding at bucket edges cannot cross it.
   public static let alpha = 0.008
   static let gamma = (1 + alpha) / (1 - alpha)
   static let logGamma = log(gamma)

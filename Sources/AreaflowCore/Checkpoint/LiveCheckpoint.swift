@@ -42,18 +42,10 @@ public struct LiveCheckpoint: Sendable {
     self.pendingFiles = pendingFiles
   }
 
-  /// The parts of a config that give meaning to a checkpoint: how lines become events, the area schemes, the
-  /// windows, the watermark and the features. Output directory, format and flush interval may change between runs.
-  /// It starts with the window-state layout, so a checkpoint of an areaflow that kept another layout (open windows
-  /// before window slices) is refused like one of another config.
-  public static func fingerprint(of config: PipelineConfig) -> String {
-    let input = config.input
-    let areas = config.areas.map { "\($0.name)=\($0.kind)" }.joined(separator: ",")
-    let windows = config.windows.map { "\($0.name):\($0.size):\($0.every)" }.joined(separator: ",")
-    let features = config.features.map { "\($0.name)=\($0.kind)" }.joined(separator: ",")
-    return
-      "state[\(WindowStore.checkpointFormat)] input[\(input)] areas[\(areas)] windows[\(windows)] watermark[\(config.watermark.maxOutOfOrder),\(config.watermark.allowedLateness)] features[\(features)]"
-  }
+  /// The parts of a config that give meaning to a checkpoint (see `StateFingerprint.of(_:)`). It starts with the
+  /// window-state layout, so a checkpoint of an areaflow that kept another layout (open windows before window
+  /// slices) is refused like one of another config.
+  public static func fingerprint(of config: PipelineConfig) -> String { StateFingerprint.of(config) }
 
   public func encode() -> [UInt8] {
     var w = StateWriter()

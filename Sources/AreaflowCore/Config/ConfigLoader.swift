@@ -36,14 +36,12 @@ public struct ConfigLoader {
     let areas = try parseAreas(areasNode)
     guard let windowsNode = top["windows"] else { throw missing("windows", in: root, expected: "a list of windows") }
     let windows = try parseWindows(windowsNode)
-    var watermark = WatermarkConfig(maxOutOfOrder: 0, allowedLateness: 0, idleTimeout: 60_000_000_000)
-    if let w = top["watermark"] { watermark = try parseWatermark(w) }
+    let watermark = try parseWatermark(top["watermark"])
     guard let featuresNode = top["features"] else {
       throw missing("features", in: root, expected: "a mapping of output column names to aggregates")
     }
     let features = try parseFeatures(featuresNode, dimensions: input.dimensions)
-    var output = OutputConfig(dir: resolve("out/\(name)"), format: .csv, flushEvery: 10_000_000_000)
-    if let o = top["output"] { output = try parseOutput(o, name: name) }
+    let output = try parseOutput(top["output"], name: name)
     var http = HTTPConfig()
     if let h = top["http"] {
       let m = try mapping(h, key: "http", allowed: ["retain"])
@@ -180,8 +178,12 @@ public struct ConfigLoader {
     return result
   }
 
-  private func parseWatermark(_ node: Node) throws(ConfigError) -> WatermarkConfig {
-    let m = try mapping(node, key: "watermark", allowed: ["max_out_of_order", "allowed_lateness", "idle_timeout"])
+  /// The `watermark` section, or its defaults when the config has none (each stated here only).
+  private func parseWatermark(_ node: Node?) throws(ConfigError) -> WatermarkConfig {
+    let m =
+      try node.map { n throws(ConfigError) in
+        try mapping(n, key: "watermark", allowed: ["max_out_of_order", "allowed_lateness", "idle_timeout"])
+      } ?? [:]
     return WatermarkConfig(
       maxOutOfOrder: try m["max_out_of_order"].map { n throws(ConfigError) in
         try duration(n, key: "watermark.max_out_of_order")
@@ -212,58 +214,40 @@ public struct ConfigLoader {
     return result
   }
 
+  /// Reads one feature's entry: its shape is checked against `AggregateSchema`, then the aggregate it names reads
+  /// its own options.
   private func parseFeatureKind(_ node: Node, key: String) throws(ConfigError) -> FeatureSpec.Kind {
-    let expected =
-      "expected count or one of {sum|mean|min|max|stddev|distinct: FIELD}, {quantile: FIELD, q: 0.9}, {share: FIELD, below: X} / {share: FIELD, above: X}"
     if case .scalar(let s) = node {
-      guard s.string == "count" else { throw error(node, key: key, expected) }
-      return .count
+      guard let aggregate = AggregateSchema.named(s.string), aggregate.syntax == .bare else {
+        throw error(node, key: key, AggregateSchema.usage)
+      }
+      return FeatureSpec.Kind(
+        try aggregate.parse(FeatureEntry(key: key, field: "", node: node, entries: [:], loader: self)))
     }
-    let m = try mapping(
-      node, key: key,
-      allowed: ["sum", "mean", "min", "max", "stddev", "quantile", "q", "distinct", "share", "below", "above", "count"])
-    let ops = ["count", "sum", "mean", "min", "max", "stddev", "quantile", "distinct", "share"].filter { m[$0] != nil }
-    guard ops.count == 1 else { throw error(node, key: key, expected) }
-    let op = ops[0]
-    if op == "count" {
-      throw error(node, key: key, "count takes no field: write `\(key.split(separator: ".").last!): count`")
+    let m = try mapping(node, key: key, allowed: AggregateSchema.entryKeys)
+    let named = AggregateSchema.all.filter { m[$0.name] != nil }
+    guard named.count == 1, let aggregate = named.first else { throw error(node, key: key, AggregateSchema.usage) }
+    let op = aggregate.name
+    if aggregate.syntax == .bare {
+      throw error(node, key: key, "\(op) takes no field: write `\(key.split(separator: ".").last!): \(op)`")
     }
     let field = try string(m[op]!, key: "\(key).\(op)")
-    if op != "quantile", let q = m["q"] { throw error(q, key: "\(key).q", "q belongs to a quantile feature only") }
-    if op != "share" {
-      for extra in ["below", "above"] where m[extra] != nil {
-        throw error(m[extra]!, key: "\(key).\(extra)", "\(extra) belongs to a share feature only")
+    for other in AggregateSchema.all where other.name != op {
+      for option in other.syntax.options where !aggregate.syntax.options.contains(option) {
+        if let n = m[option] {
+          throw error(n, key: "\(key).\(option)", "\(option) belongs to a \(other.name) feature only")
+        }
       }
     }
-    switch op {
-    case "sum": return .sum(field: field)
-    case "mean": return .mean(field: field)
-    case "min": return .min(field: field)
-    case "max": return .max(field: field)
-    case "stddev": return .stddev(field: field)
-    case "distinct": return .distinct(field: field)
-    case "quantile":
-      guard let qNode = m["q"] else {
-        throw missing("\(key).q", in: node, expected: "the quantile, a number in [0, 1]")
-      }
-      let q = try number(qNode, key: "\(key).q")
-      guard q >= 0, q <= 1 else { throw error(qNode, key: "\(key).q", "expected a number in [0, 1], got \(q)") }
-      return .quantile(field: field, q: q)
-    default:
-      let below = m["below"]
-      let above = m["above"]
-      guard (below == nil) != (above == nil) else {
-        throw error(node, key: key, "a share needs exactly one of below: X or above: X")
-      }
-      let thresholdNode = below ?? above!
-      return .share(
-        field: field, threshold: try number(thresholdNode, key: "\(key).\(below != nil ? "below" : "above")"),
-        below: below != nil)
-    }
+    return FeatureSpec.Kind(
+      try aggregate.parse(FeatureEntry(key: key, field: field, node: node, entries: m, loader: self)))
   }
 
-  private func parseOutput(_ node: Node, name: String) throws(ConfigError) -> OutputConfig {
-    let m = try mapping(node, key: "output", allowed: ["dir", "format", "flush_every"])
+  /// The `output` section, or its defaults when the config has none (each stated here only).
+  private func parseOutput(_ node: Node?, name: String) throws(ConfigError) -> OutputConfig {
+    let m =
+      try node.map { n throws(ConfigError) in try mapping(n, key: "output", allowed: ["dir", "format", "flush_every"])
+      } ?? [:]
     return OutputConfig(
       dir: resolve(try m["dir"].map { n throws(ConfigError) in try string(n, key: "output.dir") } ?? "out/\(name)"),
       format: try m["format"].map { n throws(ConfigError) in
@@ -287,11 +271,11 @@ public struct ConfigLoader {
     path.hasPrefix("/") ? path : (baseDirectory == "." ? path : "\(baseDirectory)/\(path)")
   }
 
-  private func error(_ node: Node, key: String, _ message: String) -> ConfigError {
+  func error(_ node: Node, key: String, _ message: String) -> ConfigError {
     ConfigError(file: file, line: node.mark?.line ?? 0, column: node.mark?.column ?? 0, key: key, message: message)
   }
 
-  private func missing(_ key: String, in node: Node, expected: String) -> ConfigError {
+  func missing(_ key: String, in node: Node, expected: String) -> ConfigError {
     error(node, key: key, "missing; expected \(expected)")
   }
 
@@ -359,7 +343,7 @@ public struct ConfigLoader {
     return v
   }
 
-  private func number(_ node: Node, key: String) throws(ConfigError) -> Double {
+  func number(_ node: Node, key: String) throws(ConfigError) -> Double {
     guard case .scalar(let s) = node, let v = Double(s.string), v.isFinite else {
       throw error(node, key: key, "expected a number")
     }

@@ -108,60 +108,6 @@ public struct WatermarkConfig: Sendable, Equatable {
   }
 }
 
-/// One output column: a name and the aggregate that fills it.
-public struct FeatureSpec: Sendable, Equatable {
-  public enum Kind: Sendable, Equatable {
-    case count
-    case sum(field: String)
-    case mean(field: String)
-    case min(field: String)
-    case max(field: String)
-    case stddev(field: String)
-    case quantile(field: String, q: Double)
-    case distinct(field: String)
-    case share(field: String, threshold: Double, below: Bool)
-
-    /// The input field the aggregate reads, nil for `count`.
-    public var field: String? {
-      switch self {
-      case .count: nil
-      case .sum(let f), .mean(let f), .min(let f), .max(let f), .stddev(let f), .distinct(let f): f
-      case .quantile(let f, _): f
-      case .share(let f, _, _): f
-      }
-    }
-
-    /// The aggregate's name as written in a config (`count`, `quantile`, …).
-    public var name: String {
-      switch self {
-      case .count: "count"
-      case .sum: "sum"
-      case .mean: "mean"
-      case .min: "min"
-      case .max: "max"
-      case .stddev: "stddev"
-      case .quantile: "quantile"
-      case .distinct: "distinct"
-      case .share: "share"
-      }
-    }
-
-    /// Whether the output column is an integer (`count`, `distinct`) rather than floating point.
-    public var isInteger: Bool {
-      switch self {
-      case .count, .distinct: true
-      default: false
-      }
-    }
-  }
-  public var name: String
-  public var kind: Kind
-  public init(name: String, kind: Kind) {
-    self.name = name
-    self.kind = kind
-  }
-}
-
 /// Where and how snapshots are written.
 public struct OutputConfig: Sendable, Equatable {
   public enum Format: String, Sendable, Equatable, CaseIterable { case csv, ndjson, parquet }

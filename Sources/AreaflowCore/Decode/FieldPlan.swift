@@ -37,10 +37,10 @@ public struct FieldPlan: Sendable {
     var valueFields: [String] = []
     var distinctFields: [String] = []
     for feature in config.features {
-      switch feature.kind {
-      case .count: break
-      case .distinct(let f): if !distinctFields.contains(f) { distinctFields.append(f) }
-      default: if let f = feature.kind.field, !valueFields.contains(f) { valueFields.append(f) }
+      switch feature.kind.input {
+      case .none: break
+      case .values(let f): if !valueFields.contains(f) { valueFields.append(f) }
+      case .hashes(let f): if !distinctFields.contains(f) { distinctFields.append(f) }
       }
     }
     self.valueFields = valueFields
@@ -50,6 +50,12 @@ public struct FieldPlan: Sendable {
     self.names = names
     self.nameBytes = names.map { Array($0.utf8) }
   }
+
+  /// The `EventBatch.values` column of a numeric field some feature reads.
+  func valueColumn(_ field: String) -> Int { valueFields.firstIndex(of: field)! }
+
+  /// The `EventBatch.distinctHashes` column of a field some feature counts distinct values of.
+  func distinctColumn(_ field: String) -> Int { distinctFields.firstIndex(of: field)! }
 
   /// The slot of a JSON key given as raw bytes, or -1 when the config does not read it.
   /// - Complexity: O(fields); bytes are compared only when the length and first byte match.

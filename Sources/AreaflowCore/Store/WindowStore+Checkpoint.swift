@@ -4,9 +4,7 @@ extension WindowStore {
 
   /// What the state depends on: a checkpoint from a store with other windows, lateness or features is refused.
   var stateFingerprint: String {
-    let w = windows.map { "\($0.name):\($0.size):\($0.every)" }.joined(separator: ",")
-    let f = features.map { "\($0.name)=\($0.kind)" }.joined(separator: ",")
-    return "windows[\(w)] lateness[\(allowedLateness)] features[\(f)]"
+    StateFingerprint.windowState(windows: windows, allowedLateness: allowedLateness, features: features)
   }
 
   /// Every open slice and its groups, exactly (mergeable sketch states included), and how far each window name has
