@@ -28,6 +28,7 @@ let package = Package(
     .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
     .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
     .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
   ],
   targets: [
     .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
@@ -38,7 +39,9 @@ let package = Package(
     .target(name: "AreaflowParquet", dependencies: ["CZstd"], swiftSettings: hotPathSettings),
     .target(
       name: "AreaflowCore",
-      dependencies: ["AreaflowH3", "AreaflowParquet", "CZstd", .product(name: "Yams", package: "Yams")],
+      dependencies: ["AreaflowH3", "AreaflowParquet", "CZstd", .product(name: "Yams", package: "Yams"),
+        .product(name: "Crypto", package: "swift-crypto"),
+      ],
       swiftSettings: hotPathSettings
     ),
     // Synthetic streams and region files for `areaflow generate`, the tests and the benchmarks; not part of a

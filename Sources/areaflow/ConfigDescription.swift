@@ -35,6 +35,33 @@ enum ConfigDescription {
       "output: \(c.output.format.rawValue) snapshots in \(c.output.dir), flush every \(DurationParser.format(c.output.flushEvery)) (run)"
     )
     lines.append("groups: \(c.windows.count) window(s) x \(c.areas.count) area scheme(s) x dimension values")
+    if let p = c.privacy { lines += privacy(p) }
     return lines.joined(separator: "\n")
+  }
+
+  /// What `privacy` publishes, in words; the key itself is never shown, only where it is read from.
+  static func privacy(_ p: PrivacyConfig) -> [String] {
+    var lines = ["privacy:"]
+    if let field = p.contributorField {
+      let small =
+        p.smallGroups == .roll_up
+        ? "rolled up into parent areas (up to \(p.rollUpLevels) level(s)), their own rows suppressed"
+        : "suppressed (rows kept with null features)"
+      lines.append("  a group is published only with at least \(p.k) distinct \(field); smaller groups are \(small)")
+      lines.append("  rows end with the columns disclosure (published, suppressed, rolled_up) and area_level")
+    }
+    if p.roundCounts > 1 { lines.append("  counts and distinct counts rounded to the nearest \(p.roundCounts)") }
+    if !p.pseudonymisedFields.isEmpty {
+      let source: String
+      switch p.keySource {
+      case .environment(let name)?: source = "the environment variable \(name)"
+      case .file(let path)?: source = "the file \(path)"
+      case nil: source = "nowhere"
+      }
+      lines.append(
+        "  pseudonymised (HMAC-SHA-256): \(p.pseudonymisedFields.joined(separator: ", ")); key read from \(source)")
+    }
+    if !p.rawLines { lines.append("  side outputs keep input, line and reason only (raw_lines: false)") }
+    return lines
   }
 }

@@ -1,6 +1,7 @@
 import AreaflowCore
 import AreaflowRuntime
 import ArgumentParser
+import Foundation
 
 /// The options `replay` and `run` share: which config, where the snapshots go, in which format, and the tuning
 /// knobs that never change results.
@@ -19,6 +20,9 @@ struct PipelineArguments: ParsableArguments {
 
   @Option(name: .long, help: "Lines per batch (results never depend on it).")
   var batchSize: Int = PipelineDefaults.batchLines
+
+  /// Shard queues to use: `--threads`, else one per core.
+  var threadCount: Int { threads ?? ProcessInfo.processInfo.activeProcessorCount }
 
   func validate() throws {
     if let threads, threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }

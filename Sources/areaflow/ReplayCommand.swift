@@ -33,8 +33,8 @@ struct ReplayCommand: ParsableCommand {
   }
 
   func run() throws {
-    let (config, out, format, threads, batchSize) = (
-      pipeline.config, pipeline.out, pipeline.format, pipeline.threads, pipeline.batchSize
+    let (config, out, format, threadCount, batchSize) = (
+      pipeline.config, pipeline.out, pipeline.format, pipeline.threadCount, pipeline.batchSize
     )
     let loaded = try LoadedConfig.load(config)
     let directory = out ?? loaded.config.output.dir
@@ -45,7 +45,6 @@ struct ReplayCommand: ParsableCommand {
       StandardError.write("areaflow: \(error)\n")
       throw ExitCode(2)
     }
-    let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
     let pipeline = ReplayPipeline(
       config: loaded.config, schemes: loaded.schemes, encoder: encoder, outputDirectory: directory,
       options: ReplayOptions(

@@ -75,7 +75,7 @@ struct RunCommand: ParsableCommand {
     }
     let pause = Int(ProcessInfo.processInfo.environment["AREAFLOW_TEST_COMMIT_PAUSE_MS"] ?? "") ?? 0
     let options = LiveOptions(
-      threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, batchLines: batchSize, once: once,
+      threads: pipeline.threadCount, batchLines: batchSize, once: once,
       commitPauseMilliseconds: pause)
     if let checkpoint, let threads, threads != checkpoint.shardCount {
       logger.notice(

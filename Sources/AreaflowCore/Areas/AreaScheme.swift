@@ -21,6 +21,11 @@ public protocol AreaScheme: Sendable {
   func polygons(of key: UInt64) -> [[[(lon: Double, lat: Double)]]]
   /// What kind of scheme this is: `geohash`, `h3` or `regions`.
   var kind: String { get }
+  /// The key of the area `levels` levels above `key` (`privacy.small_groups: roll_up`), or nil when there is none:
+  /// an H3 parent cell, a geohash shorter by one character per level.
+  func ancestor(of key: UInt64, levels: Int) -> UInt64?
+  /// The label of an ancestor key `level` levels above the scheme's own areas.
+  func ancestorLabel(of key: UInt64, level: Int) -> String
 }
 
 extension AreaScheme {
@@ -40,4 +45,19 @@ extension AreaScheme {
   public var labelsSortLikeKeys: Bool { false }
 
   public func polygons(of key: UInt64) -> [[[(lon: Double, lat: Double)]]] { [outline(of: key)] }
+
+  /// Schemes without a hierarchy (regions) have no ancestors: their small groups are suppressed, not rolled up.
+  public func ancestor(of key: UInt64, levels: Int) -> UInt64? { levels == 0 ? key : nil }
+  public func ancestorLabel(of key: UInt64, level: Int) -> String { label(of: key) }
+
+  /// The key shards are chosen by: the area's top ancestor when small groups roll up, so every group a roll-up
+  /// merges is in one shard.
+  public func routingKey(of key: UInt64, levels: Int) -> UInt64 {
+    var levels = levels
+    while levels > 0 {
+      if let top = ancestor(of: key, levels: levels) { return top }
+      levels -= 1
+    }
+    return key
+  }
 }

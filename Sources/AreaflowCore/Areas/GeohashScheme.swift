@@ -163,6 +163,15 @@ public struct GeohashScheme: AreaScheme {
 
   public func label(of key: UInt64) -> String { Self.label(bits: key, precision: precision) }
 
+  /// The cell one character shorter per level: its key is the child's without the last 5 bits per level.
+  public func ancestor(of key: UInt64, levels: Int) -> UInt64? {
+    levels < precision ? key >> UInt64(5 * levels) : nil
+  }
+
+  public func ancestorLabel(of key: UInt64, level: Int) -> String {
+    Self.label(bits: key, precision: precision - level)
+  }
+
   public var kind: String { "geohash" }
 
   public func key(of label: String) -> UInt64? {

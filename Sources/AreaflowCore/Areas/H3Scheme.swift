@@ -20,6 +20,13 @@ public struct H3Scheme: AreaScheme {
 
   public func label(of key: UInt64) -> String { H3.cellToString(key) }
 
+  public func ancestor(of key: UInt64, levels: Int) -> UInt64? {
+    resolution - levels >= 0 ? H3.cellToParent(key, resolution: resolution - levels) : nil
+  }
+
+  /// A parent cell's index names its resolution, so its label is its hex form like any cell's.
+  public func ancestorLabel(of key: UInt64, level: Int) -> String { H3.cellToString(key) }
+
   public var kind: String { "h3" }
 
   public func key(of label: String) -> UInt64? {

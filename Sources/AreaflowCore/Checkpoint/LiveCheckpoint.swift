@@ -77,6 +77,11 @@ public struct LiveCheckpoint: Sendable {
       w.write(f.staged)
       w.write(f.final)
     }
+    // Last and only with `privacy`, so checkpoints without it keep their layout.
+    if let privacy = summary.privacy {
+      w.write(privacy.suppressedGroups)
+      w.write(privacy.rolledUpGroups)
+    }
     return w.bytes
   }
 
@@ -93,7 +98,7 @@ public struct LiveCheckpoint: Sendable {
     let floor = try r.readInt64()
     var inputMax: [Int64] = []
     for _ in 0..<(try r.readCount(limit: 1 << 16)) { inputMax.append(try r.readInt64()) }
-    let summary = try RunSummary.decode(from: &r)
+    var summary = try RunSummary.decode(from: &r)
     var labels: [UInt64: [String?]] = [:]
     for _ in 0..<(try r.readCount()) {
       let key = try r.readUInt64()
@@ -109,6 +114,7 @@ public struct LiveCheckpoint: Sendable {
     for _ in 0..<(try r.readCount(limit: 1 << 20)) { inputs.append(try InputPosition.decode(from: &r)) }
     var pending: [(staged: String, final: String)] = []
     for _ in 0..<(try r.readCount(limit: 1 << 24)) { pending.append((try r.readString(), try r.readString())) }
+    if !r.isAtEnd { summary.privacy = (try r.readInt64(), try r.readInt64()) }
     guard r.isAtEnd else { throw StateReader.CorruptState(description: "trailing bytes after the checkpoint") }
     return LiveCheckpoint(
       configFingerprint: fingerprint, epoch: epoch, shardCount: shardCount, partSequence: partSequence,

@@ -22,11 +22,24 @@ enum StateFingerprint {
     let watermark = [
       "max_out_of_order=\(config.watermark.maxOutOfOrder)", "allowed_lateness=\(config.watermark.allowedLateness)",
     ]
-    return [
+    var parts = [
       "state[\(WindowStore.checkpointFormat)]", section("input", inputItems), section("areas", config.areas.map(area)),
       section("windows", config.windows.map(window)), section("watermark", watermark),
       section("features", config.features.map(feature)),
-    ].joined(separator: " ")
+    ]
+    // Only a config with `privacy` has this part, so fingerprints of configs without it stay as they were.
+    if let privacy = config.privacy { parts.append(section("privacy", privacyItems(privacy))) }
+    return parts.joined(separator: " ")
+  }
+
+  /// What the state depends on in `privacy`: the hidden contributor counters in every group, the routing of areas
+  /// to shards by their top roll-up ancestor, and which fields reach the state as pseudonyms. Rounding and raw
+  /// lines only change what is written. The key is never part of it.
+  private static func privacyItems(_ p: PrivacyConfig) -> [String] {
+    [
+      "contributors=\(p.contributorField.map(quoted) ?? "none")", "k=\(p.k)", "small_groups=\(p.smallGroups.rawValue)",
+      "roll_up_levels=\(p.rollUpLevels)", "pseudonymise=[\(p.pseudonymisedFields.map(quoted).joined(separator: ","))]",
+    ]
   }
 
   /// What one shard's window state depends on: the windows, the allowed lateness and the features.

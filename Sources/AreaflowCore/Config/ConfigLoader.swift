@@ -27,7 +27,8 @@ public struct ConfigLoader {
     case .failure(let e): throw e
     }
     let top = try mapping(
-      root, key: "", allowed: ["name", "input", "areas", "windows", "watermark", "features", "output", "http"])
+      root, key: "",
+      allowed: ["name", "input", "areas", "windows", "watermark", "features", "output", "http", "privacy"])
     var name = defaultName()
     if let n = top["name"] { name = try identifier(n, key: "name") }
     guard let inputNode = top["input"] else { throw missing("input", in: root, expected: "the input mapping") }
@@ -56,7 +57,72 @@ public struct ConfigLoader {
       name: name, input: input, areas: areas, windows: windows, watermark: watermark, features: features,
       output: output, baseDirectory: baseDirectory)
     config.http = http
+    if let p = top["privacy"] { config.privacy = try parsePrivacy(p, input: input) }
     return config
+  }
+
+  private func parsePrivacy(_ node: Node, input: InputConfig) throws(ConfigError) -> PrivacyConfig {
+    let m = try mapping(
+      node, key: "privacy",
+      allowed: ["min_contributors", "small_groups", "roll_up_levels", "round_counts", "pseudonymise", "raw_lines"])
+    var privacy = PrivacyConfig()
+    if let c = m["min_contributors"] {
+      let cm = try mapping(c, key: "privacy.min_contributors", allowed: ["field", "k"])
+      guard let f = cm["field"] else {
+        throw missing("privacy.min_contributors.field", in: c, expected: "the field that names a contributor")
+      }
+      guard let kNode = cm["k"] else {
+        throw missing("privacy.min_contributors.k", in: c, expected: "the distinct contributors a group needs")
+      }
+      privacy.contributorField = try string(f, key: "privacy.min_contributors.field")
+      privacy.k = try integer(kNode, key: "privacy.min_contributors.k", range: 2...PrivacyConfig.maxK)
+    }
+    if let g = m["small_groups"] {
+      privacy.smallGroups = try enumValue(g, key: "privacy.small_groups", PrivacyConfig.SmallGroups.self)
+      if privacy.contributorField == nil {
+        throw error(g, key: "privacy.small_groups", "small_groups needs min_contributors: {field: NAME, k: N}")
+      }
+    }
+    if let l = m["roll_up_levels"] {
+      privacy.rollUpLevels = try integer(l, key: "privacy.roll_up_levels", range: 1...11)
+      if privacy.smallGroups != .roll_up {
+        throw error(l, key: "privacy.roll_up_levels", "roll_up_levels belongs with small_groups: roll_up")
+      }
+    }
+    if let r = m["round_counts"] { privacy.roundCounts = try integer(r, key: "privacy.round_counts", range: 1...1000) }
+    if let p = m["pseudonymise"] {
+      let pm = try mapping(p, key: "privacy.pseudonymise", allowed: ["fields", "key_env", "key_file"])
+      guard let fieldsNode = pm["fields"], case .sequence(let items) = fieldsNode, !items.isEmpty else {
+        throw missing("privacy.pseudonymise.fields", in: p, expected: "a non-empty list of field names")
+      }
+      for item in items {
+        let field = try string(item, key: "privacy.pseudonymise.fields")
+        if [input.timeField, input.latField, input.lonField].contains(field) {
+          throw error(
+            item, key: "privacy.pseudonymise.fields",
+            "'\(field)' is the time or a coordinate; only identifiers can be pseudonymised")
+        }
+        privacy.pseudonymisedFields.append(field)
+      }
+      switch (pm["key_env"], pm["key_file"]) {
+      case (let e?, nil):
+        privacy.keySource = .environment(try string(e, key: "privacy.pseudonymise.key_env"))
+      case (nil, let f?):
+        privacy.keySource = .file(resolve(try string(f, key: "privacy.pseudonymise.key_file")))
+      default:
+        throw error(
+          p, key: "privacy.pseudonymise",
+          "expected exactly one of key_env: VARIABLE or key_file: PATH (the key itself never goes in the config)")
+      }
+    }
+    if let raw = m["raw_lines"] {
+      switch raw.scalar?.string {
+      case "true": privacy.rawLines = true
+      case "false": privacy.rawLines = false
+      default: throw error(raw, key: "privacy.raw_lines", "expected true or false")
+      }
+    }
+    return privacy
   }
 
   // MARK: - Sections

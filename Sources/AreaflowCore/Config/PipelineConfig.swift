@@ -15,6 +15,8 @@ public struct PipelineConfig: Sendable, Equatable {
   public var baseDirectory: String
   /// `run --http` only: what the HTTP API keeps.
   public var http = HTTPConfig()
+  /// Disclosure control (SPEC section 8), or nil: every group is published as it is.
+  public var privacy: PrivacyConfig?
 
   public init(
     name: String, input: InputConfig, areas: [AreaSpec], windows: [WindowSpec], watermark: WatermarkConfig,

@@ -15,12 +15,20 @@ public struct BatchDecoder: Sendable {
   public let format: InputConfig.Format
   public let timeParser: TimeParser
   public let schemes: [any AreaScheme]
+  /// `privacy.pseudonymise`: the keyed hash, and per slot whether its values are replaced by their pseudonyms
+  /// before anything else (dimension labels, distinct counts) sees them.
+  let pseudonymiser: Pseudonymiser?
+  let pseudonymised: [Bool]
 
   public init(config: PipelineConfig, schemes: [any AreaScheme]) {
     self.plan = FieldPlan(config: config)
     self.format = config.input.format
     self.timeParser = TimeParser(format: config.input.timeFormat)
     self.schemes = schemes
+    let fields = config.privacy?.pseudonymisedFields ?? []
+    pseudonymiser = config.privacy?.key.map { Pseudonymiser(key: $0.bytes) }
+    pseudonymised = plan.names.map { fields.contains($0) }
+    precondition(fields.isEmpty || pseudonymiser != nil, "pseudonymised fields need their key resolved first")
   }
 
   /// Decodes every line of the chunk.
@@ -31,6 +39,7 @@ public struct BatchDecoder: Sendable {
       capacity: chunk.bytes.count / 64 + 16)
     var tokens = [FieldToken](repeating: FieldToken(), count: plan.names.count)
     var seenDimensions = HashSet64()
+    var pseudonyms = PseudonymCache()
     var keyOrder = KeyOrder()
     chunk.bytes.withUnsafeBufferPointer { buffer in
       guard let p = buffer.baseAddress else { return }
@@ -67,7 +76,8 @@ public struct BatchDecoder: Sendable {
             ? CSVRecordScanner.scan(p, lineStart, contentEnd, columns: chunk.csvColumns ?? [], tokens: &tokens)
             : JSONLineScanner.scan(p, lineStart, contentEnd, plan: plan, tokens: &tokens, order: &keyOrder)
           if let reason = wellFormed
-            ? accept(p, tokens, into: &builder, seen: &seenDimensions) : RejectReason.malformed
+            ? accept(p, tokens, into: &builder, seen: &seenDimensions, pseudonyms: &pseudonyms)
+            : RejectReason.malformed
           {
             builder.rejects.append(
               BatchReject(lineIndex: lineIndex, reason: reason, start: Int32(lineStart), end: Int32(contentEnd)))
@@ -92,7 +102,8 @@ public struct BatchDecoder: Sendable {
   /// Validates time and coordinates and appends the event's columns; returns the reject reason instead when the
   /// event cannot be placed.
   private func accept(
-    _ p: UnsafePointer<UInt8>, _ tokens: [FieldToken], into b: inout EventBatchBuilder, seen: inout HashSet64
+    _ p: UnsafePointer<UInt8>, _ tokens: [FieldToken], into b: inout EventBatchBuilder, seen: inout HashSet64,
+    pseudonyms: inout PseudonymCache
   ) -> RejectReason? {
     guard let time = withText(p, tokens[plan.timeSlot], { q, s, e in timeParser.parse(q, s, e) }) ?? nil
     else { return .bad_time }
@@ -105,13 +116,18 @@ public struct BatchDecoder: Sendable {
     if !plan.dimensionSlots.isEmpty {
       var key: UInt64 = 0x5151
       for slot in plan.dimensionSlots {
-        let h = withText(p, tokens[slot]) { q, s, e in ByteHasher.hash(q, s, e) } ?? 0x6E75_6C6C
+        let h = hash(p, tokens[slot], slot: slot, pseudonyms: &pseudonyms) ?? 0x6E75_6C6C
         key = ByteHasher.combine(key, h)
       }
       if seen.insert(key) {
         b.newDimensionLabels[key] = plan.dimensionSlots.map { slot in
           withText(p, tokens[slot]) { q, s, e in
-            String(decoding: UnsafeBufferPointer(start: q + s, count: e - s), as: UTF8.self)
+            if pseudonymised[slot], let pseudonymiser {
+              return pseudonymiser.withPseudonym(q, s, e) { q, s, e in
+                String(decoding: UnsafeBufferPointer(start: q + s, count: e - s), as: UTF8.self)
+              }
+            }
+            return String(decoding: UnsafeBufferPointer(start: q + s, count: e - s), as: UTF8.self)
           }
         }
       }
@@ -121,9 +137,22 @@ public struct BatchDecoder: Sendable {
       b.values[column].append(number(p, tokens[slot]) ?? .nan)
     }
     for (column, slot) in plan.distinctSlots.enumerated() {
-      b.distinctHashes[column].append(withText(p, tokens[slot]) { q, s, e in ByteHasher.hash(q, s, e) } ?? 0)
+      b.distinctHashes[column].append(hash(p, tokens[slot], slot: slot, pseudonyms: &pseudonyms) ?? 0)
     }
     return nil
+  }
+
+  /// The hash of a value's text, or of its pseudonym when its field is pseudonymised; nil for absent and null.
+  @inline(__always)
+  private func hash(_ p: UnsafePointer<UInt8>, _ t: FieldToken, slot: Int, pseudonyms: inout PseudonymCache)
+    -> UInt64?
+  {
+    guard pseudonymised[slot], let pseudonymiser else {
+      return withText(p, t) { q, s, e in ByteHasher.hash(q, s, e) }
+    }
+    return withText(p, t) { q, s, e in
+      pseudonyms.hash(q, s, e) { pseudonymiser.withPseudonym(q, s, e) { ByteHasher.hash($0, $1, $2) } }
+    }
   }
 
   /// A field's value as a number: JSON numbers and strings (or CSV cells) holding a decimal number; nil otherwise.

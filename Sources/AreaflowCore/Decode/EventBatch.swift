@@ -7,6 +7,8 @@ public final class EventBatch: Sendable {
   public let inputName: String
   public let bytes: [UInt8]
   public let firstLine: Int64
+  /// For CSV: the slot of each column of the input's header (side outputs scan rejected and late records again).
+  public let csvColumns: [Int]?
   /// Physical lines in the chunk, empty ones included.
   public let lineCount: Int
   public let emptyLines: Int
@@ -37,6 +39,7 @@ public final class EventBatch: Sendable {
     inputName = chunk.inputName
     bytes = chunk.bytes
     firstLine = chunk.firstLine
+    csvColumns = chunk.csvColumns
     lineCount = b.lineCount
     emptyLines = b.emptyLines
     count = b.times.count

@@ -22,6 +22,8 @@ public struct FieldPlan: Sendable {
   /// Fields whose distinct values are counted, one hash column each.
   public let distinctFields: [String]
   public let distinctSlots: [Int]
+  /// `privacy.pseudonymise`: the slots of the fields side outputs must not show as they are.
+  public let pseudonymisedSlots: [Int]
 
   public init(config: PipelineConfig) {
     var names: [String] = []
@@ -43,10 +45,13 @@ public struct FieldPlan: Sendable {
       case .hashes(let f): if !distinctFields.contains(f) { distinctFields.append(f) }
       }
     }
+    // `privacy.min_contributors` counts the contributors of every group exactly: one more hash column.
+    if let field = config.privacy?.contributorField, !distinctFields.contains(field) { distinctFields.append(field) }
     self.valueFields = valueFields
     self.distinctFields = distinctFields
     valueSlots = valueFields.map(slot)
     distinctSlots = distinctFields.map(slot)
+    pseudonymisedSlots = (config.privacy?.pseudonymisedFields ?? []).map(slot)
     self.names = names
     self.nameBytes = names.map { Array($0.utf8) }
   }

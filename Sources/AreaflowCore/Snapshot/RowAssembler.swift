@@ -8,12 +8,15 @@ public struct RowAssembler: Sendable {
   public let schemes: [any AreaScheme]
   public let dimensions: [String]
   public let features: [FeatureSpec]
+  /// `privacy`: tables end with the `disclosure` and `area_level` columns (SPEC section 8).
+  public let marksDisclosure: Bool
 
   public init(config: PipelineConfig, schemes: [any AreaScheme]) {
     windows = config.windows
     self.schemes = schemes
     dimensions = config.input.dimensions
     features = config.features
+    marksDisclosure = config.privacy?.contributorField != nil
   }
 
   /// One table per (window index, scheme index) that has rows, in window then scheme order.
@@ -55,16 +58,20 @@ public struct RowAssembler: Sendable {
       let ordered = present.map { ($0, scheme.label(of: $0)) }.sorted { $0.1 < $1.1 }
       areaRank[s] = Dictionary(uniqueKeysWithValues: ordered.enumerated().map { ($1.0, $0) })
     }
+    // Rolled-up parents (privacy) come after the areas of their window, level by level.
     struct SortKey: Comparable {
-      var window: Int32, scheme: Int32, index: Int64, area: UInt64, dims: Int
+      var window: Int32, scheme: Int32, index: Int64, level: UInt8, area: UInt64, dims: Int
       static func < (a: SortKey, b: SortKey) -> Bool {
-        (a.window, a.scheme, a.index, a.area, a.dims) < (b.window, b.scheme, b.index, b.area, b.dims)
+        (a.window, a.scheme, a.index, a.level, a.area, a.dims) < (b.window, b.scheme, b.index, b.level, b.area, b.dims)
       }
     }
-    let sortKeys = rows.keys.map { k in
-      SortKey(
-        window: k.window, scheme: k.scheme, index: k.index,
-        area: areaRank[Int(k.scheme)].map { UInt64($0[k.area]!) } ?? k.area, dims: dimensionRank[k.dimensions] ?? 0)
+    let sortKeys = rows.keys.indices.map { i in
+      let k = rows.keys[i]
+      let level = rows.levels.isEmpty ? 0 : rows.levels[i]
+      return SortKey(
+        window: k.window, scheme: k.scheme, index: k.index, level: level,
+        area: level == 0 ? areaRank[Int(k.scheme)].map { UInt64($0[k.area]!) } ?? k.area : k.area,
+        dims: dimensionRank[k.dimensions] ?? 0)
     }
     let order = sortKeys.indices.sorted { sortKeys[$0] < sortKeys[$1] }
     var result: [(Int, Int, ArraySlice<Int>)] = []
@@ -99,7 +106,13 @@ public struct RowAssembler: Sendable {
       .timestamp(
         name: "window_end", millis: order.map { (rows.keys[$0].index &* spec.every &+ spec.size) / nanosPerMilli }),
       .string(name: "area_scheme", values: Array(repeating: areaScheme.name, count: n)),
-      .string(name: "area", values: order.map { areaScheme.label(of: rows.keys[$0].area) }),
+      .string(
+        name: "area",
+        values: order.map { i in
+          let level = rows.levels.isEmpty ? 0 : Int(rows.levels[i])
+          return level == 0
+            ? areaScheme.label(of: rows.keys[i].area) : areaScheme.ancestorLabel(of: rows.keys[i].area, level: level)
+        }),
     ]
     for (d, name) in dimensions.enumerated() {
       columns.append(.string(name: name, values: order.map { labels[rows.keys[$0].dimensions]?[d] ?? nil }))
@@ -109,6 +122,15 @@ public struct RowAssembler: Sendable {
       case .integers(let a): columns.append(.int64(name: feature.name, values: order.map { a[$0] }))
       case .doubles(let a): columns.append(.double(name: feature.name, values: order.map { a[$0] }))
       }
+    }
+    if marksDisclosure {
+      columns.append(
+        .string(
+          name: "disclosure",
+          values: order.map { i in
+            rows.suppressed[i] ? "suppressed" : rows.levels[i] > 0 ? "rolled_up" : "published"
+          }))
+      columns.append(.int64(name: "area_level", values: order.map { Int64(rows.levels[$0]) }))
     }
     return SnapshotTable(columns: columns, rowCount: n)
   }

@@ -17,6 +17,8 @@ public struct RunSummary: Sendable, Equatable {
   public var inputErrors: [String] = []
   /// The watermark (ns) after the last event, for `inspect` and resumption; nil before any event.
   public var watermark: Int64?
+  /// `privacy`: rows written suppressed, and rolled-up parent rows written (nil without `privacy`).
+  public var privacy: (suppressedGroups: Int64, rolledUpGroups: Int64)?
 
   public init(windows: [String], regionSchemes: [String]) {
     late = windows.map { ($0, 0) }
@@ -48,6 +50,11 @@ public struct RunSummary: Sendable, Equatable {
       w.write(": \(n)")
     }
     w.write("},\n  \"rows_written\": \(rowsWritten),\n")
+    if let privacy {
+      w.write(
+        "  \"privacy\": {\"suppressed_groups\": \(privacy.suppressedGroups), \"rolled_up_groups\": \(privacy.rolledUpGroups)},\n"
+      )
+    }
     if let watermark {
       w.write("  \"watermark\": ")
       w.write(jsonString: CivilDate.rfc3339(millis: WindowMath.floorDiv(watermark, 1_000_000)))

@@ -1,16 +1,17 @@
 /// Formats `_rejects/` and `_late/` records: one JSON object per line naming the input, the line number, the reason
-/// or the window, and the raw line cut at 4 KiB.
+/// or the window, and the raw line cut at 4 KiB (under `privacy`, the line with its pseudonymised fields replaced,
+/// or no line at all: see `LineRedactor`).
 public enum SideRecordEncoder {
   public static let rawLimit = 4096
 
   /// A reject record.
   public static func reject(
-    input: String, line: Int64, reason: RejectReason, raw: ArraySlice<UInt8>, into w: inout [UInt8]
+    input: String, line: Int64, reason: RejectReason, raw: ArraySlice<UInt8>?, into w: inout [UInt8]
   ) {
     var t = TextWriter()
     t.write("{\"input\":")
     t.write(jsonString: input)
-    t.write(",\"line\":\(line),\"reason\":\"\(reason.name)\",\"raw\":")
+    t.write(",\"line\":\(line),\"reason\":\"\(reason.name)\"")
     writeRaw(raw, &t)
     t.write("}\n")
     w.append(contentsOf: t.bytes)
@@ -19,7 +20,7 @@ public enum SideRecordEncoder {
   /// A late record.
   public static func late(
     input: String, line: Int64, window: String, windowStart: Int64, lateWindows: Int, eventTime: Int64,
-    raw: ArraySlice<UInt8>, into w: inout [UInt8]
+    raw: ArraySlice<UInt8>?, into w: inout [UInt8]
   ) {
     var t = TextWriter()
     t.write("{\"input\":")
@@ -28,14 +29,17 @@ public enum SideRecordEncoder {
     t.write(jsonString: window)
     t.write(",\"window_start\":\"\(CivilDate.rfc3339(millis: WindowMath.floorDiv(windowStart, 1_000_000)))\"")
     t.write(
-      ",\"late_windows\":\(lateWindows),\"event_time\":\"\(CivilDate.rfc3339(millis: WindowMath.floorDiv(eventTime, 1_000_000)))\",\"raw\":"
+      ",\"late_windows\":\(lateWindows),\"event_time\":\"\(CivilDate.rfc3339(millis: WindowMath.floorDiv(eventTime, 1_000_000)))\""
     )
     writeRaw(raw, &t)
     t.write("}\n")
     w.append(contentsOf: t.bytes)
   }
 
-  private static func writeRaw(_ raw: ArraySlice<UInt8>, _ t: inout TextWriter) {
+  /// Writes `,"raw":"…"`, or nothing when the line must not be kept.
+  private static func writeRaw(_ raw: ArraySlice<UInt8>?, _ t: inout TextWriter) {
+    guard let raw else { return }
+    t.write(",\"raw\":")
     var cut = raw.prefix(rawLimit)
     // Do not split a UTF-8 sequence at the cut.
     if raw.count > rawLimit {

@@ -25,6 +25,10 @@ public struct ClosedRows: Sendable {
   }
   public var keys: [GroupKey] = []
   public var columns: [Values]
+  /// `privacy` only (empty otherwise), one per row: whether the row is suppressed (its features are null) and how
+  /// many levels above its scheme's own areas its area is (0: the area itself; 1 and up: a rolled-up parent).
+  public var suppressed: [Bool] = []
+  public var levels: [UInt8] = []
 
   /// An empty block shaped for `features`.
   public init(features: [FeatureSpec]) {
@@ -40,6 +44,8 @@ public struct ClosedRows: Sendable {
   public mutating func append(contentsOf other: ClosedRows) {
     keys.append(contentsOf: other.keys)
     for f in columns.indices { columns[f].append(contentsOf: other.columns[f]) }
+    suppressed.append(contentsOf: other.suppressed)
+    levels.append(contentsOf: other.levels)
   }
 
   /// Row `i`'s value of feature `f` (tests and live views).

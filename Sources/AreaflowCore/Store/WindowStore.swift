@@ -19,7 +19,12 @@ public final class WindowStore {
   /// The length of the shared slices, in nanoseconds.
   public let sliceLength: Int64
   let features: [FeatureSpec]
+  /// One per feature, in order, then (with `privacy`) the hidden exact counter of contributors.
   let accumulators: [FeatureAccumulator?]
+  /// The area schemes, for the parents a roll-up merges small groups into.
+  let schemes: [any AreaScheme]
+  /// `privacy`: what may be published of a window's groups, or nil.
+  let disclosure: DisclosureRule?
   /// Per slot: the group. Slice slots have `window == -1` and the slice index as `index`; slots of a window being
   /// merged have the window's name index and window index.
   var keys: [GroupKey] = []
@@ -38,13 +43,19 @@ public final class WindowStore {
   // Scratch arrays and table reused across batches and merges.
   private var batchSlots: [Int32] = []
   private var batchEvents: [Int32] = []
-  private let mergeTable = SlotTable()
+  let mergeTable = SlotTable()
 
-  public init(config: PipelineConfig, plan: FieldPlan) {
+  public init(config: PipelineConfig, plan: FieldPlan, schemes: [any AreaScheme] = []) {
     windows = config.windows
     allowedLateness = config.watermark.allowedLateness
     features = config.features
-    accumulators = FeatureAccumulatorFactory.makeAll(config.features, plan: plan)
+    var accumulators = FeatureAccumulatorFactory.makeAll(config.features, plan: plan)
+    if let field = config.privacy?.contributorField {
+      accumulators.append(DistinctAccumulator(column: plan.distinctColumn(field)))
+    }
+    self.accumulators = accumulators
+    self.schemes = schemes
+    disclosure = DisclosureRule(config: config, contributorsAccumulator: accumulators.count - 1)
     sliceLength = WindowMath.sliceLength(config.windows)
     closedBelow = Array(repeating: Int64.min, count: config.windows.count)
     pendingRows = ClosedRows(features: config.features)
@@ -155,7 +166,7 @@ public final class WindowStore {
 
   /// Empties slots and makes them free for reuse. Emptying them now rather than at reuse releases their large
   /// buffers (bucket arrays, big exact tables) at once, so memory holds only what open groups need.
-  private func release(_ slots: [Int32]) {
+  func release(_ slots: [Int32]) {
     counts.withUnsafeMutableBufferPointer { c in
       for slot in slots { c[Int(slot)] = 0 }
     }
@@ -263,6 +274,7 @@ public final class WindowStore {
 
   /// Appends the finished values of `slots` as rows of window `k` of window name `wi`.
   private func append(slots: [Int32], window wi: Int, index k: Int64, into rows: inout ClosedRows) {
+    if let disclosure { return appendDisclosed(slots: slots, window: wi, index: k, rule: disclosure, into: &rows) }
     rows.keys.reserveCapacity(rows.keys.count + slots.count)
     for slot in slots {
       var key = keys[Int(slot)]

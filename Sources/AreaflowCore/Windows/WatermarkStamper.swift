@@ -19,10 +19,19 @@ public struct WatermarkStamper: Sendable {
   public private(set) var floor = Int64.min
   /// The watermark, recomputed whenever an input's maximum, idleness or the floor changes.
   public private(set) var current = Int64.min
+  /// `privacy.small_groups: roll_up`: areas go to shards by their ancestor this many levels up (0: by themselves),
+  /// so every group a roll-up merges is in one shard.
+  let routingSchemes: [any AreaScheme]
+  let routingLevels: Int
 
   /// - Parameter liveInputs: the number of live inputs whose watermarks are combined by their minimum; 0 for
   ///   replay, where the watermark is the largest event time in arrival order across all inputs.
-  public init(windows: [WindowSpec], watermark: WatermarkConfig, shardCount: Int, liveInputs: Int = 0) {
+  public init(
+    windows: [WindowSpec], watermark: WatermarkConfig, shardCount: Int, liveInputs: Int = 0,
+    routingSchemes: [any AreaScheme] = [], routingLevels: Int = 0
+  ) {
+    self.routingSchemes = routingSchemes
+    self.routingLevels = routingSchemes.isEmpty ? 0 : routingLevels
     self.windows = windows
     self.watermark = watermark
     self.shardCount = shardCount
@@ -167,7 +176,10 @@ public struct WatermarkStamper: Sendable {
           if shardCount == 1 {
             routes[0].append(entry)
           } else {
-            let shard = Int(ByteHasher.mix(column.keys[a] &+ UInt64(s)) % UInt64(shardCount))
+            let key =
+              routingLevels > 0
+              ? routingSchemes[s].routingKey(of: column.keys[a], levels: routingLevels) : column.keys[a]
+            let shard = Int(ByteHasher.mix(key &+ UInt64(s)) % UInt64(shardCount))
             routes[shard].append(entry)
           }
         }

@@ -25,6 +25,8 @@ final class PipelineStages: @unchecked Sendable {
   let sink: SnapshotSink
   let labels = DimensionLabels()
   let regionSchemes: [Int]
+  /// `privacy`: what side outputs may keep of a line, or nil to keep lines as they are.
+  let redactor: LineRedactor?
   var metrics: LiveMetrics?
 
   private let decodeQueue = DispatchQueue(label: "areaflow.decode", attributes: .concurrent)
@@ -56,9 +58,14 @@ final class PipelineStages: @unchecked Sendable {
     self.config = config
     decoder = BatchDecoder(config: config, schemes: schemes)
     let plan = decoder.plan
-    shards = (0..<threads).map { Shard(index: $0, store: WindowStore(config: config, plan: plan)) }
+    redactor = LineRedactor(config: config, plan: plan)
+    shards = (0..<threads).map {
+      Shard(index: $0, store: WindowStore(config: config, plan: plan, schemes: schemes))
+    }
+    let rollUp = config.privacy.map { $0.smallGroups == .roll_up ? $0.rollUpLevels : 0 } ?? 0
     stamper = WatermarkStamper(
-      windows: config.windows, watermark: config.watermark, shardCount: threads, liveInputs: liveInputs)
+      windows: config.windows, watermark: config.watermark, shardCount: threads, liveInputs: liveInputs,
+      routingSchemes: schemes, routingLevels: rollUp)
     regionSchemes = config.areas.indices.filter {
       if case .regions = config.areas[$0].kind { return true }
       return false
@@ -210,6 +217,13 @@ final class PipelineStages: @unchecked Sendable {
     }
   }
 
+  /// The line a side record keeps: as it is, or (under `privacy`) redacted, or none for a line too broken to
+  /// find its fields in.
+  private func kept(_ line: ArraySlice<UInt8>, _ batch: EventBatch) -> ArraySlice<UInt8>? {
+    guard let redactor else { return line }
+    return redactor.redact(line, csvColumns: batch.csvColumns).map { $0[...] }
+  }
+
   private func process(_ batch: EventBatch) {
     let stamped = stamper.stamp(batch)
     labels.merge(batch.newDimensionLabels)
@@ -223,7 +237,7 @@ final class PipelineStages: @unchecked Sendable {
       counters.rejected[reject.reason.rawValue] += 1
       SideRecordEncoder.reject(
         input: batch.inputName, line: batch.firstLine + Int64(reject.lineIndex), reason: reject.reason,
-        raw: batch.bytes[Int(reject.start)..<Int(reject.end)], into: &rejectBytes)
+        raw: kept(batch.bytes[Int(reject.start)..<Int(reject.end)], batch), into: &rejectBytes)
     }
     var lateBytes: [UInt8] = []
     for late in stamped.late {
@@ -231,7 +245,7 @@ final class PipelineStages: @unchecked Sendable {
       SideRecordEncoder.late(
         input: batch.inputName, line: batch.firstLine + Int64(batch.lineIndex[i]),
         window: config.windows[late.window].name, windowStart: late.windowStart, lateWindows: late.lateWindows,
-        eventTime: batch.times[i], raw: batch.rawLine(event: i), into: &lateBytes)
+        eventTime: batch.times[i], raw: kept(batch.rawLine(event: i), batch), into: &lateBytes)
     }
     metrics?.record(batch: batch, lateCounts: stamped.lateCounts)
     let snapshot = counters

@@ -48,6 +48,8 @@ final class SnapshotSink: @unchecked Sendable {
     summary: RunSummary, rowsPerCommit: Int, staging: Bool, queue: DispatchQueue
   ) {
     self.queue = queue
+    var summary = summary
+    if assembler.marksDisclosure, summary.privacy == nil { summary.privacy = (0, 0) }
     self.directory = directory
     self.encoder = encoder
     self.assembler = assembler
@@ -74,11 +76,11 @@ final class SnapshotSink: @unchecked Sendable {
     dispatchPrecondition(condition: .onQueue(queue))
     rejects.append(contentsOf: r)
     late.append(contentsOf: l)
-    let files = summary.files
-    let rowsWritten = summary.rowsWritten
+    let (files, rowsWritten, privacy) = (summary.files, summary.rowsWritten, summary.privacy)
     summary = counters
     summary.files = files
     summary.rowsWritten = rowsWritten
+    summary.privacy = privacy
     if rejects.count + late.count >= 16 << 20, failure == nil { commit() }
   }
 
@@ -95,6 +97,7 @@ final class SnapshotSink: @unchecked Sendable {
     dispatchPrecondition(condition: .onQueue(queue))
     if !staging, failure != nil { return }
     let before = (summary.files.count, summary.rowsWritten, partSequence, staged.count)
+    let privacyBefore = summary.privacy
     var written: [String] = []
     var tables: [(window: Int, scheme: Int, table: SnapshotTable)] = []
     do throws(AtomicFile.WriteError) {
@@ -128,16 +131,23 @@ final class SnapshotSink: @unchecked Sendable {
         try AtomicFile.makeDirectories("\(directory)/\(folder)")
         try place(bytes, folder: folder, name: "\(part).jsonl", written: &written)
       }
+      if var privacy = summary.privacy {
+        privacy.suppressedGroups += Int64(rows.suppressed.reduce(0) { $0 + ($1 ? 1 : 0) })
+        privacy.rolledUpGroups += Int64(rows.levels.reduce(0) { $0 + ($1 > 0 ? 1 : 0) })
+        summary.privacy = privacy
+      }
+      // The summary last: a failure up to here leaves no file of this commit and keeps its rows.
+      if !staging { try AtomicFile.write(Array(summary.json().utf8), to: "\(directory)/_summary.json") }
       rows = ClosedRows(features: assembler.features)
       rejects = []
       late = []
       failure = nil
       stagedTables += tables
-      if !staging { try AtomicFile.write(Array(summary.json().utf8), to: "\(directory)/_summary.json") }
     } catch {
       failure = error
       for path in written { unlink("\(directory)/\(path)") }
       summary.files.removeLast(summary.files.count - before.0)
+      summary.privacy = privacyBefore
       summary.rowsWritten = before.1
       partSequence = before.2
       staged.removeLast(staged.count - before.3)

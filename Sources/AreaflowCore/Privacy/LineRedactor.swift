@@ -1,0 +1,62 @@
+/// What `_rejects/` and `_late/` may keep of a line under `privacy` (SPEC section 8): the line with every
+/// pseudonymised field's value replaced by its pseudonym, or nothing (only the input, line number and reason) when
+/// the line is too broken to find its fields or `raw_lines: false`.
+public struct LineRedactor: Sendable {
+  let plan: FieldPlan
+  let format: InputConfig.Format
+  let pseudonymiser: Pseudonymiser?
+  let keepsLines: Bool
+
+  /// nil when side outputs keep lines as they are (no `privacy`, or neither pseudonyms nor `raw_lines: false`).
+  public init?(config: PipelineConfig, plan: FieldPlan) {
+    guard let privacy = config.privacy, !privacy.pseudonymisedFields.isEmpty || !privacy.rawLines else { return nil }
+    self.plan = plan
+    format = config.input.format
+    pseudonymiser = privacy.key.map { Pseudonymiser(key: $0.bytes) }
+    keepsLines = privacy.rawLines
+  }
+
+  /// The line to keep, or nil to keep none of it.
+  /// - Parameter csvColumns: the input's header mapping (CSV).
+  public func redact(_ line: ArraySlice<UInt8>, csvColumns: [Int]?) -> [UInt8]? {
+    guard keepsLines else { return nil }
+    guard let pseudonymiser, !plan.pseudonymisedSlots.isEmpty else { return Array(line) }
+    let bytes = Array(line)
+    return bytes.withUnsafeBufferPointer { b -> [UInt8]? in
+      guard let p = b.baseAddress else { return [] }
+      var tokens = [FieldToken](repeating: FieldToken(), count: plan.names.count)
+      var order = KeyOrder()
+      var end = b.count
+      if end > 0, p[end - 1] == 13 { end -= 1 }
+      let scanned =
+        format == .csv
+        ? CSVRecordScanner.scan(p, 0, end, columns: csvColumns ?? [], tokens: &tokens)
+        : JSONLineScanner.scan(p, 0, end, plan: plan, tokens: &tokens, order: &order)
+      guard scanned else { return nil }
+      // Replace from the last token to the first, so earlier offsets stay valid.
+      var out = bytes
+      let replaced = plan.pseudonymisedSlots.map { tokens[$0] }.filter { $0.kind != .absent && $0.kind != .null }
+        .sorted { $0.start > $1.start }
+      for token in replaced {
+        guard let value = text(p, token) else { return nil }
+        let pseudonym = value.withUnsafeBufferPointer { v in
+          pseudonymiser.withPseudonym(v.baseAddress!, 0, v.count) { q, s, e in
+            Array(UnsafeBufferPointer(start: q + s, count: e - s))
+          }
+        }
+        // A number (or any other JSON value) becomes a string: pseudonyms are text.
+        let quoted = token.kind != .string && format == .ndjson
+        out.replaceSubrange(token.start..<token.end, with: quoted ? [34] + pseudonym + [34] : pseudonym)
+      }
+      return out
+    }
+  }
+
+  /// A token's value as the decoder reads it (unescaped), or nil for an invalid escape.
+  private func text(_ p: UnsafePointer<UInt8>, _ t: FieldToken) -> [UInt8]? {
+    guard t.kind == .string, t.escaped else {
+      return Array(UnsafeBufferPointer(start: p + t.start, count: t.end - t.start))
+    }
+    return format == .csv ? CSVRecordScanner.unescape(p, t.start, t.end) : JSONLineScanner.unescape(p, t.start, t.end)
+  }
+}

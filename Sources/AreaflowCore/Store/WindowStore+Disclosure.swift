@@ -1,0 +1,88 @@
+/// Disclosure control at the moment a window's groups become rows (SPEC section 8, `privacy`).
+///
+/// A group is published only when its exact number of distinct contributors reaches `k`. A smaller group's row is
+/// kept, marked suppressed, with null features. With `roll_up`, the suppressed groups of a window are merged into
+/// their parent areas (the same window, scheme and dimensions); a parent is published, at its level, when the merge
+/// reaches `k`, and otherwise goes on to the next level. A parent holds only suppressed children, so the published
+/// rows of a window, scheme and dimensions hold disjoint sets of events, each from at least `k` contributors: no
+/// subtraction of published numbers isolates a small group. The roll-up happens in one shard because the stamper
+/// routes every area by its top ancestor (`AreaScheme.routingKey`).
+extension WindowStore {
+  /// Appends the rows of `slots` (the groups of window `k` of window name `wi`) under `rule`.
+  func appendDisclosed(
+    slots: [Int32], window wi: Int, index k: Int64, rule: DisclosureRule, into rows: inout ClosedRows
+  ) {
+    var published: [Int32] = []
+    var small: [Int32] = []
+    for slot in slots {
+      if isPublishable(slot, rule) { published.append(slot) } else { small.append(slot) }
+    }
+    appendRows(published, window: wi, index: k, level: 0, suppressed: false, rule: rule, into: &rows)
+    appendRows(small, window: wi, index: k, level: 0, suppressed: true, rule: rule, into: &rows)
+    guard rule.rollUpLevels > 0, !small.isEmpty else { return }
+    // Each pending group remembers one of its original areas: every level's parent is computed from it.
+    var pending = small.map { ($0, keys[Int($0)].area) }
+    var made: [Int32] = []
+    for level in 1...rule.rollUpLevels where !pending.isEmpty {
+      mergeTable.removeAll()
+      var parents: [(Int32, UInt64)] = []
+      var sources: [Int32] = []
+      var targets: [Int32] = []
+      for (slot, origin) in pending {
+        let key = keys[Int(slot)]
+        guard let area = schemes[Int(key.scheme)].ancestor(of: origin, levels: level) else { continue }
+        let target: Int32
+        if let found = mergeTable.find(area: area, dimensions: key.dimensions, scheme: key.scheme) {
+          target = found
+        } else {
+          target = newSlot(
+            GroupKey(window: Int32(wi), scheme: key.scheme, index: k, area: area, dimensions: key.dimensions))
+          mergeTable.insert(area: area, dimensions: key.dimensions, scheme: key.scheme, slot: target)
+          parents.append((target, origin))
+          made.append(target)
+        }
+        sources.append(slot)
+        targets.append(target)
+      }
+      for (from, to) in zip(sources, targets) { counts[Int(to)] += counts[Int(from)] }
+      for accumulator in accumulators { accumulator?.merge(slots: sources, into: targets) }
+      let publishable = parents.filter { isPublishable($0.0, rule) }
+      appendRows(publishable.map(\.0), window: wi, index: k, level: level, suppressed: false, rule: rule, into: &rows)
+      pending = parents.filter { !isPublishable($0.0, rule) }
+    }
+    release(made)
+  }
+
+  private func isPublishable(_ slot: Int32, _ rule: DisclosureRule) -> Bool {
+    guard let counter = accumulators[rule.contributors] as? DistinctAccumulator else { return true }
+    return rule.isPublishable(counter.counters[Int(slot)])
+  }
+
+  /// Appends rows for `slots`: their values (rounded counts) or, when `suppressed`, nulls.
+  private func appendRows(
+    _ slots: [Int32], window wi: Int, index k: Int64, level: Int, suppressed: Bool, rule: DisclosureRule,
+    into rows: inout ClosedRows
+  ) {
+    guard !slots.isEmpty else { return }
+    for slot in slots {
+      var key = keys[Int(slot)]
+      key.window = Int32(wi)
+      key.index = k
+      rows.keys.append(key)
+    }
+    rows.suppressed.append(contentsOf: repeatElement(suppressed, count: slots.count))
+    rows.levels.append(contentsOf: repeatElement(UInt8(level), count: slots.count))
+    for f in features.indices {
+      if suppressed {
+        let nulls: ClosedRows.Values =
+          features[f].kind.isInteger
+          ? .integers(Array(repeating: nil, count: slots.count)) : .doubles(Array(repeating: nil, count: slots.count))
+        rows.columns[f].append(contentsOf: nulls)
+        continue
+      }
+      var values = accumulators[f]?.values(slots) ?? .integers(slots.map { counts[Int($0)] })
+      if case .integers(let v) = values, rule.roundCounts > 1 { values = .integers(v.map { $0.map(rule.rounded) }) }
+      rows.columns[f].append(contentsOf: values)
+    }
+  }
+}

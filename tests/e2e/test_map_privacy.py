@@ -1,0 +1,97 @@
+"""The live map and the HTTP API under `privacy` (SPEC section 8), in a real browser against `areaflow run --http`.
+
+The server follows the bundled transport fixture with `configs/transport-publish.yaml` (k = 3 vehicles by route,
+roll-up two levels, counts rounded to 5). Checked: the API never answers a number for a suppressed group, open
+windows included; every published or rolled-up row has at least k vehicles (after rounding, at least 5); the map
+draws suppressed areas hatched, not as values, and its legend says what the hatching means.
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+
+import pytest
+import yaml
+from PIL import Image
+
+from conftest import REPO, bundled
+from live_harness import LiveRun
+from test_map import MapPage, MapServer, browser, free_port, get_json, wait_ready  # noqa: F401 (browser: fixture)
+
+FEATURES = ["events", "vehicles", "speed_mean", "speed_p50", "speed_p90", "speed_max", "delay_mean", "delay_sd",
+            "crawling_share"]
+
+
+@pytest.fixture(scope="module")
+def private_server(tmp_path_factory, areaflow) -> MapServer:
+    _, fixture = bundled("transport")
+    root = tmp_path_factory.mktemp("map-privacy")
+    out = root / "out"
+    cfg = yaml.safe_load((REPO / "configs" / "transport-publish.yaml").read_text())
+    cfg.setdefault("watermark", {})["idle_timeout"] = "1s"
+    cfg["output"]["flush_every"] = "500ms"
+    cfg["output"]["dir"] = str(out)
+    config = root / "publish.yaml"
+    config.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    feed = root / "transport.ndjson.zst"
+    shutil.copyfile(fixture, feed)
+    port = free_port()
+    run = LiveRun(
+        [str(a) for a in ["run", "--config", config, "--out", out, "--http", f"127.0.0.1:{port}", feed]],
+        binary=areaflow)
+    try:
+        base = f"http://127.0.0.1:{port}/"
+        wait_ready(base, run)
+        yield MapServer(base, run, feed)
+    finally:
+        run.send(signal.SIGTERM)
+        if run.wait(30) is None:
+            run.kill()
+
+
+def test_the_api_publishes_no_small_group(private_server):
+    meta = get_json(private_server.base, "v1/meta")
+    checked = {"suppressed": 0, "published": 0, "rolled_up": 0}
+    for w in meta["windows"]:
+        for scheme in meta["schemes"]:
+            for at in ["open", "latest"]:
+                path = f"v1/aggregates?window={w['name']}&scheme={scheme['name']}&at={at}"
+                try:
+                    answer = get_json(private_server.base, path)
+                except AssertionError:
+                    continue
+                for row in answer.get("rows", []):
+                    checked[row["disclosure"]] += 1
+                    if row["disclosure"] == "suppressed":
+                        assert all(row[f] is None for f in FEATURES), row
+                    else:
+                        assert row["vehicles"] >= 5 and row["vehicles"] % 5 == 0, row
+                        assert row["events"] % 5 == 0, row
+    assert checked["suppressed"] > 0 and checked["published"] + checked["rolled_up"] > 0, checked
+
+
+def test_the_map_hatches_suppressed_areas(browser, private_server, tmp_path):  # noqa: F811
+    m = MapPage(browser, private_server)
+    try:
+        page = m.page
+        page.wait_for_selector("#area-layer path.area.suppressed")
+        suppressed = page.eval_on_selector_all("#area-layer path.area.suppressed", "ps => ps.length")
+        assert suppressed > 0
+        assert page.is_visible("#legend-suppressed"), "the legend must say what the hatching means"
+        assert "suppressed" in m.text("#legend-suppressed")
+        # No suppressed area carries a value for the page to show.
+        values = page.eval_on_selector_all(
+            "#area-layer path.area.suppressed", "ps => ps.map(p => p.getAttribute('data-value'))")
+        assert all(v in ("", None) for v in values), values
+        png = tmp_path / "map-privacy.png"
+        page.mouse.move(1, 1)
+        page.locator("#map").screenshot(path=str(png))
+        print(f"\nmap screenshot: {png}")
+        img = Image.open(png).convert("RGB")
+        colours = dict((c, n) for n, c in img.getcolors(maxcolors=img.width * img.height + 1))
+        # The hatching: the null grey and white stripes are both painted.
+        assert colours.get((196, 196, 196), 0) >= 20, f"no hatching grey in {png}"
+        m.assert_clean()
+    finally:
+        m.close()

@@ -1,0 +1,351 @@
+"""Disclosure control (SPEC section 8) against an independent recomputation in Python.
+
+A synthetic stream in time order (no late events) is replayed under `privacy`; every row is checked against the
+exact event sets recomputed here: no group below k is published, suppressed rows carry no numbers, rolled-up rows
+equal an exact aggregation of the suppressed children they stand for, the published rows of a window, scheme and
+route are disjoint (so no subtraction of published numbers isolates a small group), counts are rounded, and
+pseudonyms equal Python's own HMAC-SHA-256. The key never appears in any output or log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import random
+from collections import defaultdict
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import h3
+import pytest
+
+import subprocess
+
+from conftest import areaflow_path, read_rows
+
+KEY = "k3y-for-tests-only-7a1f"
+K = 4
+START = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
+WINDOW = timedelta(minutes=10)
+BASE32 = "0123456789bcdefghjkmnpqrstuvwxyz"
+
+
+def geohash(lat: float, lon: float, precision: int) -> str:
+    """The textbook interval-halving geohash (independent of areaflow's)."""
+    lat_lo, lat_hi, lon_lo, lon_hi = -90.0, 90.0, -180.0, 180.0
+    bits, even, out, bit_count, value = 0, True, [], 0, 0
+    while len(out) < precision:
+        if even:
+            mid = (lon_lo + lon_hi) / 2
+            if lon >= mid:
+                value = value * 2 + 1
+                lon_lo = mid
+            else:
+                value *= 2
+                lon_hi = mid
+        else:
+            mid = (lat_lo + lat_hi) / 2
+            if lat >= mid:
+                value = value * 2 + 1
+                lat_lo = mid
+            else:
+                value *= 2
+                lat_hi = mid
+        even = not even
+        bit_count += 1
+        if bit_count == 5:
+            out.append(BASE32[value])
+            bit_count, value = 0, 0
+    del bits
+    return "".join(out)
+
+
+def make_events(seed: int = 11) -> list[dict]:
+    """1200 events over 20 minutes: three busy places that clear k and scattered ones that do not."""
+    rng = random.Random(seed)
+    busy = [(52.5200, 13.4050), (52.5000, 13.3000), (52.4500, 13.5000)]
+    events = []
+    for i in range(1200):
+        t = START + timedelta(seconds=i)
+        if rng.random() < 0.6:
+            lat, lon = busy[rng.randrange(3)]
+            lat += rng.uniform(-0.001, 0.001)
+            lon += rng.uniform(-0.001, 0.001)
+            vehicle = f"bus-{rng.randrange(30):03d}"
+        else:
+            lat = 52.40 + rng.uniform(0, 0.2)
+            lon = 13.20 + rng.uniform(0, 0.4)
+            vehicle = f"bus-{rng.randrange(200):03d}"
+        events.append(
+            {
+                "ts": t.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                "vehicle_id": vehicle,
+                "route": f"R{rng.randrange(2)}",
+                "lat": round(lat, 5),
+                "lon": round(lon, 5),
+                "speed": round(rng.uniform(0, 60), 1),
+            }
+        )
+    return events
+
+
+def config_text(out: Path, *, roll_up: bool, round_counts: int = 1, dims: str = "[route]", privacy: str = "") -> str:
+    small = "roll_up\n  roll_up_levels: 2" if roll_up else "suppress"
+    rounding = f"\n  round_counts: {round_counts}" if round_counts > 1 else ""
+    block = privacy or (
+        f"privacy:\n  min_contributors: {{field: vehicle_id, k: {K}}}\n  small_groups: {small}{rounding}\n"
+        "  pseudonymise: {fields: [vehicle_id], key_env: AREAFLOW_TEST_KEY}\n"
+    )
+    return f"""name: privacy
+input: {{format: ndjson, time: ts, lat: lat, lon: lon, dimensions: {dims}}}
+areas:
+  - {{name: gh6, geohash: 6}}
+  - {{name: hex8, h3: 8}}
+windows:
+  - {{name: 10m, tumbling: 10m}}
+watermark: {{max_out_of_order: 0s, allowed_lateness: 0s}}
+features:
+  events: count
+  vehicles: {{distinct: vehicle_id}}
+  speed_sum: {{sum: speed}}
+  speed_max: {{max: speed}}
+output: {{dir: {out}, format: csv}}
+{block}"""
+
+
+def run_replay(tmp_path: Path, text: str, events_path: Path, name: str, env_key: str | None = KEY):
+    cfg = tmp_path / f"{name}.yaml"
+    out = tmp_path / name
+    cfg.write_text(text.replace("__OUT__", str(out)))
+    env = dict(os.environ)
+    env.pop("AREAFLOW_TEST_KEY", None)
+    if env_key is not None:
+        env["AREAFLOW_TEST_KEY"] = env_key
+    proc = subprocess.run(
+        [str(areaflow_path()), "replay", "--config", str(cfg), "--out", str(out), str(events_path)],
+        capture_output=True, text=True, env=env, timeout=300,
+    )
+    return proc, out
+
+
+def write_events(tmp_path: Path, events: list[dict], extra: list[str] = ()) -> Path:
+    path = tmp_path / "events.ndjson"
+    path.write_text("".join(json.dumps(e) + "\n" for e in events) + "".join(line + "\n" for line in extra))
+    return path
+
+
+def ancestor(scheme: str, area: str, level: int) -> str | None:
+    if level == 0:
+        return area
+    if scheme == "gh6":
+        return area[:-level] if level < len(area) else None
+    res = h3.get_resolution(area) - level
+    return h3.cell_to_parent(area, res) if res >= 0 else None
+
+
+def base_groups(events: list[dict]) -> dict:
+    """(window start, scheme, area, route) -> events, at the schemes' own areas."""
+    groups = defaultdict(list)
+    for e in events:
+        t = datetime.strptime(e["ts"], "%Y-%m-%dT%H:%M:%S.000Z").replace(tzinfo=timezone.utc)
+        w = START + ((t - START) // WINDOW) * WINDOW
+        start = w.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        groups[(start, "gh6", geohash(e["lat"], e["lon"], 6), e["route"])].append(e)
+        groups[(start, "hex8", h3.latlng_to_cell(e["lat"], e["lon"], 8), e["route"])].append(e)
+    return groups
+
+
+def contributors(evs: list[dict]) -> int:
+    return len({e["vehicle_id"] for e in evs})
+
+
+def expected_rows(events: list[dict], levels: int) -> dict:
+    """(window start, scheme, area, route, level) -> (disclosure, events): the rule of SPEC section 8, recomputed."""
+    rows = {}
+    pending = defaultdict(list)  # (start, scheme, route) -> [(origin area, events)]
+    for (start, scheme, area, route), evs in base_groups(events).items():
+        if contributors(evs) >= K:
+            rows[(start, scheme, area, route, 0)] = ("published", evs)
+        else:
+            rows[(start, scheme, area, route, 0)] = ("suppressed", evs)
+            pending[(start, scheme, route)].append((area, evs))
+    for level in range(1, levels + 1):
+        nxt = defaultdict(list)
+        for (start, scheme, route), children in pending.items():
+            parents = defaultdict(list)
+            origins = {}
+            for origin, evs in children:
+                parent = ancestor(scheme, origin, level)
+                if parent is None:
+                    continue
+                parents[parent].extend(evs)
+                origins[parent] = origin
+            for parent, evs in parents.items():
+                if contributors(evs) >= K:
+                    rows[(start, scheme, parent, route, level)] = ("rolled_up", evs)
+                else:
+                    nxt[(start, scheme, route)].append((origins[parent], evs))
+        pending = nxt
+    return rows
+
+
+def actual_rows(out: Path) -> dict:
+    header, rows = read_rows(out)
+    col = {name: i for i, name in enumerate(header)}
+    result = {}
+    for r in rows:
+        start = r[col["window_start"]]
+        start = start.strftime("%Y-%m-%dT%H:%M:%S.000Z") if hasattr(start, "strftime") else str(start)
+        key = (start, r[col["area_scheme"]], r[col["area"]], r[col["route"]], int(r[col["area_level"]]))
+        assert key not in result, f"two rows for {key}"
+        result[key] = {name: r[i] for name, i in col.items()}
+    return result
+
+
+def round5(n: int, r: int) -> int:
+    return (n + r // 2) // r * r
+
+
+@pytest.fixture(scope="module")
+def events() -> list[dict]:
+    return make_events()
+
+
+@pytest.mark.parametrize("roll_up", [False, True])
+def test_no_small_group_is_published_and_rows_equal_an_exact_recomputation(tmp_path, events, roll_up):
+    path = write_events(tmp_path, events)
+    proc, out = run_replay(tmp_path, config_text(Path("__OUT__"), roll_up=roll_up), path, "o")
+    assert proc.returncode == 0, proc.stderr
+    expected = expected_rows(events, 2 if roll_up else 0)
+    actual = actual_rows(out)
+    assert set(actual) == set(expected), (
+        f"missing {sorted(set(expected) - set(actual))[:5]}, extra {sorted(set(actual) - set(expected))[:5]}"
+    )
+    kinds = defaultdict(int)
+    for key, (disclosure, evs) in expected.items():
+        row = actual[key]
+        kinds[disclosure] += 1
+        assert row["disclosure"] == disclosure, key
+        if disclosure == "suppressed":
+            assert contributors(evs) < K
+            assert all(row[f] is None for f in ("events", "vehicles", "speed_sum", "speed_max")), (key, row)
+            continue
+        assert contributors(evs) >= K, key
+        assert row["events"] == len(evs), key
+        assert row["vehicles"] == contributors(evs), key
+        assert abs(row["speed_sum"] - sum(e["speed"] for e in evs)) < 1e-6, key
+        assert row["speed_max"] == max(e["speed"] for e in evs), key
+    assert kinds["published"] > 5 and kinds["suppressed"] > 50, kinds
+    if roll_up:
+        assert kinds["rolled_up"] > 5, kinds
+    summary = json.loads((out / "_summary.json").read_text())
+    assert summary["privacy"] == {"suppressed_groups": kinds["suppressed"], "rolled_up_groups": kinds["rolled_up"]}
+
+
+def test_published_rows_cannot_be_differenced(tmp_path, events):
+    """Within a window, scheme and route, the published and rolled-up rows hold disjoint events, each from at least
+    k contributors: any sum or difference of published numbers covers whole rows, so no group below k is isolated."""
+    path = write_events(tmp_path, events)
+    proc, out = run_replay(tmp_path, config_text(Path("__OUT__"), roll_up=True), path, "o")
+    assert proc.returncode == 0, proc.stderr
+    actual = actual_rows(out)
+    by_part = defaultdict(list)
+    expected = expected_rows(events, 2)
+    for key, row in actual.items():
+        if row["disclosure"] != "suppressed":
+            by_part[(key[0], key[1], key[3])].append(expected[key][1])
+    assert by_part
+    for part, sets in by_part.items():
+        seen = set()
+        for evs in sets:
+            ids = {id(e) for e in evs}
+            assert not seen & ids, f"{part}: a published row shares events with another"
+            seen |= ids
+            assert contributors(evs) >= K
+
+
+def test_counts_are_rounded(tmp_path, events):
+    path = write_events(tmp_path, events)
+    proc, out = run_replay(tmp_path, config_text(Path("__OUT__"), roll_up=True, round_counts=5), path, "o")
+    assert proc.returncode == 0, proc.stderr
+    expected = expected_rows(events, 2)
+    checked = 0
+    for key, row in actual_rows(out).items():
+        disclosure, evs = expected[key]
+        if disclosure == "suppressed":
+            continue
+        assert row["events"] % 5 == 0 and row["vehicles"] % 5 == 0, (key, row)
+        assert row["events"] == round5(len(evs), 5), key
+        assert row["vehicles"] == round5(contributors(evs), 5), key
+        checked += 1
+    assert checked > 5
+
+
+def test_pseudonyms_equal_hmac_sha256_and_the_key_is_nowhere(tmp_path, events):
+    bad = [
+        '{"ts":"2026-03-02T08:00:05.000Z","vehicle_id":"bus-secret-1","route":"R0","lat":95.0,"lon":13.4,"speed":1}',
+        '{"ts":"2026-03-02T08:00:06.000Z","vehicle_id":"bus-secret-2","route":"R0","lat":52.5,"lon"',
+        '{"ts":"2026-03-02T07:30:00.000Z","vehicle_id":"bus-secret-3","route":"R1","lat":52.5,"lon":13.4,"speed":2}',
+    ]
+    path = write_events(tmp_path, events, bad)
+    privacy = "privacy:\n  pseudonymise: {fields: [vehicle_id], key_env: AREAFLOW_TEST_KEY}\n"
+    text = config_text(Path("__OUT__"), roll_up=False, dims="[route, vehicle_id]", privacy=privacy)
+    proc, out = run_replay(tmp_path, text, path, "o")
+    assert proc.returncode == 0, proc.stderr
+    header, rows = read_rows(out)
+    col = header.index("vehicle_id")
+    seen = {r[col] for r in rows}
+    expected = {
+        hmac.new(KEY.encode(), e["vehicle_id"].encode(), hashlib.sha256).hexdigest() for e in events
+    }
+    assert seen == expected
+    # Distinct counts count the same identities as without pseudonyms.
+    plain_text = config_text(Path("__OUT__"), roll_up=False, privacy="\n")
+    proc2, plain = run_replay(tmp_path, plain_text, write_events(tmp_path, events), "plain")
+    assert proc2.returncode == 0, proc2.stderr
+    pseud_text = config_text(Path("__OUT__"), roll_up=False, privacy=privacy)
+    proc3, pseud = run_replay(tmp_path, pseud_text, write_events(tmp_path, events), "pseud")
+    assert proc3.returncode == 0, proc3.stderr
+    assert sorted(read_rows(plain)[1]) == sorted(read_rows(pseud)[1])
+    # Side outputs: the bad-coordinates line keeps its pseudonym, the broken line keeps no line, the late line
+    # keeps its pseudonym; no raw identifier and never the key anywhere.
+    rejects = [json.loads(x) for x in (out / "_rejects" / "part-000001.jsonl").read_text().splitlines()]
+    late = [json.loads(x) for f in sorted((out / "_late").glob("*.jsonl")) for x in f.read_text().splitlines()]
+    by_reason = {r["reason"]: r for r in rejects}
+    assert hmac.new(KEY.encode(), b"bus-secret-1", hashlib.sha256).hexdigest() in by_reason["bad_coordinates"]["raw"]
+    assert "raw" not in by_reason["malformed"]
+    assert late and hmac.new(KEY.encode(), b"bus-secret-3", hashlib.sha256).hexdigest() in late[0]["raw"]
+    everything = proc.stdout + proc.stderr
+    for f in out.rglob("*"):
+        if f.is_file():
+            everything += f.read_bytes().decode("utf-8", "replace")
+    assert KEY not in everything
+    assert "bus-secret" not in everything
+    assert "bus-0" not in everything
+
+
+def test_raw_lines_false_keeps_no_line(tmp_path, events):
+    bad = ['{"ts":"2026-03-02T08:00:05.000Z","vehicle_id":"bus-x","route":"R0","lat":95.0,"lon":13.4,"speed":1}']
+    path = write_events(tmp_path, events, bad)
+    privacy = "privacy:\n  raw_lines: false\n"
+    proc, out = run_replay(tmp_path, config_text(Path("__OUT__"), roll_up=False, privacy=privacy), path, "o")
+    assert proc.returncode == 0, proc.stderr
+    records = [json.loads(x) for x in (out / "_rejects" / "part-000001.jsonl").read_text().splitlines()]
+    assert records and all(set(r) == {"input", "line", "reason"} for r in records)
+
+
+@pytest.mark.parametrize("how", ["unset", "empty", "missing_file"])
+def test_a_missing_key_is_a_config_error(tmp_path, events, how):
+    path = write_events(tmp_path, events[:10])
+    if how == "missing_file":
+        privacy = f"privacy:\n  pseudonymise: {{fields: [vehicle_id], key_file: {tmp_path / 'no-such-key'}}}\n"
+        text = config_text(Path("__OUT__"), roll_up=False, privacy=privacy)
+        proc, out = run_replay(tmp_path, text, path, "o")
+    else:
+        text = config_text(Path("__OUT__"), roll_up=False)
+        proc, out = run_replay(tmp_path, text, path, "o", env_key=None if how == "unset" else "")
+    assert proc.returncode == 2, proc.stderr
+    assert "privacy.pseudonymise" in proc.stderr and ("key_env" in proc.stderr or "key_file" in proc.stderr)
+    assert not out.exists() or not any(out.iterdir()), "nothing may be written"
