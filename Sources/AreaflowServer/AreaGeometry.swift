@@ -18,8 +18,11 @@ final class AreaGeometry: Sendable {
   /// The shape of area `label` of scheme `scheme`, or nil when the label names no area of it.
   func shape(scheme: Int, label: String) -> Shape? {
     if let hit = cache.withLock({ $0[scheme]?[label] }) { return hit }
-    guard let key = schemes[scheme].key(of: label) else { return nil }
-    var polygons = schemes[scheme].polygons(of: key)
+    // A rolled-up row (privacy) names a parent area, which has an outline but no key of the scheme's own level.
+    guard
+      var polygons = schemes[scheme].key(of: label).map({ schemes[scheme].polygons(of: $0) })
+        ?? schemes[scheme].ancestorPolygons(label: label)
+    else { return nil }
     for p in polygons.indices {
       for r in polygons[p].indices
       where polygons[p][r].first.map({ f in

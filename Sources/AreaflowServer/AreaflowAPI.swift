@@ -52,6 +52,15 @@ public struct AreaflowAPI: Sendable {
       let area = context.parameters.get("area") ?? ""
       return answer { () throws(APIError) in try history(scheme: scheme, area: area, parameters(request)) }
     }
+    router.get("/v1/outlines/:scheme") { _, context in
+      let name = context.parameters.get("scheme") ?? ""
+      return answer { () throws(APIError) in
+        guard let index = view.schemes.firstIndex(where: { $0.name == name }),
+          let regions = view.schemes[index] as? RegionScheme
+        else { throw .notFound("no regions scheme '\(name)'; /v1/meta lists them under outlines") }
+        return ViewJSON.outlines(regions, geometry: geometry, schemeIndex: index)
+      }
+    }
     router.get("/v1/stream") { _, _ in stream() }
     return router
   }

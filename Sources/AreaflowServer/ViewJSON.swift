@@ -118,6 +118,40 @@ enum ViewJSON {
       if let v = recent.open[i] { span(v, into: &w) } else { w.write("null") }
       w.write("}")
     }
+    w.write("],\"basemap\":")
+    if let b = config.http.basemap { w.write(jsonString: b) } else { w.write("null") }
+    w.write(",\"privacy\":")
+    if let k = config.privacy?.contributorField.map({ _ in config.privacy!.k }) {
+      w.write("{\"k\":\(k)}")
+    } else {
+      w.write("null")
+    }
+    w.write(",\"outlines\":[")
+    for (k, scheme) in schemes.filter({ $0.kind == "regions" }).enumerated() {
+      if k > 0 { w.write(byte: 44) }
+      w.write(jsonString: scheme.name)
+    }
+    w.write("]}")
+    return w.bytes
+  }
+
+  /// Every area of a regions scheme as a GeoJSON FeatureCollection of outlines (`GET /v1/outlines/SCHEME`): the
+  /// context the map draws under any scheme's areas.
+  static func outlines(_ scheme: RegionScheme, geometry: AreaGeometry, schemeIndex: Int) -> [UInt8] {
+    var w = TextWriter()
+    w.write("{\"type\":\"FeatureCollection\",\"features\":[")
+    var first = true
+    for region in 0..<scheme.index.regionCount {
+      let label = scheme.label(of: UInt64(region))
+      guard let shape = geometry.shape(scheme: schemeIndex, label: label) else { continue }
+      if !first { w.write(byte: 44) }
+      first = false
+      w.write("{\"type\":\"Feature\",\"geometry\":")
+      writeGeometry(shape, into: &w)
+      w.write(",\"properties\":{\"area\":")
+      w.write(jsonString: label)
+      w.write("}}")
+    }
     w.write("]}")
     return w.bytes
   }

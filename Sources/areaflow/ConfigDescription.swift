@@ -30,7 +30,10 @@ enum ConfigDescription {
     lines.append(
       "features (output columns after window, window_start, window_end, area_scheme, area\(c.input.dimensions.map { ", " + $0 }.joined())):"
     )
-    for f in c.features { lines.append("  \(f.name): \(f.kind.description)") }
+    for f in c.features {
+      let k = f.minContributors.map { "; published only with at least \($0) contributors" } ?? ""
+      lines.append("  \(f.name): \(f.kind.description)\(k)")
+    }
     lines.append(
       "output: \(c.output.format.rawValue) snapshots in \(c.output.dir), flush every \(DurationParser.format(c.output.flushEvery)) (run)"
     )

@@ -35,6 +35,7 @@ import urllib.request
 from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 import yaml
@@ -146,14 +147,20 @@ def server(tmp_path_factory, areaflow) -> MapServer:
         wait_ready(base, None)
         yield MapServer(base, None, None)
         return
-    config_path, fixture = bundled("transport")
-    root = tmp_path_factory.mktemp("map")
+    config_path, _ = bundled("transport")
+    yield from serve_transport(tmp_path_factory.mktemp("map"), config_path, areaflow)
+
+
+def serve_transport(root: Path, config_path: Path, areaflow) -> "Iterator[MapServer]":
+    """Starts `run --http` on a copy of the bundled transport fixture with `config_path` made quick (idle timeout
+    1 s, flush every 500 ms), yields the server once it serves a final window, and stops it."""
+    _, fixture = bundled("transport")
     out = root / "out"
     cfg = yaml.safe_load(config_path.read_text())
     cfg.setdefault("watermark", {})["idle_timeout"] = "1s"
     cfg.setdefault("output", {})["flush_every"] = "500ms"
     cfg["output"]["dir"] = str(out)
-    config = root / "transport.yaml"
+    config = root / config_path.name
     config.write_text(yaml.safe_dump(cfg, sort_keys=False))
     feed = root / "transport.ndjson.zst"  # a copy: the live-update test appends to it
     shutil.copyfile(fixture, feed)

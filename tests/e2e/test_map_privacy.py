@@ -8,16 +8,11 @@ draws suppressed areas hatched, not as values, and its legend says what the hatc
 
 from __future__ import annotations
 
-import shutil
-import signal
-
 import pytest
-import yaml
 from PIL import Image
 
-from conftest import REPO, bundled
-from live_harness import LiveRun
-from test_map import MapPage, MapServer, browser, free_port, get_json, wait_ready  # noqa: F401 (browser: fixture)
+from conftest import REPO
+from test_map import MapPage, MapServer, browser, get_json, serve_transport  # noqa: F401 (browser: fixture)
 
 FEATURES = ["events", "vehicles", "speed_mean", "speed_p50", "speed_p90", "speed_max", "delay_mean", "delay_sd",
             "crawling_share"]
@@ -25,29 +20,8 @@ FEATURES = ["events", "vehicles", "speed_mean", "speed_p50", "speed_p90", "speed
 
 @pytest.fixture(scope="module")
 def private_server(tmp_path_factory, areaflow) -> MapServer:
-    _, fixture = bundled("transport")
-    root = tmp_path_factory.mktemp("map-privacy")
-    out = root / "out"
-    cfg = yaml.safe_load((REPO / "configs" / "transport-publish.yaml").read_text())
-    cfg.setdefault("watermark", {})["idle_timeout"] = "1s"
-    cfg["output"]["flush_every"] = "500ms"
-    cfg["output"]["dir"] = str(out)
-    config = root / "publish.yaml"
-    config.write_text(yaml.safe_dump(cfg, sort_keys=False))
-    feed = root / "transport.ndjson.zst"
-    shutil.copyfile(fixture, feed)
-    port = free_port()
-    run = LiveRun(
-        [str(a) for a in ["run", "--config", config, "--out", out, "--http", f"127.0.0.1:{port}", feed]],
-        binary=areaflow)
-    try:
-        base = f"http://127.0.0.1:{port}/"
-        wait_ready(base, run)
-        yield MapServer(base, run, feed)
-    finally:
-        run.send(signal.SIGTERM)
-        if run.wait(30) is None:
-            run.kill()
+    yield from serve_transport(
+        tmp_path_factory.mktemp("map-privacy"), REPO / "configs" / "transport-publish.yaml", areaflow)
 
 
 def test_the_api_publishes_no_small_group(private_server):

@@ -24,42 +24,12 @@ import pytest
 import subprocess
 
 from conftest import areaflow_path, read_rows
+from reference import geohash_encode as geohash
 
 KEY = "k3y-for-tests-only-7a1f"
 K = 4
 START = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
 WINDOW = timedelta(minutes=10)
-BASE32 = "0123456789bcdefghjkmnpqrstuvwxyz"
-
-
-def geohash(lat: float, lon: float, precision: int) -> str:
-    """The textbook interval-halving geohash (independent of areaflow's)."""
-    lat_lo, lat_hi, lon_lo, lon_hi = -90.0, 90.0, -180.0, 180.0
-    bits, even, out, bit_count, value = 0, True, [], 0, 0
-    while len(out) < precision:
-        if even:
-            mid = (lon_lo + lon_hi) / 2
-            if lon >= mid:
-                value = value * 2 + 1
-                lon_lo = mid
-            else:
-                value *= 2
-                lon_hi = mid
-        else:
-            mid = (lat_lo + lat_hi) / 2
-            if lat >= mid:
-                value = value * 2 + 1
-                lat_lo = mid
-            else:
-                value *= 2
-                lat_hi = mid
-        even = not even
-        bit_count += 1
-        if bit_count == 5:
-            out.append(BASE32[value])
-            bit_count, value = 0, 0
-    del bits
-    return "".join(out)
 
 
 def make_events(seed: int = 11) -> list[dict]:
@@ -91,7 +61,9 @@ def make_events(seed: int = 11) -> list[dict]:
     return events
 
 
-def config_text(out: Path, *, roll_up: bool, round_counts: int = 1, dims: str = "[route]", privacy: str = "") -> str:
+def config_text(
+    out: Path, *, roll_up: bool, round_counts: int = 1, dims: str = "[route]", privacy: str = "", max_k: int = 0
+) -> str:
     small = "roll_up\n  roll_up_levels: 2" if roll_up else "suppress"
     rounding = f"\n  round_counts: {round_counts}" if round_counts > 1 else ""
     block = privacy or (
@@ -110,7 +82,7 @@ features:
   events: count
   vehicles: {{distinct: vehicle_id}}
   speed_sum: {{sum: speed}}
-  speed_max: {{max: speed}}
+  speed_max: {{max: speed{f", min_contributors: {max_k}" if max_k else ""}}}
 output: {{dir: {out}, format: csv}}
 {block}"""
 
@@ -349,3 +321,24 @@ def test_a_missing_key_is_a_config_error(tmp_path, events, how):
     assert proc.returncode == 2, proc.stderr
     assert "privacy.pseudonymise" in proc.stderr and ("key_env" in proc.stderr or "key_file" in proc.stderr)
     assert not out.exists() or not any(out.iterdir()), "nothing may be written"
+
+
+def test_a_feature_can_need_more_contributors_than_the_group(tmp_path, events):
+    """`speed_max` with min_contributors 6 (k = 4): null in published rows of 4 or 5 vehicles, a value from 6."""
+    path = write_events(tmp_path, events)
+    proc, out = run_replay(tmp_path, config_text(Path("__OUT__"), roll_up=True, max_k=6), path, "o")
+    assert proc.returncode == 0, proc.stderr
+    expected = expected_rows(events, 2)
+    hidden = shown = 0
+    for key, row in actual_rows(out).items():
+        disclosure, evs = expected[key]
+        if disclosure == "suppressed":
+            continue
+        assert row["events"] == len(evs), key
+        if contributors(evs) < 6:
+            assert row["speed_max"] is None, (key, row)
+            hidden += 1
+        else:
+            assert row["speed_max"] == max(e["speed"] for e in evs), key
+            shown += 1
+    assert hidden > 0 and shown > 0, (hidden, shown)

@@ -26,6 +26,9 @@ public protocol AreaScheme: Sendable {
   func ancestor(of key: UInt64, levels: Int) -> UInt64?
   /// The label of an ancestor key `level` levels above the scheme's own areas.
   func ancestorLabel(of key: UInt64, level: Int) -> String
+  /// The polygons of an ancestor area named by its label (a rolled-up row's `area`), or nil when the label names
+  /// no ancestor of this scheme's areas.
+  func ancestorPolygons(label: String) -> [[[(lon: Double, lat: Double)]]]?
 }
 
 extension AreaScheme {
@@ -49,6 +52,7 @@ extension AreaScheme {
   /// Schemes without a hierarchy (regions) have no ancestors: their small groups are suppressed, not rolled up.
   public func ancestor(of key: UInt64, levels: Int) -> UInt64? { levels == 0 ? key : nil }
   public func ancestorLabel(of key: UInt64, level: Int) -> String { label(of: key) }
+  public func ancestorPolygons(label: String) -> [[[(lon: Double, lat: Double)]]]? { nil }
 
   /// The key shards are chosen by: the area's top ancestor when small groups roll up, so every group a roll-up
   /// merges is in one shard.

@@ -172,6 +172,14 @@ public struct GeohashScheme: AreaScheme {
     Self.label(bits: key, precision: precision - level)
   }
 
+  /// A shorter geohash is the cell of a scheme of that precision.
+  public func ancestorPolygons(label: String) -> [[[(lon: Double, lat: Double)]]]? {
+    let length = label.utf8.count
+    guard length >= 1, length < precision else { return nil }
+    let parent = GeohashScheme(name: name, precision: length)
+    return parent.key(of: label).map { [parent.outline(of: $0)] }
+  }
+
   public var kind: String { "geohash" }
 
   public func key(of label: String) -> UInt64? {

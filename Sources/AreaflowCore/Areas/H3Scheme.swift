@@ -27,6 +27,13 @@ public struct H3Scheme: AreaScheme {
   /// A parent cell's index names its resolution, so its label is its hex form like any cell's.
   public func ancestorLabel(of key: UInt64, level: Int) -> String { H3.cellToString(key) }
 
+  /// A coarser cell's boundary, from its index like any cell's.
+  public func ancestorPolygons(label: String) -> [[[(lon: Double, lat: Double)]]]? {
+    guard let cell = H3.stringToCell(label.lowercased()), H3.isValidCell(cell), H3.getResolution(cell) < resolution
+    else { return nil }
+    return [outline(of: cell)]
+  }
+
   public var kind: String { "h3" }
 
   public func key(of label: String) -> UInt64? {

@@ -45,7 +45,17 @@ public struct ConfigLoader {
     let output = try parseOutput(top["output"], name: name)
     var http = HTTPConfig()
     if let h = top["http"] {
-      let m = try mapping(h, key: "http", allowed: ["retain"])
+      let m = try mapping(h, key: "http", allowed: ["retain", "basemap"])
+      if let b = m["basemap"] {
+        let url = try string(b, key: "http.basemap")
+        guard url.hasPrefix("https://") || url.hasPrefix("http://"),
+          ["{z}", "{x}", "{y}"].allSatisfy({ url.contains($0) })
+        else {
+          throw error(
+            b, key: "http.basemap", "expected a tile URL template such as https://tiles.example.org/{z}/{x}/{y}.png")
+        }
+        http.basemap = url
+      }
       if let r = m["retain"] {
         guard let n = Int(r.scalar?.string ?? ""), (1...100_000).contains(n) else {
           throw error(r, key: "http.retain", "expected a whole number of windows between 1 and 100000")
@@ -58,6 +68,13 @@ public struct ConfigLoader {
       output: output, baseDirectory: baseDirectory)
     config.http = http
     if let p = top["privacy"] { config.privacy = try parsePrivacy(p, input: input) }
+    if config.privacy?.contributorField == nil, let f = features.first(where: { $0.minContributors != nil }),
+      let featuresNode = top["features"]
+    {
+      throw error(
+        featuresNode, key: "features.\(f.name).min_contributors",
+        "a feature's min_contributors needs privacy.min_contributors: {field: NAME, k: N}")
+    }
     return config
   }
 
@@ -275,7 +292,11 @@ public struct ConfigLoader {
       if Self.fixedColumns.contains(name) || dimensions.contains(name) {
         throw error(keyNode, key: key, "'\(name)' clashes with another output column")
       }
-      result.append(FeatureSpec(name: name, kind: try parseFeatureKind(value, key: key)))
+      var feature = FeatureSpec(name: name, kind: try parseFeatureKind(value, key: key))
+      if case .mapping(let entry) = value, let n = entry["min_contributors"] {
+        feature.minContributors = try integer(n, key: "\(key).min_contributors", range: 2...PrivacyConfig.maxK)
+      }
+      result.append(feature)
     }
     return result
   }
@@ -290,7 +311,7 @@ public struct ConfigLoader {
       return FeatureSpec.Kind(
         try aggregate.parse(FeatureEntry(key: key, field: "", node: node, entries: [:], loader: self)))
     }
-    let m = try mapping(node, key: key, allowed: AggregateSchema.entryKeys)
+    let m = try mapping(node, key: key, allowed: AggregateSchema.entryKeys.union(["min_contributors"]))
     let named = AggregateSchema.all.filter { m[$0.name] != nil }
     guard named.count == 1, let aggregate = named.first else { throw error(node, key: key, AggregateSchema.usage) }
     let op = aggregate.name

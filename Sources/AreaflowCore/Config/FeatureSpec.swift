@@ -30,8 +30,13 @@ public struct FeatureSpec: Sendable, Equatable {
 
   public var name: String
   public var kind: Kind
-  public init(name: String, kind: Kind) {
+  /// `privacy`: distinct contributors a group needs for this feature to be published (a p90 wants more than a
+  /// count); below it the feature is null in an otherwise published row. nil: the group's `k` is enough.
+  public var minContributors: Int?
+
+  public init(name: String, kind: Kind, minContributors: Int? = nil) {
     self.name = name
     self.kind = kind
+    self.minContributors = minContributors
   }
 }

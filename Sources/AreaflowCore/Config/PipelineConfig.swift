@@ -128,5 +128,11 @@ public struct OutputConfig: Sendable, Equatable {
 public struct HTTPConfig: Sendable, Equatable {
   /// Final windows kept per window name for the API and the map (`http.retain`).
   public var retain: Int
-  public init(retain: Int = 60) { self.retain = retain }
+  /// `http.basemap`: a raster tile URL template (`https://host/{z}/{x}/{y}.png`) the map draws under the areas;
+  /// nil keeps the page self-contained.
+  public var basemap: String?
+  public init(retain: Int = 60, basemap: String? = nil) {
+    self.retain = retain
+    self.basemap = basemap
+  }
 }

@@ -82,6 +82,17 @@ extension WindowStore {
       }
       var values = accumulators[f]?.values(slots) ?? .integers(slots.map { counts[Int($0)] })
       if case .integers(let v) = values, rule.roundCounts > 1 { values = .integers(v.map { $0.map(rule.rounded) }) }
+      if let k = features[f].minContributors, let counter = accumulators[rule.contributors] as? DistinctAccumulator {
+        // A feature that needs more contributors than the group: null where this group has fewer.
+        let hidden = slots.map { slot in
+          let c = counter.counters[Int(slot)]
+          return !(c.isEstimating || c.exactCount >= k)
+        }
+        switch values {
+        case .integers(let v): values = .integers(zip(v, hidden).map { $1 ? nil : $0 })
+        case .doubles(let v): values = .doubles(zip(v, hidden).map { $1 ? nil : $0 })
+        }
+      }
       rows.columns[f].append(contentsOf: values)
     }
   }
