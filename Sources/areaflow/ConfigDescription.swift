@@ -13,7 +13,9 @@ enum ConfigDescription {
       switch a.kind {
       case .geohash(let p): lines.append("  \(a.name): geohash precision \(p)")
       case .h3(let r): lines.append("  \(a.name): H3 resolution \(r)")
-      case .regions(let path, let id): lines.append("  \(a.name): regions from \(path), id property '\(id)'")
+      case .regions(let path, let id):
+        let parent = a.parentProperty.map { ", parent property '\($0)'" } ?? ""
+        lines.append("  \(a.name): regions from \(path), id property '\(id)'\(parent)")
       }
     }
     lines.append("windows:")

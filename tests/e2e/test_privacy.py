@@ -23,8 +23,10 @@ import pytest
 
 import subprocess
 
+from conftest import REPO as REPO_ROOT
 from conftest import areaflow_path, read_rows
 from reference import geohash_encode as geohash
+from reference import load_regions, regions_containing
 
 KEY = "k3y-for-tests-only-7a1f"
 K = 4
@@ -62,7 +64,8 @@ def make_events(seed: int = 11) -> list[dict]:
 
 
 def config_text(
-    out: Path, *, roll_up: bool, round_counts: int = 1, dims: str = "[route]", privacy: str = "", max_k: int = 0
+    out: Path, *, roll_up: bool, round_counts: int = 1, dims: str = "[route]", privacy: str = "", max_k: int = 0,
+    regions: Path | None = None,
 ) -> str:
     small = "roll_up\n  roll_up_levels: 2" if roll_up else "suppress"
     rounding = f"\n  round_counts: {round_counts}" if round_counts > 1 else ""
@@ -75,6 +78,7 @@ input: {{format: ndjson, time: ts, lat: lat, lon: lon, dimensions: {dims}}}
 areas:
   - {{name: gh6, geohash: 6}}
   - {{name: hex8, h3: 8}}
+{f"  - {{name: district, regions: {regions}, id_property: code, parent_property: borough}}" if regions else ""}
 windows:
   - {{name: 10m, tumbling: 10m}}
 watermark: {{max_out_of_order: 0s, allowed_lateness: 0s}}
@@ -108,16 +112,24 @@ def write_events(tmp_path: Path, events: list[dict], extra: list[str] = ()) -> P
     return path
 
 
+REGIONS = REPO_ROOT / "fixtures" / "regions" / "sample.geojson"
+# The regions test gives the sample districts a parent: D01–D05 are "North", D06–D10 "South".
+PARENT = {f"D{i:02d}": ("North" if i <= 5 else "South") for i in range(1, 11)}
+DISTRICTS = load_regions(str(REGIONS), "code")
+
+
 def ancestor(scheme: str, area: str, level: int) -> str | None:
     if level == 0:
         return area
+    if scheme == "district":
+        return PARENT.get(area) if level == 1 else None
     if scheme == "gh6":
         return area[:-level] if level < len(area) else None
     res = h3.get_resolution(area) - level
     return h3.cell_to_parent(area, res) if res >= 0 else None
 
 
-def base_groups(events: list[dict]) -> dict:
+def base_groups(events: list[dict], districts: bool = False) -> dict:
     """(window start, scheme, area, route) -> events, at the schemes' own areas."""
     groups = defaultdict(list)
     for e in events:
@@ -126,6 +138,9 @@ def base_groups(events: list[dict]) -> dict:
         start = w.strftime("%Y-%m-%dT%H:%M:%S.000Z")
         groups[(start, "gh6", geohash(e["lat"], e["lon"], 6), e["route"])].append(e)
         groups[(start, "hex8", h3.latlng_to_cell(e["lat"], e["lon"], 8), e["route"])].append(e)
+        if districts:
+            for d in regions_containing(e["lon"], e["lat"], DISTRICTS):
+                groups[(start, "district", d, e["route"])].append(e)
     return groups
 
 
@@ -133,11 +148,11 @@ def contributors(evs: list[dict]) -> int:
     return len({e["vehicle_id"] for e in evs})
 
 
-def expected_rows(events: list[dict], levels: int) -> dict:
+def expected_rows(events: list[dict], levels: int, districts: bool = False) -> dict:
     """(window start, scheme, area, route, level) -> (disclosure, events): the rule of SPEC section 8, recomputed."""
     rows = {}
     pending = defaultdict(list)  # (start, scheme, route) -> [(origin area, events)]
-    for (start, scheme, area, route), evs in base_groups(events).items():
+    for (start, scheme, area, route), evs in base_groups(events, districts).items():
         if contributors(evs) >= K:
             rows[(start, scheme, area, route, 0)] = ("published", evs)
         else:
@@ -390,3 +405,30 @@ def test_run_with_privacy_resumes_after_sigterm_and_sigkill_like_replay(tmp_path
     assert summary_or_none(out)["privacy"] == summary_or_none(tmp_path / "replay")["privacy"]
     everything = "".join(p.read_bytes().decode("utf-8", "replace") for p in out.rglob("*") if p.is_file())
     assert "bus-" not in everything and KEY not in everything
+
+
+def test_regions_roll_up_through_their_parent_property(tmp_path, events):
+    """Districts roll up into their `parent_property` (one level); parents equal an exact aggregation."""
+    geo = json.loads(REGIONS.read_text())
+    for f in geo["features"]:
+        f["properties"]["borough"] = PARENT[f["properties"]["code"]]
+    regions = tmp_path / "districts.geojson"
+    regions.write_text(json.dumps(geo))
+    path = write_events(tmp_path, events)
+    proc, out = run_replay(tmp_path, config_text(Path("__OUT__"), roll_up=True, regions=regions), path, "o")
+    assert proc.returncode == 0, proc.stderr
+    expected = expected_rows(events, 2, districts=True)
+    actual = actual_rows(out)
+    assert set(actual) == set(expected), (
+        f"missing {sorted(set(expected) - set(actual))[:5]}, extra {sorted(set(actual) - set(expected))[:5]}"
+    )
+    parents = 0
+    for key, (disclosure, evs) in expected.items():
+        row = actual[key]
+        assert row["disclosure"] == disclosure, key
+        if disclosure == "suppressed":
+            assert row["events"] is None
+            continue
+        assert row["events"] == len(evs) and row["vehicles"] == contributors(evs), key
+        parents += key[1] == "district" and key[4] == 1
+    assert parents > 0, "no district rolled up into its borough"

@@ -14,7 +14,10 @@ public enum AreaSchemeFactory {
       case .regions(let path, let idProperty):
         let bytes = try readFile(path)
         do {
-          return RegionScheme(name: spec.name, index: try RegionIndex(geoJSON: bytes, idProperty: idProperty))
+          let index = try RegionIndex(geoJSON: bytes, idProperty: idProperty)
+          guard let parentProperty = spec.parentProperty else { return RegionScheme(name: spec.name, index: index) }
+          return RegionScheme(
+            name: spec.name, index: index, parents: try RegionParents(geoJSON: bytes, property: parentProperty))
         } catch {
           throw ConfigError(
             file: configFile, line: spec.line, column: spec.column, key: "areas.\(spec.name).regions",

@@ -3,10 +3,31 @@
 public struct RegionScheme: AreaScheme {
   public let name: String
   public let index: RegionIndex
+  /// `parent_property`: each region's parent area, the one level a roll-up can go up; nil without one.
+  public let parents: RegionParents?
 
-  public init(name: String, index: RegionIndex) {
+  public init(name: String, index: RegionIndex, parents: RegionParents? = nil) {
     self.name = name
     self.index = index
+    self.parents = parents
+  }
+
+  /// A parent area's key is its index among the parents' labels: one level up, and only through `parent_property`.
+  public func ancestor(of key: UInt64, levels: Int) -> UInt64? {
+    if levels == 0 { return key }
+    guard levels == 1, let parents, let parent = parents.parent(of: Int(key)) else { return nil }
+    return UInt64(parent)
+  }
+
+  public func ancestorLabel(of key: UInt64, level: Int) -> String {
+    level == 0 ? label(of: key) : parents?.labels[Int(key)] ?? ""
+  }
+
+  /// A parent area is drawn as the polygons of all its regions.
+  public func ancestorPolygons(label: String) -> [[[(lon: Double, lat: Double)]]]? {
+    guard let parents, let parent = parents.labels.firstIndex(of: label) else { return nil }
+    let children = (0..<index.regionCount).filter { parents.parent(of: $0) == parent }
+    return children.isEmpty ? nil : children.flatMap { polygons(of: UInt64($0)) }
   }
 
   public func assign(lat: Double, lon: Double, into keys: inout [UInt64]) -> Int {

@@ -60,7 +60,9 @@ enum StateFingerprint {
     switch a.kind {
     case .geohash(let precision): "\(a.name)(geohash=\(precision))"
     case .h3(let resolution): "\(a.name)(h3=\(resolution))"
-    case .regions(let path, let idProperty): "\(a.name)(regions=\(quoted(path)),id_property=\(quoted(idProperty)))"
+    case .regions(let path, let idProperty):
+      "\(a.name)(regions=\(quoted(path)),id_property=\(quoted(idProperty))"
+        + (a.parentProperty.map { ",parent_property=\(quoted($0))" } ?? "") + ")"
     }
   }
 

@@ -192,7 +192,8 @@ public struct ConfigLoader {
     }
     var result: [AreaSpec] = []
     for item in seq {
-      let m = try mapping(item, key: "areas", allowed: ["name", "geohash", "h3", "regions", "id_property"])
+      let m = try mapping(
+        item, key: "areas", allowed: ["name", "geohash", "h3", "regions", "id_property", "parent_property"])
       guard let nameNode = m["name"] else { throw missing("areas[].name", in: item, expected: "a scheme name") }
       let name = try identifier(nameNode, key: "areas[].name")
       let key = "areas.\(name)"
@@ -220,7 +221,14 @@ public struct ConfigLoader {
         throw error(idNode, key: "\(key).id_property", "id_property belongs to a regions scheme only")
       }
       let place = kinds[0] == "regions" ? m["regions"]! : item
-      result.append(AreaSpec(name: name, kind: kind, line: place.mark?.line ?? 0, column: place.mark?.column ?? 0))
+      var spec = AreaSpec(name: name, kind: kind, line: place.mark?.line ?? 0, column: place.mark?.column ?? 0)
+      if let parent = m["parent_property"] {
+        guard kinds[0] == "regions" else {
+          throw error(parent, key: "\(key).parent_property", "parent_property belongs to a regions scheme only")
+        }
+        spec.parentProperty = try string(parent, key: "\(key).parent_property")
+      }
+      result.append(spec)
     }
     return result
   }

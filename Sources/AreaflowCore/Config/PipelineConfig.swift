@@ -75,6 +75,8 @@ public struct AreaSpec: Sendable, Equatable {
   /// Where the scheme is written in the config, for errors found later (a bad regions file).
   public var line: Int
   public var column: Int
+  /// `regions` only: the GeoJSON property naming each region's parent area (`privacy.small_groups: roll_up`).
+  public var parentProperty: String?
   public init(name: String, kind: Kind, line: Int = 0, column: Int = 0) {
     self.name = name
     self.kind = kind
