@@ -24,7 +24,9 @@ enum InspectReport {
       out += "\n"
       var rows: [[String]] = []
       for key in ["lines_read", "events_accepted", "rows_written"] { if let v = s[key] { rows.append([key, "\(v)"]) } }
-      for (group, label) in [("rejected", "rejected"), ("late", "late"), ("outside", "outside")] {
+      for (group, label) in [
+        ("rejected", "rejected"), ("late", "late"), ("outside", "outside"), ("privacy", "privacy"),
+      ] {
         if let d = s[group] as? [String: Any] {
           for k in d.keys.sorted() { rows.append(["\(label).\(k)", "\(d[k]!)"]) }
         }
@@ -59,7 +61,7 @@ enum InspectReport {
         ] as [String: Any]
     }
     if let s = summary {
-      for key in ["rejected", "late", "outside", "lines_read", "events_accepted"] { object[key] = s[key] }
+      for key in ["rejected", "late", "outside", "lines_read", "events_accepted", "privacy"] { object[key] = s[key] }
     }
     let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data()
     return String(decoding: data, as: UTF8.self)

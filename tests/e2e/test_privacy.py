@@ -14,6 +14,7 @@ import hmac
 import json
 import os
 import random
+import re
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -432,3 +433,21 @@ def test_regions_roll_up_through_their_parent_property(tmp_path, events):
         assert row["events"] == len(evs) and row["vehicles"] == contributors(evs), key
         parents += key[1] == "district" and key[4] == 1
     assert parents > 0, "no district rolled up into its borough"
+
+
+def test_inspect_and_check_show_privacy_but_never_the_key(tmp_path, events):
+    path = write_events(tmp_path, events)
+    text = config_text(Path("__OUT__"), roll_up=True)
+    proc, out = run_replay(tmp_path, text, path, "o")
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads((out / "_summary.json").read_text())["privacy"]
+    env = dict(os.environ, AREAFLOW_TEST_KEY=KEY)
+    shown = subprocess.run([str(areaflow_path()), "inspect", str(out)], capture_output=True, text=True, env=env)
+    assert shown.returncode == 0, shown.stderr
+    assert re.search(rf"privacy\.suppressed_groups\s+{summary['suppressed_groups']}\n", shown.stdout), shown.stdout
+    check = subprocess.run(
+        [str(areaflow_path()), "check", "--config", str(tmp_path / "o.yaml")], capture_output=True, text=True,
+        env=env)
+    assert check.returncode == 0, check.stderr
+    assert f"at least {K} distinct vehicle_id" in check.stdout and "AREAFLOW_TEST_KEY" in check.stdout
+    assert KEY not in shown.stdout + shown.stderr + check.stdout + check.stderr
