@@ -69,3 +69,44 @@ def test_the_map_hatches_suppressed_areas(browser, private_server, tmp_path):  #
         m.assert_clean()
     finally:
         m.close()
+
+
+def test_the_stream_publishes_no_small_group(private_server):
+    """Windows announced over `/v1/stream` carry no values, and are served with the same control."""
+    import time
+    from datetime import timedelta
+    from urllib.parse import urlparse
+
+    from test_http import StreamReader
+    from test_map import append_events, parse_time
+
+    port = urlparse(private_server.base).port
+    stream = StreamReader(port)
+    assert stream.ready.wait(30), "no stream preamble"
+    meta = get_json(private_server.base, "v1/meta")
+    last = max(parse_time(w["open"]["window_end"] if w.get("open") else w["final"][-1]["window_end"])
+               for w in meta["windows"])
+    start = last + timedelta(minutes=20)
+    # Seven vehicles on one route over 15 positions: most groups hold fewer than k = 3 vehicles.
+    append_events(private_server.feed, [start + timedelta(seconds=2 * i) for i in range(40)])
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not stream.events:
+        time.sleep(0.25)
+    assert stream.events, "no window arrived over /v1/stream"
+    # An event names the window and counts its rows per scheme; it carries no values. The window it announces is
+    # served with the same control.
+    seen = {"suppressed": 0, "other": 0}
+    for event in stream.events:
+        assert set(event["rows"]) <= {"gh6", "hex8"} and all(isinstance(n, int) for n in event["rows"].values())
+        for scheme in event["rows"]:
+            answer = get_json(
+                private_server.base,
+                f"v1/aggregates?window={event['window']}&scheme={scheme}&at={event['window_start']}")
+            for row in answer["rows"]:
+                if row["disclosure"] == "suppressed":
+                    seen["suppressed"] += 1
+                    assert all(row[f] is None for f in FEATURES), row
+                else:
+                    seen["other"] += 1
+                    assert row["vehicles"] >= 5, row
+    assert seen["suppressed"] > 0, seen
