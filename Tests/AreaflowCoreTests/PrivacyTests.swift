@@ -66,6 +66,15 @@ import Testing
     }
   }
 
+  @Test func anotherKeyIsAnotherState() throws {
+    var a = try load("privacy: {pseudonymise: {fields: [vehicle_id], key_env: AREAFLOW_KEY}}")
+    var b = a
+    a.privacy?.key = SecretKey(Array("key-one".utf8))
+    b.privacy?.key = SecretKey(Array("key-two".utf8))
+    #expect(LiveCheckpoint.fingerprint(of: a) != LiveCheckpoint.fingerprint(of: b))
+    #expect(!LiveCheckpoint.fingerprint(of: a).contains("key-one"))
+  }
+
   @Test func theFingerprintCoversWhatTheStateDependsOn() throws {
     let plain = try ConfigLoader(file: "c.yaml").load(ConfigLoaderTests.valid)
     let a = try load("privacy: {min_contributors: {field: vehicle_id, k: 3}}")

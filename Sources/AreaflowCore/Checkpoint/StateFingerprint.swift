@@ -36,10 +36,16 @@ enum StateFingerprint {
   /// to shards by their top roll-up ancestor, and which fields reach the state as pseudonyms. Rounding and raw
   /// lines only change what is written. The key is never part of it.
   private static func privacyItems(_ p: PrivacyConfig) -> [String] {
-    [
+    var items = [
       "contributors=\(p.contributorField.map(quoted) ?? "none")", "k=\(p.k)", "small_groups=\(p.smallGroups.rawValue)",
       "roll_up_levels=\(p.rollUpLevels)", "pseudonymise=[\(p.pseudonymisedFields.map(quoted).joined(separator: ","))]",
     ]
+    // Another key makes other pseudonyms, so the state's distinct counts and labels would mix two identities for
+    // one id. The key is identified by the pseudonym of a fixed text, which says nothing about the key itself.
+    if let key = p.key, !p.pseudonymisedFields.isEmpty {
+      items.append("key_check=\(Pseudonymiser(key: key.bytes).pseudonym("areaflow checkpoint key check").prefix(16))")
+    }
+    return items
   }
 
   /// What one shard's window state depends on: the windows, the allowed lateness and the features.
