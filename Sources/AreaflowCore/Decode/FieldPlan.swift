@@ -11,7 +11,8 @@
 public struct FieldPlan: Sendable {
   /// Unique field names; a slot is an index into this array.
   public let names: [String]
-  let nameBytes: [[UInt8]]
+  /// The keys lines are matched against, plain and nested (`FieldPaths`).
+  let paths: FieldPaths
   public let timeSlot: Int
   public let latSlot: Int
   public let lonSlot: Int
@@ -53,7 +54,7 @@ public struct FieldPlan: Sendable {
     distinctSlots = distinctFields.map(slot)
     pseudonymisedSlots = (config.privacy?.pseudonymisedFields ?? []).map(slot)
     self.names = names
-    self.nameBytes = names.map { Array($0.utf8) }
+    paths = FieldPaths(names: names)
   }
 
   /// The `EventBatch.values` column of a numeric field some feature reads.
@@ -62,20 +63,10 @@ public struct FieldPlan: Sendable {
   /// The `EventBatch.distinctHashes` column of a field some feature counts distinct values of.
   func distinctColumn(_ field: String) -> Int { distinctFields.firstIndex(of: field)! }
 
-  /// The slot of a JSON key given as raw bytes, or -1 when the config does not read it.
-  /// - Complexity: O(fields); bytes are compared only when the length and first byte match.
+  /// The target of a top-level JSON key given as raw bytes: its slot, -1 when the config does not read it, or
+  /// where field paths go into it (see `FieldPaths`).
   @inline(__always)
   func slot(forKey p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Int {
-    let n = end - start
-    guard n > 0 else { return -1 }
-    let first = p[start]
-    for i in 0..<nameBytes.count {
-      let matched = nameBytes[i].withUnsafeBufferPointer { k -> Bool in
-        guard k.count == n, k[0] == first else { return false }
-        return memcmp(k.baseAddress!, p + start, n) == 0
-      }
-      if matched { return i }
-    }
-    return -1
+    paths.target(level: 0, p, start, end)
   }
 }

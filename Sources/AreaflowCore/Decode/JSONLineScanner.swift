@@ -36,29 +36,13 @@ enum JSONLineScanner {
       guard i < end, p[i] == 58 else { return false }  // :
       i = skipSpace(p, i + 1, end)
       guard i < end else { return false }
-      var token = FieldToken()
-      let c = p[i]
-      if c == 34 {
-        guard let (stringEnd, escaped) = scanString(p, i + 1, end) else { return false }
-        token = FieldToken(kind: .string, start: i + 1, end: stringEnd, escaped: escaped)
-        i = stringEnd + 1
-      } else if c == 123 || c == 91 {
-        guard let after = skipComposite(p, i, end) else { return false }
-        token = FieldToken(kind: .composite, start: i, end: after)
-        i = after
-      } else if c == 116 || c == 102 || c == 110 {  // t f n
-        guard let (after, kind) = scanLiteral(p, i, end) else { return false }
-        token = FieldToken(kind: kind, start: i, end: after)
-        i = after
-      } else if c == 45 || c &- 48 < 10 {
-        var j = i + 1
-        while j < end, isNumberByte(p[j]) { j += 1 }
-        token = FieldToken(kind: .number, start: i, end: j)
-        i = j
-      } else {
-        return false
+      guard let (token, after) = scanValue(p, i, end) else { return false }
+      i = after
+      if slot >= 0, slot < 1 << FieldPaths.slotBits {
+        tokens[slot] = token
+      } else if slot != -1 {
+        record(token, target: slot, p, plan: plan, tokens: &tokens)
       }
-      if slot >= 0 { tokens[slot] = token }
       i = skipSpace(p, i, end)
       guard i < end else { return false }
       if p[i] == 44 {  // ,
@@ -67,6 +51,58 @@ enum JSONLineScanner {
       }
       guard p[i] == 125 else { return false }
       return skipSpace(p, i + 1, end) == end
+    }
+  }
+
+  /// Scans the value starting at `i` (checked as the top-level scan checks it); returns its token and the index
+  /// after it, or nil when it is not a JSON value.
+  @inline(__always)
+  static func scanValue(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int) -> (FieldToken, Int)? {
+    let c = p[i]
+    if c == 34 {
+      guard let (stringEnd, escaped) = scanString(p, i + 1, end) else { return nil }
+      return (FieldToken(kind: .string, start: i + 1, end: stringEnd, escaped: escaped), stringEnd + 1)
+    } else if c == 123 || c == 91 {
+      guard let after = skipComposite(p, i, end) else { return nil }
+      return (FieldToken(kind: .composite, start: i, end: after), after)
+    } else if c == 116 || c == 102 || c == 110 {  // t f n
+      guard let (after, kind) = scanLiteral(p, i, end) else { return nil }
+      return (FieldToken(kind: kind, start: i, end: after), after)
+    } else if c == 45 || c &- 48 < 10 {
+      var j = i + 1
+      while j < end, isNumberByte(p[j]) { j += 1 }
+      return (FieldToken(kind: .number, start: i, end: j), j)
+    }
+    return nil
+  }
+
+  /// Records a value under its target: in its slot, and inside it when paths go on into it.
+  static func record(
+    _ token: FieldToken, target: Int, _ p: UnsafePointer<UInt8>, plan: FieldPlan, tokens: inout [FieldToken]
+  ) {
+    if let slot = FieldPaths.slot(target) { tokens[slot] = token }
+    if let level = FieldPaths.level(target), token.kind == .composite, p[token.start] == 123 {
+      recordNested(p, token.start, token.end, level: level, plan: plan, tokens: &tokens)
+    }
+  }
+
+  /// Records the fields that paths reach inside the object `p[start..<end]`, whose structure `skipComposite` has
+  /// already checked (SPEC section 7: `VP.lat`). A path that meets an array or a non-object stays absent.
+  static func recordNested(
+    _ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, level: Int, plan: FieldPlan, tokens: inout [FieldToken]
+  ) {
+    var i = skipSpace(p, start + 1, end)
+    while i < end, p[i] == 34 {
+      guard let (keyEnd, _) = scanString(p, i + 1, end) else { return }
+      let target = plan.paths.target(level: level, p, i + 1, keyEnd)
+      i = skipSpace(p, keyEnd + 1, end)
+      guard i < end, p[i] == 58 else { return }  // :
+      i = skipSpace(p, i + 1, end)
+      guard i < end, let (token, after) = scanValue(p, i, end) else { return }
+      if target != -1 { record(token, target: target, p, plan: plan, tokens: &tokens) }
+      i = skipSpace(p, after, end)
+      guard i < end, p[i] == 44 else { return }  // ,
+      i = skipSpace(p, i + 1, end)
     }
   }
 
