@@ -41,6 +41,7 @@ import Testing
     ("privacy: {pseudonymise: {fields: [d], key_env: A, key_file: B}}", "privacy.pseudonymise"),
     ("privacy: {pseudonymise: {fields: [ts], key_env: A}}", "privacy.pseudonymise.fields"),
     ("privacy: {raw_lines: maybe}", "privacy.raw_lines"),
+    ("privacy: {pseudonymise: {fields: [vehicle_id.x], key_env: A}}", "privacy.pseudonymise.fields"),
     ("privacy: {key: s3cret}", "privacy.key"),
   ])
   func refusesWhatCannotWork(text: String, key: String) {

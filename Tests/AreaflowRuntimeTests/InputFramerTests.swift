@@ -34,6 +34,16 @@ import Testing
     #expect(try framed(try support.gzip(text), readSize: readSize).0 == text)
   }
 
+  /// A stream shorter than a magic number, cut off (a client that hangs up): its bytes are still handed on.
+  @Test func aTinyStreamIsNotLost() throws {
+    let framer = InputFramer(input: 0, inputName: "x", format: .ndjson, plan: try support.plan(), batchLines: 7)
+    var out: [UInt8] = []
+    try Array("{}\n".utf8).withUnsafeBytes { try framer.process($0) { out += $0.bytes } }
+    #expect(out.isEmpty)
+    framer.salvage { out += $0.bytes }
+    #expect(out == Array("{}\n".utf8))
+  }
+
   /// A cut taken after part of a zstd stream of many frames resumes on a frame boundary and hands on exactly the
   /// lines after the cut.
   @Test func aCutResumesExactly() throws {

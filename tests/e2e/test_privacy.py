@@ -276,6 +276,9 @@ def test_pseudonyms_equal_hmac_sha256_and_the_key_is_nowhere(tmp_path, events):
         '{"ts":"2026-03-02T08:00:05.000Z","vehicle_id":"bus-secret-1","route":"R0","lat":95.0,"lon":13.4,"speed":1}',
         '{"ts":"2026-03-02T08:00:06.000Z","vehicle_id":"bus-secret-2","route":"R0","lat":52.5,"lon"',
         '{"ts":"2026-03-02T07:30:00.000Z","vehicle_id":"bus-secret-3","route":"R1","lat":52.5,"lon":13.4,"speed":2}',
+        # A repeated key (the scan reads the last) and an escaped key (not matched to the field): fail closed.
+        '{"ts":"bad","vehicle_id":"bus-secret-4","vehicle_id":"x","route":"R0","lat":52.5,"lon":13.4}',
+        '{"ts":"bad","vehicle_\\u0069d":"bus-secret-5","route":"R0","lat":52.5,"lon":13.4}',
     ]
     path = write_events(tmp_path, events, bad)
     privacy = "privacy:\n  pseudonymise: {fields: [vehicle_id], key_env: AREAFLOW_TEST_KEY}\n"
@@ -304,6 +307,7 @@ def test_pseudonyms_equal_hmac_sha256_and_the_key_is_nowhere(tmp_path, events):
     by_reason = {r["reason"]: r for r in rejects}
     assert hmac.new(KEY.encode(), b"bus-secret-1", hashlib.sha256).hexdigest() in by_reason["bad_coordinates"]["raw"]
     assert "raw" not in by_reason["malformed"]
+    assert sum(1 for r in rejects if r["reason"] == "bad_time" and "raw" not in r) == 2
     assert late and hmac.new(KEY.encode(), b"bus-secret-3", hashlib.sha256).hexdigest() in late[0]["raw"]
     everything = proc.stdout + proc.stderr
     for f in out.rglob("*"):

@@ -67,7 +67,22 @@ public struct ConfigLoader {
       name: name, input: input, areas: areas, windows: windows, watermark: watermark, features: features,
       output: output, baseDirectory: baseDirectory)
     config.http = http
-    if let p = top["privacy"] { config.privacy = try parsePrivacy(p, input: input) }
+    if let p = top["privacy"] {
+      config.privacy = try parsePrivacy(p, input: input)
+      // A pseudonymised object would leave the fields read inside it raw, and a pseudonymised field inside a read
+      // object would be read raw through it: only whole fields can be pseudonymised.
+      let read =
+        [input.timeField, input.latField, input.lonField] + input.dimensions + features.compactMap(\.kind.field)
+        + [config.privacy?.contributorField].compactMap { $0 }
+      for f in config.privacy?.pseudonymisedFields ?? [] {
+        if let g = read.first(where: { $0.hasPrefix(f + ".") || f.hasPrefix($0 + ".") }) {
+          throw error(
+            p, key: "privacy.pseudonymise.fields",
+            "'\(f)' and '\(g)' are one inside the other; pseudonymise the field that is read ('\(g.count > f.count ? g : f)')"
+          )
+        }
+      }
+    }
     if config.privacy?.contributorField == nil, let f = features.first(where: { $0.minContributors != nil }),
       let featuresNode = top["features"]
     {

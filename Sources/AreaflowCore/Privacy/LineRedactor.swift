@@ -21,6 +21,15 @@ public struct LineRedactor: Sendable {
   public func redact(_ line: ArraySlice<UInt8>, csvColumns: [Int]?) -> [UInt8]? {
     guard keepsLines else { return nil }
     guard let pseudonymiser, !plan.pseudonymisedSlots.isEmpty else { return Array(line) }
+    // Fail closed: an escape anywhere (a key written `"dev\u0069ce"` is not matched to its field) or a
+    // pseudonymised column or key that occurs more than once (the scan keeps only the last) could leave a raw
+    // value behind, so such a line keeps no text.
+    if line.contains(92) { return nil }
+    if let columns = csvColumns, plan.pseudonymisedSlots.contains(where: { s in columns.filter { $0 == s }.count > 1 })
+    {
+      return nil
+    }
+    if format == .ndjson, keyOccurrences(line) > plan.pseudonymisedSlots.count { return nil }
     let bytes = Array(line)
     return bytes.withUnsafeBufferPointer { b -> [UInt8]? in
       guard let p = b.baseAddress else { return [] }
@@ -50,6 +59,29 @@ public struct LineRedactor: Sendable {
       }
       return out
     }
+  }
+
+  /// How often the last segment of a pseudonymised field occurs as a quoted key (`"device"` then `:`) anywhere
+  /// in the line; more occurrences than fields means a key is repeated.
+  private func keyOccurrences(_ line: ArraySlice<UInt8>) -> Int {
+    let bytes = Array(line)
+    var total = 0
+    for slot in plan.pseudonymisedSlots {
+      let name = plan.names[slot].split(separator: ".").last.map { Array($0.utf8) } ?? []
+      let needle = [34] + name + [34]
+      var i = 0
+      while i + needle.count <= bytes.count {
+        if bytes[i] == 34, Array(bytes[i..<(i + needle.count)]) == needle {
+          var j = i + needle.count
+          while j < bytes.count, bytes[j] == 32 || bytes[j] == 9 { j += 1 }
+          if j < bytes.count, bytes[j] == 58 { total += 1 }
+          i += needle.count
+        } else {
+          i += 1
+        }
+      }
+    }
+    return total
   }
 
   /// A token's value as the decoder reads it (unescaped), or nil for an invalid escape.

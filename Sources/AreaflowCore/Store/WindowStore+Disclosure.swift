@@ -4,9 +4,11 @@
 /// kept, marked suppressed, with null features. With `roll_up`, the suppressed groups of a window are merged into
 /// their parent areas (the same window, scheme and dimensions); a parent is published, at its level, when the merge
 /// reaches `k`, and otherwise goes on to the next level. A parent holds only suppressed children, so the published
-/// rows of a window, scheme and dimensions hold disjoint sets of events, each from at least `k` contributors: no
-/// subtraction of published numbers isolates a small group. The roll-up happens in one shard because the stamper
-/// routes every area by its top ancestor (`AreaScheme.routingKey`).
+/// rows of one window, scheme and dimension values hold disjoint sets of events, each from at least `k`
+/// contributors: no subtraction among them isolates a small group. Across window names, overlapping hopping
+/// windows or nested schemes it can (a 15-minute row minus its published 5-minute rows); the README says so. The
+/// roll-up happens in one shard because the stamper routes every area by its top ancestor
+/// (`AreaScheme.routingKey`).
 extension WindowStore {
   /// Appends the rows of `slots` (the groups of window `k` of window name `wi`) under `rule`.
   func appendDisclosed(

@@ -44,7 +44,9 @@ final class LiveCommit {
 
   /// - Parameters:
   ///   - epoch: the epoch of the checkpoint the run resumed from (0 for a fresh start).
-  ///   - keepsOpenTables: cut the partial rows of open windows too (for the HTTP view).
+  ///   - keepsOpenTables: cut the partial rows of open windows too (for the HTTP view). Under `privacy` they are
+  ///     never cut: the partial values of one window at two moments could be subtracted to isolate one
+  ///     contributor, so only final windows are served.
   ///   - pauseMilliseconds: fault injection for tests: sleep this long before and after writing the checkpoint.
   init(
     stages: PipelineStages, config: PipelineConfig, directory: String, epoch: Int, keepsOpenTables: Bool,
@@ -55,7 +57,7 @@ final class LiveCommit {
     self.config = config
     self.directory = directory
     self.epoch = epoch
-    self.keepsOpenTables = keepsOpenTables
+    self.keepsOpenTables = keepsOpenTables && config.privacy?.contributorField == nil
     self.pauseMilliseconds = pauseMilliseconds
     self.logger = logger
   }

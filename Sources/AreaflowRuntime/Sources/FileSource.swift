@@ -44,7 +44,7 @@ final class FileSource: Source {
         switch try reader!.read({ try framer.process($0, deliver: deliver) }) {
         case .read(let n): total += n
         case .end: end(deliver: deliver)
-        case .wouldBlock: continue
+        case .wouldBlock: usleep(1000)  // a non-blocking standard input with nothing yet: wait, do not spin
         case .failed(let reason): fail("\(name): read error at byte offset \(offset): \(reason)", deliver: deliver)
         }
       } catch let error as LineFramer.HeaderError {

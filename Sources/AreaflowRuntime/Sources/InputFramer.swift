@@ -112,6 +112,8 @@ final class InputFramer {
 
   /// Hands on what is left without checking the compressed stream: after a fault, what came before it is kept.
   func salvage(deliver: (LineChunk) -> Void) {
+    // A stream shorter than a magic number still has its bytes held: decode them first.
+    if decoder == nil, !head.isEmpty { try? start(deliver: deliver) }
     for chunk in (try? framer.finish()) ?? [] { deliver(chunk) }
   }
 
