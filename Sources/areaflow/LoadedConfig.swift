@@ -19,6 +19,18 @@ struct LoadedConfig {
     do {
       var config = try ConfigLoader(file: path).load(text)
       if let source = config.privacy?.keySource { config.privacy?.key = try readKey(source, configFile: path) }
+      if let lookup = config.input.lookup {
+        guard let bytes = FileManager.default.contents(atPath: lookup.table) else {
+          throw ConfigError(
+            file: path, line: 0, column: 0, key: "input.lookup.table", message: "cannot read \(lookup.table)")
+        }
+        do {
+          config.input.lookup?.loaded = try LookupTable(csv: [UInt8](bytes), on: lookup.on, fields: lookup.fields)
+        } catch {
+          throw ConfigError(
+            file: path, line: 0, column: 0, key: "input.lookup.table", message: "\(lookup.table): \(error)")
+        }
+      }
       let schemes = try AreaSchemeFactory.make(config, configFile: path) { file in
         guard let bytes = FileManager.default.contents(atPath: file) else {
           throw ConfigError(file: path, line: 0, column: 0, key: "areas", message: "cannot read \(file)")

@@ -15,7 +15,9 @@ enum ReplayReport {
     if rejected > 0 {
       detail +=
         " ("
-        + RejectReason.allCases.map { "\($0.name) \(grouped(s.rejected[$0.rawValue]))" }.joined(separator: ", ") + ")"
+        + RejectReason.allCases.filter({ $0.alwaysListed || s.rejected[$0.rawValue] > 0 }).map {
+          "\($0.name) \(grouped(s.rejected[$0.rawValue]))"
+        }.joined(separator: ", ") + ")"
     }
     if s.emptyLines > 0 { detail += ", empty \(grouped(s.emptyLines))" }
     lines.append(detail)

@@ -57,4 +57,41 @@ import Testing
     #expect(deepValues.allSatisfy { $0.isNaN })
     #expect(batch.values[plainColumn].map { $0.isNaN ? -1 : $0 } == [-1, -1, 5])
   }
+
+  @Test(arguments: [
+    ("{table: p.csv, key: id, on: id}", "input.lookup.fields"),
+    ("{table: p.parquet, key: id, on: id, fields: [lat]}", "input.lookup.table"),
+    ("{table: p.csv, key: id, on: id, fields: [id]}", "input.lookup.fields"),
+    ("{table: p.csv, key: id, on: id, fields: [lat, lat]}", "input.lookup.fields"),
+    ("{table: p.csv, on: id, fields: [lat]}", "input.lookup.key"),
+  ])
+  func lookupConfigsThatCannotWorkAreRefused(lookup: String, key: String) {
+    #expect {
+      _ = try ConfigLoader(file: "c.yaml").load(
+        """
+        input: {time: ts, lat: lat, lon: lon, lookup: \(lookup)}
+        areas: [{name: g, geohash: 5}]
+        windows: [{name: w, tumbling: 1m}]
+        features: {n: count}
+        """)
+    } throws: { error in
+      (error as? ConfigError)?.key == key
+    }
+  }
+
+  @Test func aLookupTableIsReadLikeCSVAndRefusesRepeatedKeys() throws {
+    let table = try LookupTable(
+      csv: Array("id,lat,name\r\n1,52.5,\"a \"\"b\"\"\"\n2,,c\n".utf8), on: "id", fields: ["name", "lat"])
+    #expect(table.count == 2)
+    #expect {
+      _ = try LookupTable(csv: Array("id,lat\n1,2\n1,3\n".utf8), on: "id", fields: ["lat"])
+    } throws: { error in
+      "\(error)".contains("repeats")
+    }
+    #expect {
+      _ = try LookupTable(csv: Array("id,lat\n1,2\n".utf8), on: "id", fields: ["lon"])
+    } throws: { error in
+      "\(error)".contains("no column 'lon'")
+    }
+  }
 }

@@ -14,11 +14,18 @@ enum StateFingerprint {
   /// Output directory, format and flush interval, the HTTP settings and `idle_timeout` may change between runs.
   static func of(_ config: PipelineConfig) -> String {
     let input = config.input
-    let inputItems = [
-      "format=\(input.format.rawValue)", "time=\(quoted(input.timeField))",
-      "time_format=\(input.timeFormat.rawValue)", "lat=\(quoted(input.latField))", "lon=\(quoted(input.lonField))",
-      "dimensions=[\(input.dimensions.map(quoted).joined(separator: ","))]",
-    ]
+    let inputItems =
+      [
+        "format=\(input.format.rawValue)", "time=\(quoted(input.timeField))",
+        "time_format=\(input.timeFormat.rawValue)", "lat=\(quoted(input.latField))", "lon=\(quoted(input.lonField))",
+        "dimensions=[\(input.dimensions.map(quoted).joined(separator: ","))]",
+      ]
+      // Written only when present, so fingerprints of configs without a lookup stay as they were.
+      + (input.lookup.map { l in
+        [
+          "lookup=(table=\(quoted(l.table)),key=\(quoted(l.key)),on=\(quoted(l.on)),fields=[\(l.fields.map(quoted).joined(separator: ","))])"
+        ]
+      } ?? [])
     let watermark = [
       "max_out_of_order=\(config.watermark.maxOutOfOrder)", "allowed_lateness=\(config.watermark.allowedLateness)",
     ]

@@ -160,7 +160,7 @@ public struct ConfigLoader {
   // MARK: - Sections
 
   private func parseInput(_ node: Node) throws(ConfigError) -> InputConfig {
-    let m = try mapping(node, key: "input", allowed: ["format", "time", "lat", "lon", "dimensions"])
+    let m = try mapping(node, key: "input", allowed: ["format", "time", "lat", "lon", "dimensions", "lookup"])
     let format =
       try m["format"].map { n throws(ConfigError) in
         try enumValue(n, key: "input.format", InputConfig.Format.self)
@@ -196,9 +196,37 @@ public struct ConfigLoader {
         dimensions.append(dim)
       }
     }
-    return InputConfig(
+    var input = InputConfig(
       format: format, timeField: timeField, timeFormat: timeFormat, latField: try string(latNode, key: "input.lat"),
       lonField: try string(lonNode, key: "input.lon"), dimensions: dimensions)
+    if let l = m["lookup"] { input.lookup = try parseLookup(l) }
+    return input
+  }
+
+  private func parseLookup(_ node: Node) throws(ConfigError) -> LookupSpec {
+    let m = try mapping(node, key: "input.lookup", allowed: ["table", "key", "on", "fields"])
+    let example = "{table: probes.csv, key: probe_id, on: id, fields: [lat, lon]}"
+    guard let t = m["table"] else { throw missing("input.lookup.table", in: node, expected: example) }
+    guard let k = m["key"] else { throw missing("input.lookup.key", in: node, expected: example) }
+    guard let o = m["on"] else { throw missing("input.lookup.on", in: node, expected: example) }
+    guard let f = m["fields"], case .sequence(let items) = f, !items.isEmpty else {
+      throw missing("input.lookup.fields", in: node, expected: "a non-empty list of the table's columns to add")
+    }
+    let table = try string(t, key: "input.lookup.table")
+    guard table.lowercased().hasSuffix(".csv") else {
+      throw error(t, key: "input.lookup.table", "expected a CSV file with a header row (FILE.csv)")
+    }
+    var fields: [String] = []
+    for item in items {
+      let name = try string(item, key: "input.lookup.fields")
+      if fields.contains(name) { throw error(item, key: "input.lookup.fields", "'\(name)' is listed twice") }
+      fields.append(name)
+    }
+    let key = try string(k, key: "input.lookup.key")
+    if fields.contains(key) {
+      throw error(f, key: "input.lookup.fields", "the key field '\(key)' cannot also be a field the table adds")
+    }
+    return LookupSpec(table: resolve(table), key: key, on: try string(o, key: "input.lookup.on"), fields: fields)
   }
 
   private func parseAreas(_ node: Node) throws(ConfigError) -> [AreaSpec] {

@@ -43,6 +43,8 @@ public struct InputConfig: Sendable, Equatable {
   public var lonField: String
   /// Extra group-by fields, taken as strings.
   public var dimensions: [String]
+  /// `input.lookup`: a table joined to each event at decode, or nil.
+  public var lookup: LookupSpec?
 
   public init(
     format: Format, timeField: String, timeFormat: TimeFormat, latField: String, lonField: String,

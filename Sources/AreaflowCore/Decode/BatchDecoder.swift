@@ -19,6 +19,8 @@ public struct BatchDecoder: Sendable {
   /// before anything else (dimension labels, distinct counts) sees them.
   let pseudonymiser: Pseudonymiser?
   let pseudonymised: [Bool]
+  /// `input.lookup`: the loaded table, joined to every event before it is checked.
+  let lookup: LookupTable?
 
   public init(config: PipelineConfig, schemes: [any AreaScheme]) {
     self.plan = FieldPlan(config: config)
@@ -29,6 +31,8 @@ public struct BatchDecoder: Sendable {
     pseudonymiser = config.privacy?.key.map { Pseudonymiser(key: $0.bytes) }
     pseudonymised = plan.names.map { fields.contains($0) }
     precondition(fields.isEmpty || pseudonymiser != nil, "pseudonymised fields need their key resolved first")
+    lookup = config.input.lookup?.loaded
+    precondition(config.input.lookup == nil || lookup != nil, "a lookup table must be loaded first")
   }
 
   /// Decodes every line of the chunk.
@@ -75,9 +79,9 @@ public struct BatchDecoder: Sendable {
             format == .csv
             ? CSVRecordScanner.scan(p, lineStart, contentEnd, columns: chunk.csvColumns ?? [], tokens: &tokens)
             : JSONLineScanner.scan(p, lineStart, contentEnd, plan: plan, tokens: &tokens, order: &keyOrder)
-          if let reason = wellFormed
-            ? accept(p, tokens, into: &builder, seen: &seenDimensions, pseudonyms: &pseudonyms)
-            : RejectReason.malformed
+          if let reason = !wellFormed
+            ? RejectReason.malformed
+            : join(p, &tokens) ?? accept(p, tokens, into: &builder, seen: &seenDimensions, pseudonyms: &pseudonyms)
           {
             builder.rejects.append(
               BatchReject(lineIndex: lineIndex, reason: reason, start: Int32(lineStart), end: Int32(contentEnd)))
@@ -97,6 +101,21 @@ public struct BatchDecoder: Sendable {
       builder.outside[i] = scheme.assign(lats: builder.lats, lons: builder.lons, into: &builder.areas[i])
     }
     return EventBatch(builder, chunk: chunk)
+  }
+
+  /// `input.lookup`: puts the table's values for the event's key in their slots; `unknown_key` when the key is
+  /// missing or not in the table.
+  @inline(__always)
+  private func join(_ p: UnsafePointer<UInt8>, _ tokens: inout [FieldToken]) -> RejectReason? {
+    guard let lookup, let keySlot = plan.lookupKeySlot else { return nil }
+    guard let row = withText(p, tokens[keySlot], { q, s, e in lookup.row(q, s, e) }) ?? nil else {
+      return .unknown_key
+    }
+    for (k, slot) in plan.lookupSlots.enumerated() {
+      let (start, end) = lookup.ranges[row][k]
+      tokens[slot] = start < 0 ? FieldToken(kind: .null) : FieldToken(kind: .lookup, start: Int(start), end: Int(end))
+    }
+    return nil
   }
 
   /// Validates time and coordinates and appends the event's columns; returns the reject reason instead when the
@@ -160,6 +179,7 @@ public struct BatchDecoder: Sendable {
   private func number(_ p: UnsafePointer<UInt8>, _ t: FieldToken) -> Double? {
     switch t.kind {
     case .number: return NumberParser.parseDouble(p, t.start, t.end)
+    case .lookup: return withText(p, t) { q, s, e in NumberParser.parseDouble(q, s, e) } ?? nil
     case .string: return withText(p, t) { q, s, e in NumberParser.parseDouble(q, s, e) } ?? nil
     default: return nil
     }
@@ -172,6 +192,11 @@ public struct BatchDecoder: Sendable {
   {
     switch t.kind {
     case .absent, .null: return nil
+    case .lookup:
+      return lookup?.bytes.withUnsafeBufferPointer { b in
+        guard let base = b.baseAddress else { return body(p, 0, 0) }
+        return body(base, t.start, t.end)
+      }
     case .string where t.escaped:
       let text =
         format == .csv ? CSVRecordScanner.unescape(p, t.start, t.end) : JSONLineScanner.unescape(p, t.start, t.end)

@@ -25,6 +25,9 @@ public struct FieldPlan: Sendable {
   public let distinctSlots: [Int]
   /// `privacy.pseudonymise`: the slots of the fields side outputs must not show as they are.
   public let pseudonymisedSlots: [Int]
+  /// `input.lookup`: the slot of the key field, and the slot of each column the table adds (in `fields` order).
+  let lookupKeySlot: Int?
+  let lookupSlots: [Int]
 
   public init(config: PipelineConfig) {
     var names: [String] = []
@@ -53,6 +56,8 @@ public struct FieldPlan: Sendable {
     valueSlots = valueFields.map(slot)
     distinctSlots = distinctFields.map(slot)
     pseudonymisedSlots = (config.privacy?.pseudonymisedFields ?? []).map(slot)
+    lookupKeySlot = config.input.lookup.map { slot($0.key) }
+    lookupSlots = (config.input.lookup?.fields ?? []).map(slot)
     self.names = names
     paths = FieldPaths(names: names)
   }

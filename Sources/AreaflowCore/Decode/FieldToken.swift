@@ -2,6 +2,8 @@
 struct FieldToken {
   enum Kind: UInt8 {
     case absent, string, number, null, boolean, composite
+    /// A value from `input.lookup`'s table: `start..<end` index the table's bytes, not the line's.
+    case lookup
   }
   var kind: Kind = .absent
   /// The value bytes: a string's content without quotes, or the literal's text.

@@ -44,8 +44,11 @@ public struct LineRedactor: Sendable {
       guard scanned else { return nil }
       // Replace from the last token to the first, so earlier offsets stay valid.
       var out = bytes
-      let replaced = plan.pseudonymisedSlots.map { tokens[$0] }.filter { $0.kind != .absent && $0.kind != .null }
-        .sorted { $0.start > $1.start }
+      // Values from a lookup table are not in the line.
+      let replaced = plan.pseudonymisedSlots.map { tokens[$0] }.filter {
+        $0.kind != .absent && $0.kind != .null && $0.kind != .lookup
+      }
+      .sorted { $0.start > $1.start }
       for token in replaced {
         guard let value = text(p, token) else { return nil }
         let pseudonym = value.withUnsafeBufferPointer { v in

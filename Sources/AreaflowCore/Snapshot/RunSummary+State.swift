@@ -28,7 +28,8 @@ extension RunSummary {
     s.emptyLines = try r.readInt64()
     s.eventsAccepted = try r.readInt64()
     let reasons = try r.readCount(limit: 64)
-    guard reasons == s.rejected.count else {
+    // Checkpoints written before a reason was added count fewer; the new ones start at zero.
+    guard reasons <= s.rejected.count else {
       throw StateReader.CorruptState(description: "the checkpoint counts \(reasons) reject reasons")
     }
     for i in 0..<reasons { s.rejected[i] = try r.readInt64() }

@@ -34,7 +34,7 @@ public struct RunSummary: Sendable, Equatable {
     var w = TextWriter()
     w.write("{\n  \"lines_read\": \(linesRead),\n  \"empty_lines\": \(emptyLines),\n")
     w.write("  \"events_accepted\": \(eventsAccepted),\n  \"rejected\": {")
-    for (i, reason) in RejectReason.allCases.enumerated() {
+    for (i, reason) in RejectReason.allCases.filter({ $0.alwaysListed || rejected[$0.rawValue] > 0 }).enumerated() {
       w.write("\(i > 0 ? ", " : "")\"\(reason.name)\": \(rejected[reason.rawValue])")
     }
     w.write("},\n  \"late\": {")
