@@ -80,3 +80,34 @@ def test_a_table_joined_at_decode_gives_positions_and_dimensions(tmp_path):
     assert unknown > 20 and summary["rejected"]["unknown_key"] == unknown
     rejects = [json.loads(x) for x in (tmp_path / "out" / "_rejects" / "part-000001.jsonl").read_text().splitlines()]
     assert sum(r["reason"] == "unknown_key" for r in rejects) == unknown
+
+
+def test_run_reloads_a_table_whose_file_changed(tmp_path):
+    """`run` joins lines read after a table change with the new table: a probe added to the file is known from then
+    on; lines read before stay `unknown_key` rejects."""
+    import signal
+
+    from live_harness import LiveRun, append, run_args, wait_summary
+
+    (tmp_path / "probes.csv").write_text("id,asn,lat,lon,country\n1000,1,52.5,13.4,DE\n")
+    (tmp_path / "c.yaml").write_text(CONFIG + "output: {flush_every: 200ms}\n")
+    feed, out = tmp_path / "feed.ndjson", tmp_path / "out"
+
+    def lines(pid: int, start: int, n: int) -> bytes:
+        return "".join(json.dumps({"prb_id": pid, "timestamp": 1772438400 + start + i, "result": {"rtt": 1}}) + "\n"
+                       for i in range(n)).encode()
+
+    append(feed, lines(1000, 0, 5) + lines(2000, 5, 3))
+    with LiveRun(run_args(tmp_path / "c.yaml", out, [feed])) as r:
+        wait_summary(out, lambda s: s["lines_read"] >= 8, 60, "the first lines", r)
+        # Replaced by rename, as tools that write tables usually do.
+        (tmp_path / "probes.new").write_text("id,asn,lat,lon,country\n1000,1,52.5,13.4,DE\n2000,2,48.8,2.3,FR\n")
+        (tmp_path / "probes.new").rename(tmp_path / "probes.csv")
+        r.expect("lookup table reloaded", 30)
+        append(feed, lines(2000, 8, 4))
+        s = wait_summary(out, lambda s: s["lines_read"] >= 12, 60, "the lines after the reload", r)
+        r.send(signal.SIGTERM)
+        assert r.wait(60) == 0, r.describe()
+    s = json.loads((out / "_summary.json").read_text())
+    assert s["rejected"]["unknown_key"] == 3, s
+    assert s["events_accepted"] == 9, s

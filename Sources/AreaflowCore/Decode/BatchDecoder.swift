@@ -20,7 +20,7 @@ public struct BatchDecoder: Sendable {
   let pseudonymiser: Pseudonymiser?
   let pseudonymised: [Bool]
   /// `input.lookup`: the loaded table, joined to every event before it is checked.
-  let lookup: LookupTable?
+  private(set) var lookup: LookupTable?
 
   public init(config: PipelineConfig, schemes: [any AreaScheme]) {
     self.plan = FieldPlan(config: config)
@@ -101,6 +101,13 @@ public struct BatchDecoder: Sendable {
       builder.outside[i] = scheme.assign(lats: builder.lats, lons: builder.lons, into: &builder.areas[i])
     }
     return EventBatch(builder, chunk: chunk)
+  }
+
+  /// The same decoder joining another version of its lookup table.
+  public func replacingLookup(_ table: LookupTable) -> BatchDecoder {
+    var copy = self
+    copy.lookup = table
+    return copy
   }
 
   /// `input.lookup`: puts the table's values for the event's key in their slots; `unknown_key` when the key is

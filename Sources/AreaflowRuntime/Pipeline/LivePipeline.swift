@@ -47,6 +47,8 @@ public final class LivePipeline: @unchecked Sendable {
   private var changed = true
   private var openAtLastFlush = 0
   private var exitStatus: Int32 = 0
+  /// `input.lookup`: the table file as last loaded (inode, size, modification time), to reload it when it changes.
+  private var lookupStamp: LookupStamp?
 
   /// - Parameters:
   ///   - inputs: command-line inputs: files, directories, `-`, `tcp://HOST:PORT`.
@@ -77,6 +79,7 @@ public final class LivePipeline: @unchecked Sendable {
     idle = Array(repeating: false, count: inputs.count)
     lastIdleTick = now
     if let checkpoint { try stages.restore(checkpoint) }
+    lookupStamp = config.input.lookup.flatMap { LookupStamp.of($0.table) }
     sources = try SourceFactory.live(
       inputs, format: config.input.format, plan: stages.decoder.plan, batchLines: options.batchLines,
       positions: checkpoint?.inputs ?? [], once: options.once, logger: logger)
@@ -159,6 +162,7 @@ public final class LivePipeline: @unchecked Sendable {
   private func poll() {
     dispatchPrecondition(condition: .onQueue(intakeQueue))
     guard state == .running else { return }
+    reloadLookupIfChanged()
     let deliver: (LineChunk) -> Void = { [unowned self] chunk in hand(chunk) }
     for source in sources {
       let read = source.read(budget: options.pollBudget, deliver: deliver)
@@ -170,6 +174,27 @@ public final class LivePipeline: @unchecked Sendable {
       }
     }
     if options.once, sources.allSatisfy(\.isExhausted) { stop(closeAll: true) }
+  }
+
+  /// `input.lookup`: a table file that changed is read again, and chunks read from now on join the new version.
+  /// A table that cannot be read or parsed is reported and the previous version kept.
+  private func reloadLookupIfChanged() {
+    guard let spec = config.input.lookup, let stamp = LookupStamp.of(spec.table), stamp != lookupStamp else { return }
+    lookupStamp = stamp
+    guard let data = FileManager.default.contents(atPath: spec.table) else {
+      logger.error(
+        "cannot read the changed lookup table; keeping the previous one", metadata: ["file": "\(spec.table)"])
+      return
+    }
+    do {
+      let table = try LookupTable(csv: [UInt8](data), on: spec.on, fields: spec.fields)
+      stages.replaceLookup(table)
+      logger.info("lookup table reloaded", metadata: ["file": "\(spec.table)", "rows": "\(table.count)"])
+    } catch {
+      logger.error(
+        "the changed lookup table is unusable; keeping the previous one",
+        metadata: ["file": "\(spec.table)", "error": "\(error)"])
+    }
   }
 
   /// Marks inputs idle after `idle_timeout` without data; while all are, the watermark follows the clock.

@@ -20,7 +20,9 @@ final class PipelineStages: @unchecked Sendable {
   }
 
   let config: PipelineConfig
-  let decoder: BatchDecoder
+  /// Replaced only from the feeding queue, between submits (a reloaded lookup table); each chunk is decoded by
+  /// the decoder it was submitted under.
+  private(set) var decoder: BatchDecoder
   let shards: [Shard]
   let sink: SnapshotSink
   let labels = DimensionLabels()
@@ -81,11 +83,16 @@ final class PipelineStages: @unchecked Sendable {
   /// Hands a chunk on; blocks while `maxInFlight` batches are in flight. One feeding queue only.
   func submit(_ chunk: LineChunk) {
     let seq = enqueue()
+    let decoder = decoder
     decodeQueue.async { [self] in
       let batch = decoder.decode(chunk)
       sequencerQueue.async { [self] in arrived(.batch(batch), sequence: seq) }
     }
   }
+
+  /// Chunks submitted from now on join `table` (`run` reloads a lookup table whose file changed). Same feeding
+  /// queue as `submit`.
+  func replaceLookup(_ table: LookupTable) { decoder = decoder.replacingLookup(table) }
 
   /// Hands a control step on, in order with the chunks. Same feeding queue as `submit`.
   func submit(_ control: Control) {
