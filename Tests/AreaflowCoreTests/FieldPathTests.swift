@@ -94,4 +94,14 @@ import Testing
       "\(error)".contains("no column 'lon'")
     }
   }
+
+  /// A flat key that happens to contain dots still matches the field spelled the same way.
+  @Test func aFlatDottedKeyStillMatches() throws {
+    let (batch, plan) = try decode([
+      #"{"VP.tst":"2026-03-02T08:00:01Z","VP.lat":60.17,"VP.long":24.94,"VP.spd":3.5,"a.b.c":4}"#
+    ])
+    #expect(batch.count == 1)
+    #expect(batch.values[plan.valueColumn("VP.spd")] == [3.5])
+    #expect(batch.values[plan.valueColumn("a.b.c")] == [4])
+  }
 }

@@ -33,6 +33,11 @@ struct FieldPaths: Sendable {
 
   init(names: [String]) {
     for (slot, name) in names.enumerated() {
+      // A flat key spelled with dots (`{"pos.lat": 1}`) is read too, as it was before paths existed.
+      if name.contains("."), !levels[0].keys.contains(Array(name.utf8)) {
+        levels[0].keys.append(Array(name.utf8))
+        levels[0].targets.append(slot)
+      }
       var segments = name.split(separator: ".", omittingEmptySubsequences: false).map { Array($0.utf8) }
       // A name that is not a clean path (an empty segment) is a plain key, as before paths existed.
       if segments.contains(where: \.isEmpty) { segments = [Array(name.utf8)] }
