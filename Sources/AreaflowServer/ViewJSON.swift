@@ -121,8 +121,8 @@ enum ViewJSON {
     w.write("],\"basemap\":")
     if let b = config.http.basemap { w.write(jsonString: b) } else { w.write("null") }
     w.write(",\"privacy\":")
-    if let k = config.privacy?.contributorField.map({ _ in config.privacy!.k }) {
-      w.write("{\"k\":\(k)}")
+    if let privacy = config.privacy, privacy.contributorField != nil {
+      w.write("{\"k\":\(privacy.k)}")
     } else {
       w.write("null")
     }

@@ -14,10 +14,9 @@ public enum AreaSchemeFactory {
       case .regions(let path, let idProperty):
         let bytes = try readFile(path)
         do {
-          let index = try RegionIndex(geoJSON: bytes, idProperty: idProperty)
-          guard let parentProperty = spec.parentProperty else { return RegionScheme(name: spec.name, index: index) }
           return RegionScheme(
-            name: spec.name, index: index, parents: try RegionParents(geoJSON: bytes, property: parentProperty))
+            name: spec.name,
+            index: try RegionIndex(geoJSON: bytes, idProperty: idProperty, parentProperty: spec.parentProperty))
         } catch {
           throw ConfigError(
             file: configFile, line: spec.line, column: spec.column, key: "areas.\(spec.name).regions",

@@ -4,12 +4,11 @@ public struct RegionScheme: AreaScheme {
   public let name: String
   public let index: RegionIndex
   /// `parent_property`: each region's parent area, the one level a roll-up can go up; nil without one.
-  public let parents: RegionParents?
+  public var parents: RegionParents? { index.parents }
 
-  public init(name: String, index: RegionIndex, parents: RegionParents? = nil) {
+  public init(name: String, index: RegionIndex) {
     self.name = name
     self.index = index
-    self.parents = parents
   }
 
   /// A parent area's key is its index among the parents' labels: one level up, and only through `parent_property`.

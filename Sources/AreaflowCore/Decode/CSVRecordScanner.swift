@@ -94,8 +94,9 @@ enum CSVRecordScanner {
   }
 
   /// Splits a header record into field names (unquoted, unescaped).
+  /// A leading UTF-8 byte order mark (spreadsheet exports often write one) is not part of the first name.
   static func headerNames(_ bytes: ArraySlice<UInt8>) -> [String]? {
-    let array = Array(bytes)
+    let array = Array(bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes)
     return array.withUnsafeBufferPointer { b -> [String]? in
       guard let p = b.baseAddress else { return [] }
       var end = b.count

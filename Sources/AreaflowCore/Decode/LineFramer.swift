@@ -194,9 +194,7 @@ public struct LineFramer {
     cutLines = 0
   }
 
-  private mutating func readHeader(_ raw: ArraySlice<UInt8>) throws(HeaderError) {
-    // Spreadsheet exports often start with a UTF-8 byte order mark; it is not part of the first field's name.
-    let bytes = raw.starts(with: [0xEF, 0xBB, 0xBF]) ? raw.dropFirst(3) : raw
+  private mutating func readHeader(_ bytes: ArraySlice<UInt8>) throws(HeaderError) {
     guard let names = CSVRecordScanner.headerNames(bytes) else {
       throw HeaderError(description: "\(inputName): line 1: the CSV header is not valid CSV")
     }

@@ -34,8 +34,7 @@ public struct LookupTable: Sendable, Equatable {
       }
     }
     guard let headerLine = lines.first else { throw Problem(description: "the table is empty") }
-    let header = headerLine.starts(with: [0xEF, 0xBB, 0xBF]) ? headerLine.dropFirst(3) : headerLine
-    guard let names = CSVRecordScanner.headerNames(header) else {
+    guard let names = CSVRecordScanner.headerNames(headerLine) else {
       throw Problem(description: "line 1: the header is not valid CSV")
     }
     guard names.contains(on) else {

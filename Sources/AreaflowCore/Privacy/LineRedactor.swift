@@ -29,8 +29,8 @@ public struct LineRedactor: Sendable {
     {
       return nil
     }
-    if format == .ndjson, keyOccurrences(line) > plan.pseudonymisedSlots.count { return nil }
     let bytes = Array(line)
+    if format == .ndjson, keyOccurrences(bytes) > plan.pseudonymisedSlots.count { return nil }
     return bytes.withUnsafeBufferPointer { b -> [UInt8]? in
       guard let p = b.baseAddress else { return [] }
       var tokens = [FieldToken](repeating: FieldToken(), count: plan.names.count)
@@ -66,22 +66,21 @@ public struct LineRedactor: Sendable {
 
   /// How often the last segment of a pseudonymised field occurs as a quoted key (`"device"` then `:`) anywhere
   /// in the line; more occurrences than fields means a key is repeated.
-  private func keyOccurrences(_ line: ArraySlice<UInt8>) -> Int {
-    let bytes = Array(line)
+  private func keyOccurrences(_ bytes: [UInt8]) -> Int {
     var total = 0
     for slot in plan.pseudonymisedSlots {
-      let name = plan.names[slot].split(separator: ".").last.map { Array($0.utf8) } ?? []
+      let name = Array((plan.names[slot].split(separator: ".").last ?? "").utf8)
       let needle = [34] + name + [34]
       var i = 0
       while i + needle.count <= bytes.count {
-        if bytes[i] == 34, Array(bytes[i..<(i + needle.count)]) == needle {
-          var j = i + needle.count
-          while j < bytes.count, bytes[j] == 32 || bytes[j] == 9 { j += 1 }
-          if j < bytes.count, bytes[j] == 58 { total += 1 }
-          i += needle.count
-        } else {
+        guard bytes[i..<(i + needle.count)].elementsEqual(needle) else {
           i += 1
+          continue
         }
+        var j = i + needle.count
+        while j < bytes.count, bytes[j] == 32 || bytes[j] == 9 { j += 1 }
+        if j < bytes.count, bytes[j] == 58 { total += 1 }
+        i += needle.count
       }
     }
     return total

@@ -12,9 +12,13 @@ struct RegionFileParser {
   struct Feature {
     var id: String
     var polygons: [[[(lon: Double, lat: Double)]]]
+    /// The value of `parentProperty`, when one is asked for and the feature has it.
+    var parent: String?
   }
 
   let idProperty: String
+  /// The property naming each region's parent area (`parent_property`), read in the same pass.
+  var parentProperty: String?
 
   /// Parses and validates the whole file.
   func parse(_ data: Data) throws(RegionFileError) -> [Feature] {
@@ -96,7 +100,16 @@ struct RegionFileParser {
       throw .unsupportedGeometry(feature: index, type: type)
     }
     let id = try parseID(object["properties"], feature: index)
-    return Feature(id: id, polygons: polygons)
+    return Feature(id: id, polygons: polygons, parent: parentProperty.flatMap { parent(object["properties"], $0) })
+  }
+
+  /// A parent's name: a non-empty string or a number, as ids are; anything else means no parent.
+  private func parent(_ properties: Any?, _ property: String) -> String? {
+    switch (properties as? [String: Any])?[property] {
+    case let s as String where !s.isEmpty: s
+    case let n as NSNumber where !Self.isBoolean(n): Self.render(n)
+    default: nil
+    }
   }
 
   private func parseID(_ properties: Any?, feature: Int) throws(RegionFileError) -> String {

@@ -43,6 +43,8 @@ import Foundation
 public final class RegionIndex: Sendable {
   /// Region ids by region index.
   private let ids: [String]
+  /// Each region's parent area, when the file was read with a `parent_property`.
+  public let parents: RegionParents?
   private let indexByID: [String: Int32]
   /// Per polygon in R-tree (packed) order: the region (feature) it belongs to. The edge table
   /// uses the same order, so polygons near each other on the map are near each other in
@@ -78,8 +80,10 @@ public final class RegionIndex: Sendable {
   ///   - geoJSON: The UTF-8 bytes of a GeoJSON `FeatureCollection`.
   ///   - idProperty: The feature property holding each region's id, e.g. `"code"`.
   /// - Throws: ``RegionFileError`` naming the offending feature when the file is invalid.
-  public convenience init(geoJSON: [UInt8], idProperty: String) throws(RegionFileError) {
-    try self.init(geoJSON: Data(geoJSON), idProperty: idProperty)
+  public convenience init(geoJSON: [UInt8], idProperty: String, parentProperty: String? = nil)
+    throws(RegionFileError)
+  {
+    try self.init(geoJSON: Data(geoJSON), idProperty: idProperty, parentProperty: parentProperty)
   }
 
   /// Loads and indexes regions from a GeoJSON file on disk.
@@ -94,8 +98,11 @@ public final class RegionIndex: Sendable {
   }
 
   /// Loads and indexes regions from GeoJSON data.
-  public init(geoJSON: Data, idProperty: String) throws(RegionFileError) {
-    let features = try RegionFileParser(idProperty: idProperty).parse(geoJSON)
+  /// - Parameter parentProperty: the property naming each region's parent area (`parent_property`), read in the
+  ///   same pass into `parents`.
+  public init(geoJSON: Data, idProperty: String, parentProperty: String? = nil) throws(RegionFileError) {
+    let features = try RegionFileParser(idProperty: idProperty, parentProperty: parentProperty).parse(geoJSON)
+    parents = parentProperty.map { _ in RegionParents(parents: features.map(\.parent)) }
 
     var ids: [String] = []
     var indexByID: [String: Int32] = [:]

@@ -1,5 +1,3 @@
-import Foundation
-
 /// The parent area of each region of a GeoJSON file, from a feature property (`parent_property`): a district's
 /// borough, a ward's district. It gives `privacy.small_groups: roll_up` one level to go up for region schemes.
 public struct RegionParents: Sendable {
@@ -8,35 +6,18 @@ public struct RegionParents: Sendable {
   /// Per region (in file order, as `RegionIndex` numbers them): the index of its parent in `labels`, or -1.
   let parentOf: [Int32]
 
-  /// Reads the property of every feature; a feature without it (or with null) has no parent.
-  /// - Throws: `RegionFileError` when the file is not a GeoJSON FeatureCollection.
-  public init(geoJSON: [UInt8], property: String) throws(RegionFileError) {
-    guard let root = try? JSONSerialization.jsonObject(with: Data(geoJSON)) as? [String: Any],
-      let features = root["features"] as? [Any]
-    else { throw .notAFeatureCollection(reason: "expected an object with a features list") }
+  /// - Parameter parents: per region in file order, its parent's name, or nil for none.
+  init(parents: [String?]) {
     var labels: [String] = []
     var positions: [String: Int32] = [:]
-    var parentOf: [Int32] = []
-    for feature in features {
-      let properties = (feature as? [String: Any])?["properties"] as? [String: Any]
-      let text: String?
-      switch properties?[property] {
-      case let s as String where !s.isEmpty: text = s
-      case let n as NSNumber: text = n.stringValue
-      default: text = nil
-      }
-      guard let text else {
-        parentOf.append(-1)
-        continue
-      }
-      if positions[text] == nil {
-        positions[text] = Int32(labels.count)
-        labels.append(text)
-      }
-      parentOf.append(positions[text]!)
+    parentOf = parents.map { name in
+      guard let name else { return -1 }
+      if let known = positions[name] { return known }
+      positions[name] = Int32(labels.count)
+      labels.append(name)
+      return Int32(labels.count - 1)
     }
     self.labels = labels
-    self.parentOf = parentOf
   }
 
   /// The parent index of region `region`, or nil.

@@ -6,23 +6,28 @@ struct DisclosureRule {
   let rollUpLevels: Int
   /// Counts and distinct counts are rounded to the nearest multiple of this (1: as they are).
   let roundCounts: Int64
-  /// The index in the store's accumulators of the hidden exact counter of contributors.
-  let contributors: Int
+  /// The hidden exact counter of contributors, one of the store's accumulators (after the features').
+  let contributors: DistinctAccumulator
 
-  init?(config: PipelineConfig, contributorsAccumulator index: Int) {
-    guard let privacy = config.privacy, privacy.contributorField != nil else { return nil }
+  init?(config: PipelineConfig, contributors: DistinctAccumulator?) {
+    guard let privacy = config.privacy, let contributors else { return nil }
     k = privacy.k
     rollUpLevels = privacy.smallGroups == .roll_up ? privacy.rollUpLevels : 0
     roundCounts = Int64(privacy.roundCounts)
-    contributors = index
+    self.contributors = contributors
   }
 
-  /// Whether a group with this contributor counter may be published. A counter that has left its exact mode holds
-  /// more than 256 ≥ k values, so the test is always on an exact count.
+  /// Whether the group in `slot` has at least `k` distinct contributors. A counter that has left its exact mode
+  /// holds more than 256 ≥ k values, so the test is always on an exact count.
   @inline(__always)
-  func isPublishable(_ counter: DistinctCounter) -> Bool {
-    counter.isEstimating || counter.exactCount >= k
+  func reaches(_ k: Int, slot: Int32) -> Bool {
+    let counter = contributors.counters[Int(slot)]
+    return counter.isEstimating || counter.exactCount >= k
   }
+
+  /// Whether the group in `slot` may be published.
+  @inline(__always)
+  func isPublishable(_ slot: Int32) -> Bool { reaches(k, slot: slot) }
 
   /// `value` rounded half up to the nearest multiple of `roundCounts` (ONS practice: 5).
   @inline(__always)

@@ -17,7 +17,7 @@ extension WindowStore {
     var published: [Int32] = []
     var small: [Int32] = []
     for slot in slots {
-      if isPublishable(slot, rule) { published.append(slot) } else { small.append(slot) }
+      if rule.isPublishable(slot) { published.append(slot) } else { small.append(slot) }
     }
     appendRows(published, window: wi, index: k, level: 0, suppressed: false, rule: rule, into: &rows)
     appendRows(small, window: wi, index: k, level: 0, suppressed: true, rule: rule, into: &rows)
@@ -48,16 +48,11 @@ extension WindowStore {
       }
       for (from, to) in zip(sources, targets) { counts[Int(to)] += counts[Int(from)] }
       for accumulator in accumulators { accumulator?.merge(slots: sources, into: targets) }
-      let publishable = parents.filter { isPublishable($0.0, rule) }
+      let publishable = parents.filter { rule.isPublishable($0.0) }
       appendRows(publishable.map(\.0), window: wi, index: k, level: level, suppressed: false, rule: rule, into: &rows)
-      pending = parents.filter { !isPublishable($0.0, rule) }
+      pending = parents.filter { !rule.isPublishable($0.0) }
     }
     release(made)
-  }
-
-  private func isPublishable(_ slot: Int32, _ rule: DisclosureRule) -> Bool {
-    guard let counter = accumulators[rule.contributors] as? DistinctAccumulator else { return true }
-    return rule.isPublishable(counter.counters[Int(slot)])
   }
 
   /// Appends rows for `slots`: their values (rounded counts) or, when `suppressed`, nulls.
@@ -84,12 +79,9 @@ extension WindowStore {
       }
       var values = accumulators[f]?.values(slots) ?? .integers(slots.map { counts[Int($0)] })
       if case .integers(let v) = values, rule.roundCounts > 1 { values = .integers(v.map { $0.map(rule.rounded) }) }
-      if let k = features[f].minContributors, let counter = accumulators[rule.contributors] as? DistinctAccumulator {
+      if let k = features[f].minContributors {
         // A feature that needs more contributors than the group: null where this group has fewer.
-        let hidden = slots.map { slot in
-          let c = counter.counters[Int(slot)]
-          return !(c.isEstimating || c.exactCount >= k)
-        }
+        let hidden = slots.map { !rule.reaches(k, slot: $0) }
         switch values {
         case .integers(let v): values = .integers(zip(v, hidden).map { $1 ? nil : $0 })
         case .doubles(let v): values = .doubles(zip(v, hidden).map { $1 ? nil : $0 })

@@ -49,13 +49,12 @@ public final class WindowStore {
     windows = config.windows
     allowedLateness = config.watermark.allowedLateness
     features = config.features
+    let contributors = config.privacy?.contributorField.map { DistinctAccumulator(column: plan.distinctColumn($0)) }
     var accumulators = FeatureAccumulatorFactory.makeAll(config.features, plan: plan)
-    if let field = config.privacy?.contributorField {
-      accumulators.append(DistinctAccumulator(column: plan.distinctColumn(field)))
-    }
+    if let contributors { accumulators.append(contributors) }
     self.accumulators = accumulators
     self.schemes = schemes
-    disclosure = DisclosureRule(config: config, contributorsAccumulator: accumulators.count - 1)
+    disclosure = DisclosureRule(config: config, contributors: contributors)
     sliceLength = WindowMath.sliceLength(config.windows)
     closedBelow = Array(repeating: Int64.min, count: config.windows.count)
     pendingRows = ClosedRows(features: config.features)

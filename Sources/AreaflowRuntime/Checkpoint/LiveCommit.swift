@@ -32,7 +32,8 @@ final class LiveCommit {
   }
 
   private let stages: PipelineStages
-  private let config: PipelineConfig
+  /// What every checkpoint of this run is written for; the config does not change while it runs.
+  private let fingerprint: String
   private let directory: String
   private let keepsOpenTables: Bool
   private let pauseMilliseconds: Int
@@ -54,7 +55,7 @@ final class LiveCommit {
   ) {
     self.queue = queue
     self.stages = stages
-    self.config = config
+    fingerprint = LiveCheckpoint.fingerprint(of: config)
     self.directory = directory
     self.epoch = epoch
     self.keepsOpenTables = keepsOpenTables && config.privacy?.contributorField == nil
@@ -81,7 +82,7 @@ final class LiveCommit {
     dispatchPrecondition(condition: .onQueue(queue))
     let sink = stages.sink
     let nextEpoch = epoch + 1
-    let fingerprint = LiveCheckpoint.fingerprint(of: config)
+    let fingerprint = fingerprint
     let shardCount = stages.shards.count
     let (directory, logger, pause) = (directory, logger, pauseMilliseconds)
     let result = stages.sinkQueue.sync { () -> Result<Committed, Failure> in

@@ -16,7 +16,7 @@ final class InputFramer {
   private var framer: LineFramer
   private var decoder: (any ByteDecoder)?
   /// What the first bytes said, once they were seen.
-  private(set) var compression: Compression?
+  private var compression: Compression?
   /// Raw input bytes decoded so far: the input offset of the next byte the decoder gets.
   private(set) var offset: Int64 = 0
   /// Raw input bytes taken so far, held first bytes included: where the next read of the input starts.
