@@ -213,8 +213,10 @@ public struct ConfigLoader {
       throw missing("input.lookup.fields", in: node, expected: "a non-empty list of the table's columns to add")
     }
     let table = try string(t, key: "input.lookup.table")
-    guard table.lowercased().hasSuffix(".csv") else {
-      throw error(t, key: "input.lookup.table", "expected a CSV file with a header row (FILE.csv)")
+    guard table.lowercased().hasSuffix(".csv") || table.lowercased().hasSuffix(".parquet") else {
+      throw error(
+        t, key: "input.lookup.table",
+        "expected a CSV file with a header row (FILE.csv) or a Parquet file (FILE.parquet)")
     }
     var fields: [String] = []
     for item in items {
