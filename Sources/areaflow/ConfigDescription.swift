@@ -8,6 +8,8 @@ enum ConfigDescription {
     lines.append(
       "input: \(c.input.format.rawValue) lines; time \(time); position \(c.input.latField), \(c.input.lonField)")
     if !c.input.dimensions.isEmpty { lines.append("dimensions: \(c.input.dimensions.joined(separator: ", "))") }
+    lines += fieldPaths(c)
+    if let l = c.input.lookup { lines += lookup(l) }
     lines.append("areas:")
     for a in c.areas {
       switch a.kind {
@@ -42,6 +44,31 @@ enum ConfigDescription {
     lines.append("groups: \(c.windows.count) window(s) x \(c.areas.count) area scheme(s) x dimension values")
     if let p = c.privacy { lines += privacy(p) }
     return lines.joined(separator: "\n")
+  }
+
+  /// The dotted names read as paths into nested objects (SPEC section 7), so a typo in a path is easy to see.
+  static func fieldPaths(_ c: PipelineConfig) -> [String] {
+    var names = [c.input.timeField, c.input.latField, c.input.lonField] + c.input.dimensions
+    names += c.features.compactMap(\.kind.field)
+    if let l = c.input.lookup { names.append(l.key) }
+    var seen = Set<String>()
+    let paths = names.filter { $0.contains(".") && seen.insert($0).inserted }
+    guard !paths.isEmpty else { return [] }
+    return [
+      "field paths (read inside nested objects; null where a step is missing, an array or not an object; a flat key "
+        + "spelled the same also matches): \(paths.joined(separator: ", "))"
+    ]
+  }
+
+  /// What the lookup table adds, in words.
+  static func lookup(_ l: LookupSpec) -> [String] {
+    let rows = l.loaded.map { " (\($0.count) rows)" } ?? ""
+    let kind = l.table.lowercased().hasSuffix(".parquet") ? "Parquet" : "CSV"
+    return [
+      "lookup: \(kind) table \(l.table)\(rows), joined where \(l.key) = \(l.on), adds \(l.fields.joined(separator: ", "))",
+      "  an event whose \(l.key) is missing or not in the table is rejected as unknown_key; run reloads the table "
+        + "when its file changes",
+    ]
   }
 
   /// What `privacy` publishes, in words; the key itself is never shown, only where it is read from.

@@ -13,7 +13,7 @@ import subprocess
 from collections import defaultdict
 
 import pytest
-from conftest import read_rows, replay, run_cli
+from conftest import assert_matches_reference, read_rows, reference_result, replay, run_cli, summary_problems
 from reference import geohash_encode
 
 CONFIG = """
@@ -119,6 +119,10 @@ def test_a_table_joined_at_decode_gives_positions_and_dimensions(tmp_path, write
         assert actual[k][0] == n and actual[k][1] == len(ids) and abs(actual[k][2] - total) < 1e-6, k
     summary = json.loads((tmp_path / "out" / "_summary.json").read_text())
     assert unknown > 20 and summary["rejected"]["unknown_key"] == unknown
+    # The reference, joining the same table, agrees row for row and on every count.
+    expected = reference_result(tmp_path / "c.yaml", [tmp_path / "in.ndjson"])
+    assert_matches_reference(tmp_path / "out", expected)
+    assert not summary_problems(tmp_path / "out", expected)
     rejects = [json.loads(x) for x in (tmp_path / "out" / "_rejects" / "part-000001.jsonl").read_text().splitlines()]
     assert sum(r["reason"] == "unknown_key" for r in rejects) == unknown
 
