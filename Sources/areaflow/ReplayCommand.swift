@@ -9,12 +9,14 @@ struct ReplayCommand: ParsableCommand {
     commandName: "replay",
     abstract: "Replay archived streams into windowed area snapshots.",
     discussion: """
-      INPUT is a file, a directory (its files in name order) or - for standard input. zstd, gzip and plain text are \
-      detected from the bytes. Exit status: 0 done (even with rejected lines), 1 an input could not be read to its \
-      end, 2 usage or config error (nothing written).
+      INPUT is a file, a directory (its files in name order), - for standard input, or \
+      kafka://HOST:PORT[,HOST:PORT...]/TOPIC (every partition from start= up to the end it had when the replay \
+      began). zstd, gzip and plain text are detected from the bytes. Exit status: 0 done (even with rejected lines), \
+      1 an input could not be read to its end, 2 usage or config error (nothing written).
 
-      Example:
+      Examples:
         areaflow replay --config configs/transport.yaml --out out/transport fixtures/transport.ndjson.zst
+        areaflow replay --config configs/transport.yaml --out out/topic kafka://localhost:9092/transport
       """)
 
   @OptionGroup var pipeline: PipelineArguments
@@ -25,11 +27,14 @@ struct ReplayCommand: ParsableCommand {
   @Flag(name: .long, help: "No progress line and no summary.")
   var quiet = false
 
-  @Argument(help: "Input files, directories, or - for standard input.")
+  @Argument(help: "Input files, directories, - for standard input, or kafka://HOST:PORT/TOPIC.")
   var inputs: [String]
 
   func validate() throws {
     if inputs.isEmpty { throw ValidationError("give at least one INPUT (a file, a directory or -)") }
+    for input in inputs where KafkaAddress.isKafka(input) {
+      do { _ = try KafkaAddress(input) } catch { throw ValidationError(error.description) }
+    }
   }
 
   func run() throws {

@@ -15,8 +15,10 @@ struct RunCommand: ParsableCommand {
     abstract: "Follow live inputs, flush snapshots every output.flush_every, resume after restarts.",
     discussion: """
       INPUT is a file (followed like tail -F, through rotation and truncation), a directory (its files, and new \
-      ones as they appear), - for standard input, or tcp://HOST:PORT (newline-delimited events from any number of \
-      clients). Snapshots and a checkpoint are committed in the output directory every output.flush_every; a \
+      ones as they appear), - for standard input, tcp://HOST:PORT (newline-delimited events from any number of \
+      clients), or kafka://HOST:PORT[,HOST:PORT...]/TOPIC?group=NAME (a consumer-group member: each partition an \
+      input with its own watermark, offsets in the checkpoint and committed to the group after it; with --once it \
+      stops when every assigned partition reached the end it had when assigned). Snapshots and a checkpoint are committed in the output directory every output.flush_every; a \
       restart with the same config and directory resumes from the checkpoint. SIGINT or SIGTERM drains, commits \
       and exits 0.
 
@@ -24,6 +26,7 @@ struct RunCommand: ParsableCommand {
         areaflow run --config configs/transport.yaml /var/log/feeds/transport.ndjson.zst
         areaflow run --config configs/connectivity.yaml --once fixtures/connectivity.csv.zst
         areaflow run --config configs/transport.yaml tcp://0.0.0.0:7000
+        areaflow run --config configs/transport.yaml 'kafka://localhost:9092/transport?group=areaflow'
       """)
 
   @OptionGroup var pipeline: PipelineArguments
@@ -40,7 +43,10 @@ struct RunCommand: ParsableCommand {
   @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical.")
   var logLevel: String = "info"
 
-  @Argument(help: "Input files, directories, - for standard input, or tcp://HOST:PORT (none: standard input).")
+  @Argument(
+    help:
+      "Input files, directories, - for standard input, tcp://HOST:PORT, or kafka://HOST:PORT/TOPIC?group=NAME (none: standard input)."
+  )
   var inputs: [String] = []
 
   func validate() throws {
@@ -48,6 +54,14 @@ struct RunCommand: ParsableCommand {
       throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
     }
     if inputs.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be given once") }
+    for input in inputs where KafkaAddress.isKafka(input) {
+      let address: KafkaAddress
+      do { address = try KafkaAddress(input) } catch { throw ValidationError(error.description) }
+      if address.group == nil {
+        throw ValidationError(
+          "\(address.name): run is a consumer-group member: add ?group=NAME (offsets are committed to that group)")
+      }
+    }
   }
 
   func run() throws {

@@ -68,9 +68,15 @@ public struct WatermarkStamper: Sendable {
     recompute()
   }
 
-  /// Marks a live input idle (no data for `idle_timeout`) or active again.
+  /// Marks a live input idle (no data for `idle_timeout`) or active again. An input beyond the ones known so far
+  /// joins here (a Kafka partition assigned while running): the inputs up to it are added with no event time yet,
+  /// idle until they are announced themselves, so they hold nothing back.
   public mutating func setIdle(_ input: Int, _ isIdle: Bool) {
-    guard idle.indices.contains(input) else { return }
+    guard !inputMaxTimes.isEmpty, input >= 0 else { return }
+    while inputMaxTimes.count <= input {
+      inputMaxTimes.append(Int64.min)
+      idle.append(true)
+    }
     idle[input] = isIdle
     recompute()
   }

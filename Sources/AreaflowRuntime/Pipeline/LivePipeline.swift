@@ -39,6 +39,12 @@ public final class LivePipeline: @unchecked Sendable {
   private var state = State.running
   private var lastData: [Double]
   private var idle: [Bool]
+  /// Inputs that count for the watermark: every command-line input, and the Kafka partitions assigned to this
+  /// consumer. A detached input (a Kafka source's own index, a revoked or not yet assigned partition) is neither
+  /// waited for nor taken as idle.
+  private var attached: [Bool]
+  /// Why an input cannot be read now (`/healthz` answers 503 while there is one), by source.
+  private var inputProblems: [Int: String] = [:]
   private var lastIdleTick: Double
   private var timers: [DispatchSourceTimer] = []
   private var signals: [DispatchSourceSignal] = []
@@ -64,10 +70,13 @@ public final class LivePipeline: @unchecked Sendable {
     self.logger = logger
     self.clock = clock
     metrics = LiveMetrics(windows: config.windows.map(\.name))
+    // Kafka partitions are watermark inputs after the command line's; a checkpoint's partitions keep their places.
+    let kafka = KafkaInputs(inputs)
+    let liveInputs = kafka.isEmpty ? inputs.count : max(inputs.count, checkpoint?.stamper.inputMaxTimes.count ?? 0)
     stages = PipelineStages(
       config: config, schemes: schemes, encoder: encoder, outputDirectory: outputDirectory,
       threads: checkpoint?.shardCount ?? options.threads, maxInFlight: options.maxInFlight,
-      rowsPerCommit: options.rowsPerCommit, liveInputs: inputs.count, staging: true)
+      rowsPerCommit: options.rowsPerCommit, liveInputs: liveInputs, staging: true)
     stages.metrics = metrics
     stages.sink.keepsTables = view != nil
     committer = LiveCommit(
@@ -75,8 +84,9 @@ public final class LivePipeline: @unchecked Sendable {
       keepsOpenTables: view != nil, pauseMilliseconds: options.commitPauseMilliseconds, queue: intakeQueue,
       logger: logger)
     let now = clock.monotonic()
-    lastData = Array(repeating: now, count: inputs.count)
-    idle = Array(repeating: false, count: inputs.count)
+    lastData = Array(repeating: now, count: liveInputs)
+    idle = Array(repeating: false, count: liveInputs)
+    attached = Array(repeating: true, count: liveInputs)
     lastIdleTick = now
     if let checkpoint { try stages.restore(checkpoint) }
     lookupStamp = config.input.lookup.flatMap { LookupStamp.of($0.table) }
@@ -104,7 +114,10 @@ public final class LivePipeline: @unchecked Sendable {
         SourceContext(
           queue: intakeQueue, deliver: { [unowned self] chunk in hand(chunk) },
           noteData: { [unowned self] in noteData(index) },
-          ended: { [unowned self] in if options.once { schedulePoll() } }))
+          ended: { [unowned self] in if options.once { schedulePoll() } },
+          inputs: { [unowned self] active, inactive in attach(active, inactive) },
+          commit: { [unowned self] in flush() },
+          problem: { [unowned self] problem in setInputProblem(problem, source: index) }))
     }
     timers.append(repeating(every: Double(options.pollInterval) / 1e9) { [unowned self] in poll() })
     timers.append(
@@ -139,6 +152,8 @@ public final class LivePipeline: @unchecked Sendable {
   /// Every chunk goes through here: an idle input that has data again rejoins the watermark first.
   private func hand(_ chunk: LineChunk) {
     dispatchPrecondition(condition: .onQueue(intakeQueue))
+    know(chunk.input)
+    lastData[chunk.input] = clock.monotonic()
     if idle[chunk.input] {
       idle[chunk.input] = false
       stages.submit(.idle(input: chunk.input, isIdle: false))
@@ -148,6 +163,41 @@ public final class LivePipeline: @unchecked Sendable {
   }
 
   private func noteData(_ input: Int) { lastData[input] = clock.monotonic() }
+
+  /// Makes room for inputs announced while running (Kafka partitions).
+  private func know(_ input: Int) {
+    while lastData.count <= input {
+      lastData.append(clock.monotonic())
+      idle.append(false)
+      attached.append(false)
+    }
+  }
+
+  /// Kafka partitions assigned (`active`: they count for the watermark from now, with a fresh idle clock) or
+  /// revoked (`inactive`: they no longer hold it back).
+  private func attach(_ active: [Int], _ inactive: [Int]) {
+    dispatchPrecondition(condition: .onQueue(intakeQueue))
+    for i in active {
+      know(i)
+      attached[i] = true
+      lastData[i] = clock.monotonic()
+      idle[i] = false
+      stages.submit(.idle(input: i, isIdle: false))
+    }
+    for i in inactive {
+      know(i)
+      attached[i] = false
+      idle[i] = true
+      stages.submit(.idle(input: i, isIdle: true))
+    }
+  }
+
+  private func setInputProblem(_ problem: String?, source: Int) {
+    guard inputProblems[source] != problem else { return }
+    inputProblems[source] = problem
+    if let problem { logger.warning("input unavailable", metadata: ["problem": "\(problem)"]) }
+    if case .running = state { view?.setProblem(inputProblems.values.sorted().first) }
+  }
 
   private func schedulePoll() {
     guard !pollScheduled else { return }
@@ -202,13 +252,13 @@ public final class LivePipeline: @unchecked Sendable {
     guard state != .stopping, !idle.isEmpty else { return }
     let now = clock.monotonic()
     let timeout = Double(config.watermark.idleTimeout) / 1e9
-    for i in idle.indices where !idle[i] && now - lastData[i] >= timeout {
+    for i in idle.indices where attached[i] && !idle[i] && now - lastData[i] >= timeout {
       idle[i] = true
       logger.debug("input idle", metadata: ["input": "\(i)"])
       stages.submit(.idle(input: i, isIdle: true))
     }
     metrics.queueDepth.record(stages.queueDepth.load(ordering: .relaxed))
-    if idle.allSatisfy({ $0 }) {
+    if attached.contains(true), idle.indices.allSatisfy({ idle[$0] || !attached[$0] }) {
       // The idle clock only matters to the checkpoint while it can close something.
       if openAtLastFlush > 0 { changed = true }
       stages.submit(.advance(nanoseconds: Int64((now - lastIdleTick) * 1e9)))
@@ -240,7 +290,7 @@ public final class LivePipeline: @unchecked Sendable {
         final: WindowView.split(committed.published, windows: config.windows, isFinal: true),
         open: WindowView.split(cut.openTables, windows: config.windows, isFinal: false),
         watermark: cut.counters.watermark)
-      view?.setProblem(nil)
+      view?.setProblem(inputProblems.values.sorted().first)
       committedFlush(committed, cut: cut, seconds: seconds)
       return true
     case .failure(let failure):
@@ -253,6 +303,7 @@ public final class LivePipeline: @unchecked Sendable {
   private func committedFlush(_ committed: LiveCommit.Committed, cut: LiveCut, seconds: Double) {
     changed = false
     openAtLastFlush = cut.openWindows
+    for source in sources { source.checkpointCommitted(cut.positions) }
     metrics.flushes.increment()
     metrics.rowsWritten.increment(by: Int(committed.rows))
     if case .paused = state {
@@ -268,7 +319,10 @@ public final class LivePipeline: @unchecked Sendable {
       metadata["watermark"] = "\(CivilDate.rfc3339(millis: WindowMath.floorDiv(w, 1_000_000)))"
     }
     metadata["inputs"] = .array(
-      cut.positions.map { .string("\($0.path)@\($0.resumeOffset)+\($0.consumed - $0.resumeDecompressed)") })
+      cut.positions.map { p in
+        if let k = p.kafkaPartition { return .string("kafka:\(k.topic)#\(k.partition)@\(k.offset)") }
+        return .string("\(p.path)@\(p.resumeOffset)+\(p.consumed - p.resumeDecompressed)")
+      })
     logger.info("flush committed", metadata: metadata)
   }
 

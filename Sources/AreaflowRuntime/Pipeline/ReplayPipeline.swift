@@ -1,5 +1,6 @@
 import AreaflowCore
 import Dispatch
+import Logging
 import Synchronization
 
 /// `areaflow replay`: the driver that reads finite sources through the whole path — read, decompress, frame,
@@ -40,8 +41,11 @@ public final class ReplayPipeline: @unchecked Sendable {
       t.resume()
       return t
     }
+    // Only what a source has to say about itself (a Kafka input waiting for its brokers); the summary says the rest.
+    var logger = Logger(label: "areaflow.replay") { StreamLogHandler.standardError(label: $0) }
+    logger.logLevel = .warning
     let sources = SourceFactory.replay(
-      inputs, format: config.input.format, plan: stages.decoder.plan, batchLines: options.batchLines)
+      inputs, format: config.input.format, plan: stages.decoder.plan, batchLines: options.batchLines, logger: logger)
     intakeQueue.sync {
       for source in sources {
         // A sink that cannot write stops the replay: nothing more is read.

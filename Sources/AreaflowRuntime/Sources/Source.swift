@@ -30,6 +30,9 @@ protocol Source: AnyObject {
   var errors: [String] { get }
   /// Stops reading without handing anything on (shutdown: a partial line is not a line).
   func cancel()
+  /// A checkpoint holding `positions` (every source's) is committed: a source that also records its progress
+  /// elsewhere (a Kafka consumer group) does it now, so that record never runs ahead of the checkpoint.
+  func checkpointCommitted(_ positions: [InputPosition])
 }
 
 /// What `start` gives a source that reads by itself.
@@ -42,6 +45,13 @@ struct SourceContext {
   let noteData: () -> Void
   /// Told when the source has ended by itself (standard input closed).
   let ended: () -> Void
+  /// Inputs of a source that has several (a Kafka partition each) joining (`active`) or leaving (`inactive`) the
+  /// watermark: a partition assigned to this consumer counts from now on, a revoked one no longer holds it back.
+  var inputs: (_ active: [Int], _ inactive: [Int]) -> Void = { _, _ in }
+  /// Commits a checkpoint now, before partitions are released to another consumer; false when it failed.
+  var commit: () -> Bool = { false }
+  /// Why the input cannot be read now (all brokers down), or nil when it reads again: `/healthz` answers 503 meanwhile.
+  var problem: (String?) -> Void = { _ in }
 }
 
 /// What one `read` did.
@@ -67,4 +77,5 @@ extension Source {
   func positions() -> [InputPosition] { [] }
   var errors: [String] { [] }
   func cancel() {}
+  func checkpointCommitted(_ positions: [InputPosition]) {}
 }
