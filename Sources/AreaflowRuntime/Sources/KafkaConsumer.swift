@@ -213,9 +213,36 @@ final class KafkaConsumer {
     }
   }
 
+  /// Partition queues taken out of the consumer queue (replay), by partition.
+  private var queues: [Int32: OpaquePointer] = [:]
+
+  /// Takes `partition`'s messages out of the common consumer queue, so that `poll(partition:)` reads them one
+  /// partition at a time, in an order the caller chooses. Called before the partition is assigned.
+  func separate(_ partition: Int32) {
+    guard let handle, queues[partition] == nil, let queue = rd_kafka_queue_get_partition(handle, topic, partition)
+    else { return }
+    rd_kafka_queue_forward(queue, nil)
+    queues[partition] = queue
+  }
+
+  /// Hands the next message or event of a separated partition to `body`, waiting up to `timeoutMilliseconds`;
+  /// false when there was none.
+  func poll(partition: Int32, timeoutMilliseconds: Int32, _ body: (Message) -> Void) -> Bool {
+    guard !closed, let queue = queues[partition], let m = rd_kafka_consume_queue(queue, timeoutMilliseconds) else {
+      return false
+    }
+    deliver(m, body)
+    return true
+  }
+
   /// Hands the next message or event to `body`, waiting up to `timeoutMilliseconds`; false when there was none.
   func poll(timeoutMilliseconds: Int32, _ body: (Message) -> Void) -> Bool {
     guard let handle, !closed, let m = rd_kafka_consumer_poll(handle, timeoutMilliseconds) else { return false }
+    deliver(m, body)
+    return true
+  }
+
+  private func deliver(_ m: UnsafeMutablePointer<rd_kafka_message_t>, _ body: (Message) -> Void) {
     defer { rd_kafka_message_destroy(m) }
     let message = m.pointee
     let error = message.err
@@ -226,13 +253,14 @@ final class KafkaConsumer {
         value: UnsafeRawBufferPointer(
           start: message.payload, count: error == RD_KAFKA_RESP_ERR_NO_ERROR ? message.len : 0),
         errorText: text))
-    return true
   }
 
   /// Leaves the group (its last revoke goes through `onRebalance`) and frees the consumer.
   func close() {
     guard let handle, !closed else { return }
     closed = true
+    for queue in queues.values { rd_kafka_queue_destroy(queue) }
+    queues = [:]
     _ = rd_kafka_consumer_close(handle)
     destroy()
   }
@@ -240,6 +268,8 @@ final class KafkaConsumer {
   private func destroy() {
     onRebalance = nil
     onError = nil
+    for queue in queues.values { rd_kafka_queue_destroy(queue) }
+    queues = [:]
     if let topicHandle { rd_kafka_topic_destroy(topicHandle) }
     topicHandle = nil
     if let handle { rd_kafka_destroy(handle) }

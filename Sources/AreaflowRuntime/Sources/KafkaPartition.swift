@@ -34,15 +34,21 @@ final class KafkaPartition {
 
   /// Takes the message at `offset`, handing on the chunks it completes. A message already read (offset below
   /// `next`) is skipped.
+  /// - Parameter shared: the framer to put its lines into instead of the partition's own (replay reads the topic
+  ///   as one input, in turns).
   /// - Returns: the value's bytes taken.
-  func take(offset: Int64, value: UnsafeRawBufferPointer, deliver: (LineChunk) -> Void) -> Int {
+  func take(
+    offset: Int64, value: UnsafeRawBufferPointer, shared: UnsafeMutablePointer<LineFramer>? = nil,
+    deliver: (LineChunk) -> Void
+  ) -> Int {
     guard offset >= next, failure == nil else { return 0 }
     next = offset + 1
     guard !value.isEmpty else { return 0 }
     do {
-      for chunk in try framer.push(value) { deliver(chunk) }
-      if value[value.count - 1] != 10 {
-        try Self.newline.withUnsafeBytes { for chunk in try framer.push($0) { deliver(chunk) } }
+      if let shared {
+        try Self.frame(value, into: &shared.pointee, deliver: deliver)
+      } else {
+        try Self.frame(value, into: &framer, deliver: deliver)
       }
     } catch let error as LineFramer.HeaderError {
       failure = error.description
@@ -50,6 +56,18 @@ final class KafkaPartition {
       failure = "\(error)"
     }
     return value.count
+  }
+
+  /// Puts a message value's lines into `framer`, ending the last line if the value does not.
+  /// - Throws: `LineFramer.HeaderError` (a CSV header without a required field).
+  static func frame(_ value: UnsafeRawBufferPointer, into framer: inout LineFramer, deliver: (LineChunk) -> Void)
+    throws
+  {
+    for chunk in try framer.push(value) { deliver(chunk) }
+    if value[value.count - 1] != 10 {
+      let chunks = try newline.withUnsafeBytes { try framer.push($0) }
+      for chunk in chunks { deliver(chunk) }
+    }
   }
 
   /// The partition's current end reached with nothing to read at `offset` (transaction markers or compacted

@@ -52,6 +52,12 @@ final class KafkaSource: Source {
   private var delivering: ((LineChunk) -> Void)?
   private var state = State.unopened
   private var assignedOnce = false
+  /// Replay: the partition whose message is taken next. Partitions take turns, one message each, in partition
+  /// order, so a replay's arrival order depends only on the topic's contents, never on fetch timing.
+  private var nextPartition: Int32 = 0
+  /// Replay: the topic is one input whose lines come in that order of turns (the replay watermark follows arrival
+  /// order over all inputs anyway), so one framer takes every partition's lines and chunks never reorder them.
+  private var replayFramer: UnsafeMutablePointer<LineFramer>?
   private var lastProgress: Double = 0
   private(set) var errors: [String] = []
   /// Network calls made while opening and assigning (metadata, end offsets, committed offsets).
@@ -127,7 +133,13 @@ final class KafkaSource: Source {
         offsets.append((p, start))
       }
       state = offsets.isEmpty ? .ended : .reading
+      for (p, _) in offsets { made.separate(p) }
+      let framer = UnsafeMutablePointer<LineFramer>.allocate(capacity: 1)
+      framer.initialize(
+        to: LineFramer(input: index, inputName: address.name, format: format, plan: plan, maxLines: batchLines))
+      replayFramer = framer
       if !offsets.isEmpty { try made.assign(offsets) }
+      nextPartition = offsets.first?.0 ?? 0
     } catch {
       fail(error.description)
     }
@@ -171,18 +183,22 @@ final class KafkaSource: Source {
     withoutActuallyEscaping(deliver) { deliver in
       delivering = deliver
       defer { delivering = nil }
-      let wait: Int32 = mode == .replay ? 100 : 0
-      while total < budget {
-        if mode == .replay, assigned.values.allSatisfy({ $0.isAtEnd || $0.failure != nil }) { break }
-        let got = consumer.poll(timeoutMilliseconds: wait) { message in
-          total += handle(message, deliver: deliver)
-        }
-        if !got {
-          if mode != .replay { break }
-          waitingForData()
+      if mode == .replay {
+        total = replayTurns(consumer, budget: budget, deliver: deliver)
+      } else {
+        while total < budget {
+          let got = consumer.poll(timeoutMilliseconds: 0) { message in total += handle(message, deliver: deliver) }
+          if !got { break }
         }
       }
       more = total >= budget
+      if let replayFramer {
+        do {
+          for chunk in try replayFramer.pointee.flushLines() { deliver(chunk) }
+        } catch {
+          errors.append("\(address.name): \(error)")
+        }
+      }
       for partition in assigned.values { partition.flush(deliver: deliver) }
     }
     if mode == .replay, !more, assigned.values.allSatisfy({ $0.isAtEnd || $0.failure != nil }) {
@@ -191,6 +207,34 @@ final class KafkaSource: Source {
     }
     if total > 0 { lastProgress = ProcessInfo.processInfo.systemUptime }
     return SourceRead(bytes: total, status: more ? .more : .caughtUp)
+  }
+
+  /// Replay: takes one message from each partition not yet at its end in turn, waiting for it when it has not been
+  /// fetched yet.
+  /// - Returns: the bytes taken.
+  private func replayTurns(_ consumer: KafkaConsumer, budget: Int, deliver: (LineChunk) -> Void) -> Int {
+    var total = 0
+    // Consumer-level errors and logs are served by the consumer queue.
+    _ = consumer.poll(timeoutMilliseconds: 0) { message in
+      total += handle(message, deliver: deliver)
+    }
+    while total < budget {
+      let open = assigned.keys.filter { !assigned[$0]!.isAtEnd && assigned[$0]!.failure == nil }.sorted()
+      guard !open.isEmpty else { break }
+      let p = open.first { $0 >= nextPartition } ?? open[0]
+      var took = false
+      let got = consumer.poll(partition: p, timeoutMilliseconds: 100) { message in
+        let before = assigned[p]!.next
+        total += handle(message, deliver: deliver)
+        took = assigned[p]!.next != before || assigned[p]!.isAtEnd
+      }
+      if !got { waitingForData() }
+      if took {
+        lastProgress = ProcessInfo.processInfo.systemUptime
+        nextPartition = (open.first { $0 > p } ?? open[0])
+      }
+    }
+    return total
   }
 
   /// A replay that has waited a long time for a partition's messages says so (librdkafka keeps retrying).
@@ -212,7 +256,16 @@ final class KafkaSource: Source {
     consumer?.close()
     consumer = nil
     state = .ended
+    releaseReplayFramer()
   }
+
+  private func releaseReplayFramer() {
+    replayFramer?.deinitialize(count: 1)
+    replayFramer?.deallocate()
+    replayFramer = nil
+  }
+
+  deinit { releaseReplayFramer() }
 
   /// One message or event from `poll`.
   /// - Returns: the bytes taken.
@@ -225,7 +278,7 @@ final class KafkaSource: Source {
         consumer?.pause([partition.partition])
         return 0
       }
-      let n = partition.take(offset: message.offset, value: message.value, deliver: deliver)
+      let n = partition.take(offset: message.offset, value: message.value, shared: replayFramer, deliver: deliver)
       if mode == .replay, partition.isAtEnd { consumer?.pause([partition.partition]) }
       context?.problem(nil)
       return n
