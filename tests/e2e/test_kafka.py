@@ -39,7 +39,7 @@ SEED = int(os.environ.get("AREAFLOW_E2E_SEED", "20261126"))
 KILLS = int(os.environ.get("AREAFLOW_E2E_KAFKA_KILLS", "6"))
 DEBUG = ("--log-level", "debug")
 # A killed member leaves the group when its session times out: keep that short so a restart is assigned quickly.
-GROUP_OPTIONS = {"session.timeout.ms": 6000, "heartbeat.interval.ms": 500}
+GROUP_OPTIONS = {"session.timeout.ms": 6000, "heartbeat.interval.ms": 500, "max.poll.interval.ms": 7000}
 
 
 def _messages(lines: list[bytes], rng: random.Random) -> list[tuple[int, str]]:
