@@ -1,5 +1,7 @@
 import AreaflowCore
+import AreaflowRuntime
 import ArgumentParser
+import Foundation
 
 /// `areaflow check`: validate a config and print what it would compute.
 struct CheckCommand: ParsableCommand {
@@ -19,7 +21,10 @@ struct CheckCommand: ParsableCommand {
 
   func validate() throws {
     for input in inputs where KafkaAddress.isKafka(input) {
-      do { _ = try KafkaAddress(input) } catch { throw ValidationError(error.description) }
+      let address: KafkaAddress
+      do { address = try KafkaAddress(input) } catch { throw ValidationError(error.description) }
+      let problems = KafkaSettingsCheck.problems(address, environment: ProcessInfo.processInfo.environment)
+      if !problems.isEmpty { throw ValidationError(problems.joined(separator: "\n")) }
     }
   }
 

@@ -1,4 +1,5 @@
 import AreaflowCore
+import AreaflowRuntime
 import Foundation
 
 /// What `check` says about the command line's inputs: how each is read, and for a Kafka URL, what its options do.
@@ -9,7 +10,8 @@ enum InputDescription {
       if KafkaAddress.isKafka(input), let address = try? KafkaAddress(input) {
         lines += address.explanation.map { "  " + $0 }
         lines.append(
-          "    message values are \(format.rawValue) lines; replay reads each partition up to its end at start")
+          "    message values are \(format.rawValue) lines; replay reads each partition up to its end at start "
+            + "(librdkafka \(KafkaSettingsCheck.librdkafkaVersion))")
       } else if input == "-" {
         lines.append("  -: standard input")
       } else if input.hasPrefix("tcp://") {

@@ -71,3 +71,21 @@ import Testing
     #expect(t.current == 90 * Self.second)
   }
 }
+
+@Suite struct LiveWatermarkGrowingInputsTests {
+  @Test func anInputAnnouncedLaterJoinsTheMinimumAndTheOnesBetweenHoldNothingBack() {
+    let windows = [WindowSpec(name: "1m", size: 60_000_000_000, every: 60_000_000_000)]
+    var stamper = WatermarkStamper(
+      windows: windows, watermark: WatermarkConfig(maxOutOfOrder: 0, allowedLateness: 0, idleTimeout: 0),
+      shardCount: 1, liveInputs: 1)
+    stamper.setIdle(0, true)
+    // A partition assigned as input 4: inputs 1...3 are added idle, input 4 active without events yet.
+    stamper.setIdle(4, false)
+    #expect(stamper.inputMaxTimes.count == 5)
+    #expect(stamper.idle == [true, true, true, true, false])
+    #expect(stamper.current == Int64.min)
+    stamper.setIdle(4, true)
+    stamper.setIdle(2, false)
+    #expect(stamper.idle == [true, true, false, true, true])
+  }
+}

@@ -105,6 +105,7 @@ def test_check_explains_a_kafka_input_and_refuses_bad_urls(tmp_path):
         ("kafka://b1:9092/t?sasl.password=hunter2", "sasl.password_env=VARIABLE"),
         ("kafka://b1:9092/t?start=yesterday", "start 'yesterday'"),
         ("kafka://b1:9092/t?group.id=x", "set by areaflow"),
+        ("kafka://b1:9092/t?security.protocol=carrier-pigeon", "librdkafka refuses security.protocol"),
     ]:
         p = run_cli(["check", "--config", config, bad])
         assert p.returncode == 2 and words in p.stderr.decode(), (bad, p.stderr.decode())

@@ -24,6 +24,10 @@ public struct KafkaAddress: Sendable, Equatable {
     }
     public var name: String
     public var value: Value
+    public init(name: String, value: Value) {
+      self.name = name
+      self.value = value
+    }
   }
 
   /// A URL that cannot be used, with what to do about it.

@@ -1,0 +1,33 @@
+import AreaflowCore
+import CRdKafka
+
+/// `check`'s look at a Kafka URL's librdkafka settings: each is given to librdkafka's own configuration (nothing
+/// connects), so a misspelt name or a value out of range is found before a run, in librdkafka's words.
+public enum KafkaSettingsCheck {
+  /// What librdkafka refuses among `address`'s settings; a setting from the environment is checked with a
+  /// placeholder value when its variable is not set (and its value is never shown).
+  public static func problems(_ address: KafkaAddress, environment: [String: String]) -> [String] {
+    guard let conf = rd_kafka_conf_new() else { return [] }
+    defer { rd_kafka_conf_destroy(conf) }
+    var problems: [String] = []
+    var error = [CChar](repeating: 0, count: 512)
+    for s in address.settings {
+      let value: String
+      switch s.value {
+      case .literal(let v): value = v
+      case .environment(let variable):
+        if environment[variable] == nil {
+          problems.append("\(address.name): \(s.name)_env names \(variable), which is not set in this environment")
+        }
+        value = environment[variable] ?? "placeholder"
+      }
+      if rd_kafka_conf_set(conf, s.name, value, &error, error.count) != RD_KAFKA_CONF_OK {
+        problems.append("\(address.name): librdkafka refuses \(s.name): \(KafkaConsumer.string(error))")
+      }
+    }
+    return problems
+  }
+
+  /// The librdkafka this binary uses.
+  public static var librdkafkaVersion: String { KafkaConsumer.version }
+}
