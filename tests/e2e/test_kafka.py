@@ -176,3 +176,38 @@ def test_run_killed_at_random_moments_while_the_topic_grows_commits_exactly_repl
     # The group's offsets were committed after the last checkpoint: every partition read to its end.
     counts = [sum(1 for p, _ in messages if p == k) for k in range(4)]
     assert committed == {k: counts[k] for k in range(4)}, (committed, counts)
+
+
+def test_unreachable_brokers_are_logged_and_healthz_answers_503(tmp_path):
+    import socket
+    import urllib.error
+    import urllib.request
+
+    config = write_config(tmp_path / "kafka.yaml")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = s.getsockname()[1]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        http = s.getsockname()[1]
+    url = f"kafka://127.0.0.1:{dead}/transport?group=g"
+    with LiveRun(run_args(config, tmp_path / "out", [url], "--http", f"127.0.0.1:{http}")) as r:
+        r.expect("input unavailable", timeout=60)
+        deadline = time.monotonic() + 30
+        status, body = None, ""
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{http}/healthz", timeout=5) as resp:
+                    status, body = resp.status, resp.read().decode()
+            except urllib.error.HTTPError as e:
+                status, body = e.code, e.read().decode()
+            except OSError:
+                pass
+            if status == 503:
+                break
+            time.sleep(0.2)
+        assert status == 503, (status, body, r.describe())
+        assert "cannot reach the brokers" in body, body
+        assert r.alive(), r.describe()
+        r.send(15)
+        assert r.wait(30) == 0, r.describe()

@@ -190,6 +190,7 @@ final class KafkaSource: Source {
           let got = consumer.poll(timeoutMilliseconds: 0) { message in total += handle(message, deliver: deliver) }
           if !got { break }
         }
+        probeRecovery(consumer)
       }
       more = total >= budget
       if let replayFramer {
@@ -280,7 +281,7 @@ final class KafkaSource: Source {
       }
       let n = partition.take(offset: message.offset, value: message.value, shared: replayFramer, deliver: deliver)
       if mode == .replay, partition.isAtEnd { consumer?.pause([partition.partition]) }
-      context?.problem(nil)
+      setProblem(nil)
       return n
     case RD_KAFKA_RESP_ERR__PARTITION_EOF:
       guard let partition = assigned[message.partition] else { return 0 }
@@ -290,7 +291,7 @@ final class KafkaSource: Source {
       let text = "the topic '\(address.topic)' does not exist on \(address.brokers) (\(message.errorText))"
       if mode == .live(once: false) {
         logger.error("\(address.name): \(text); waiting for it to be created")
-        context?.problem(text)
+        setProblem(text)
       } else {
         fail(text)
       }
@@ -317,7 +318,8 @@ final class KafkaSource: Source {
       made.onRebalance = { [unowned self] in rebalance($0) }
       made.onError = { [unowned self] reason, fatal in consumerError(reason, fatal: fatal) }
       do {
-        let partitions = try made.partitions(timeoutMilliseconds: Self.timeoutMilliseconds)
+        // Short: the intake queue (and so a SIGTERM) waits for it; librdkafka keeps trying after it anyway.
+        let partitions = try made.partitions(timeoutMilliseconds: 5000)
         logger.info(
           "joining the consumer group",
           metadata: ["input": "\(address.name)", "group": "\(group)", "partitions": "\(partitions.count)"])
@@ -325,7 +327,7 @@ final class KafkaSource: Source {
         if once { return fail(error.description) }
         logger.error(
           "\(address.name): \(error); librdkafka goes on retrying", metadata: ["group": "\(group)"])
-        context.problem("\(address.name): \(error)")
+        setProblem("\(address.name): \(error)")
       }
       try made.subscribe()
       state = .reading
@@ -338,8 +340,29 @@ final class KafkaSource: Source {
     logger.error("kafka: \(reason)", metadata: ["input": "\(address.name)"])
     if fatal { return fail(reason) }
     if reason.contains("brokers are down") || reason.contains("Connection refused") || reason.contains("resolve") {
-      context?.problem("\(address.name): \(reason)")
+      setProblem("\(address.name): cannot reach the brokers \(address.brokers); librdkafka retries with backoff")
     }
+  }
+
+  /// The input cannot be read now (for `/healthz`), or nil.
+  private var problem: String?
+  private var lastProbe: Double = 0
+
+  private func setProblem(_ text: String?) {
+    guard text != problem else { return }
+    problem = text
+    context?.problem(text)
+    if text == nil { logger.notice("the brokers answer again", metadata: ["input": "\(address.name)"]) }
+  }
+
+  /// While the brokers are down, asks one of them for the topic's metadata every few seconds: an idle topic sends
+  /// no message that would show they are back.
+  private func probeRecovery(_ consumer: KafkaConsumer) {
+    guard problem != nil else { return }
+    let now = ProcessInfo.processInfo.systemUptime
+    guard now - lastProbe >= 3 else { return }
+    lastProbe = now
+    if (try? consumer.partitions(timeoutMilliseconds: 300)) != nil { setProblem(nil) }
   }
 
   /// The rebalance callback, inside `read` (or inside `close` when stopping).
@@ -400,7 +423,7 @@ final class KafkaSource: Source {
     }
     assignedOnce = true
     context?.inputs(partitions.map { input(of: $0) }, [])
-    context?.problem(nil)
+    setProblem(nil)
     logger.info(
       "partitions assigned", metadata: ["input": "\(address.name)", "partitions": .array(described)])
     return starts
