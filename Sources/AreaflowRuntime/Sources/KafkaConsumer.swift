@@ -142,6 +142,15 @@ final class KafkaConsumer {
     return (low, high)
   }
 
+  /// The partition's watermarks as last seen by the fetcher (no request); nil before it has fetched.
+  func cachedWatermarks(_ partition: Int32) -> (low: Int64, high: Int64)? {
+    var low: Int64 = -1
+    var high: Int64 = -1
+    let err = rd_kafka_get_watermark_offsets(handle, topic, partition, &low, &high)
+    guard err == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0 else { return nil }
+    return (low, high)
+  }
+
   /// Per partition, the offset of the first message whose timestamp is at or after `milliseconds`, or the
   /// partition's end when there is none.
   func offsets(atOrAfter milliseconds: Int64, partitions: [Int32], timeoutMilliseconds: Int32) throws(Failure)

@@ -2,6 +2,7 @@ import AreaflowCore
 import CRdKafka
 import Foundation
 import Logging
+import Metrics
 
 /// `kafka://HOST:PORT[,…]/TOPIC?group=NAME` (SPEC sections 7 and 9): a topic's messages as lines.
 ///
@@ -60,6 +61,31 @@ final class KafkaSource: Source {
   private var replayFramer: UnsafeMutablePointer<LineFramer>?
   private var lastProgress: Double = 0
   private(set) var errors: [String] = []
+  /// `areaflow_kafka_rebalances_total{topic, kind}` and, per assigned partition, `areaflow_kafka_consumer_lag`
+  /// (messages between the next offset to read and the partition's end, as the fetcher last saw it).
+  private lazy var assignments = Counter(
+    label: "areaflow_kafka_rebalances_total", dimensions: [("topic", address.topic), ("kind", "assigned")])
+  private lazy var revocations = Counter(
+    label: "areaflow_kafka_rebalances_total", dimensions: [("topic", address.topic), ("kind", "revoked")])
+  private var lagGauges: [Int32: Gauge] = [:]
+  private var lastLagUpdate: Double = 0
+
+  /// Updates the lag gauges, at most once a second.
+  private func recordLag(_ consumer: KafkaConsumer) {
+    let now = ProcessInfo.processInfo.systemUptime
+    guard now - lastLagUpdate >= 1 else { return }
+    lastLagUpdate = now
+    for (p, partition) in assigned where partition.next >= 0 {
+      guard let (_, high) = consumer.cachedWatermarks(p) else { continue }
+      let gauge =
+        lagGauges[p]
+        ?? Gauge(
+          label: "areaflow_kafka_consumer_lag", dimensions: [("topic", address.topic), ("partition", String(p))])
+      lagGauges[p] = gauge
+      gauge.record(max(0, high - partition.next))
+    }
+  }
+
   /// Network calls made while opening and assigning (metadata, end offsets, committed offsets).
   static let timeoutMilliseconds: Int32 = 15_000
 
@@ -191,6 +217,7 @@ final class KafkaSource: Source {
           if !got { break }
         }
         probeRecovery(consumer)
+        recordLag(consumer)
       }
       more = total >= budget
       if let replayFramer {
@@ -422,6 +449,7 @@ final class KafkaSource: Source {
       described.append(.string("\(p)@\(start >= 0 ? String(start) : "stored")"))
     }
     assignedOnce = true
+    assignments.increment()
     context?.inputs(partitions.map { input(of: $0) }, [])
     setProblem(nil)
     logger.info(
@@ -432,8 +460,12 @@ final class KafkaSource: Source {
   /// Before the partitions go: hand on what was read from them and commit it (checkpoint, then group).
   private func revoke(_ partitions: [Int32]) {
     let taken = partitions.compactMap { assigned[$0] }
+    if !taken.isEmpty { revocations.increment() }
     defer {
-      for p in partitions { assigned.removeValue(forKey: p) }
+      for p in partitions {
+        assigned.removeValue(forKey: p)
+        lagGauges.removeValue(forKey: p)?.record(0)
+      }
       context?.inputs([], taken.map(\.input))
     }
     guard state == .reading, !taken.isEmpty else { return }
