@@ -10,6 +10,10 @@
 - `offsets TOPIC GROUP`: the group's committed offsets, `ok {"partition": offset, ...}` as JSON.
 
 The cluster lives as long as the process: it ends when stdin closes. `MockCluster` drives it from a test.
+
+For a demonstration, `python3 kafka_mock.py --load TOPIC FILE [--hold SECONDS]` produces the lines of FILE (plain
+text) to TOPIC, one message each, in turns over its partitions, prints `bootstrap ...` and keeps the cluster up for
+SECONDS (default 600) without reading stdin.
 """
 
 from __future__ import annotations
@@ -27,6 +31,31 @@ def serve() -> None:
     brokers = holder.list_topics(timeout=10).brokers.values()
     bootstrap = ",".join(f"{b.host}:{b.port}" for b in sorted(brokers, key=lambda b: b.id))
     producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 5, "acks": "all"})
+    if "--load" in sys.argv:
+        at = sys.argv.index("--load")
+        topic, path = sys.argv[at + 1], sys.argv[at + 2]
+        hold = float(sys.argv[sys.argv.index("--hold") + 1]) if "--hold" in sys.argv else 600.0
+        partitions = len(producer.list_topics(topic, timeout=10).topics[topic].partitions)
+        n = 0
+        with open(path, "rb") as f:
+            for line in f:
+                line = line.rstrip(b"\n")
+                if not line:
+                    continue
+                while True:
+                    try:
+                        producer.produce(topic, line, partition=n % partitions)
+                        break
+                    except BufferError:
+                        producer.poll(0.05)
+                n += 1
+        producer.flush(60)
+        print(f"bootstrap {bootstrap}", flush=True)
+        print(f"produced {n} messages to {topic} ({partitions} partitions); up for {hold:.0f} s", file=sys.stderr)
+        import time
+
+        time.sleep(hold)
+        return
     print(f"bootstrap {bootstrap}", flush=True)
     for line in sys.stdin:
         words = line.split()
