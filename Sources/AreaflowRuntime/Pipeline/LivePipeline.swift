@@ -45,6 +45,8 @@ public final class LivePipeline: @unchecked Sendable {
   private var attached: [Bool]
   /// Why an input cannot be read now (`/healthz` answers 503 while there is one), by source.
   private var inputProblems: [Int: String] = [:]
+  /// Inputs given on the command line; the indices after them are Kafka partitions.
+  private let commandLineInputs: Int
   private var lastIdleTick: Double
   private var timers: [DispatchSourceTimer] = []
   private var signals: [DispatchSourceSignal] = []
@@ -72,6 +74,7 @@ public final class LivePipeline: @unchecked Sendable {
     metrics = LiveMetrics(windows: config.windows.map(\.name))
     // Kafka partitions are watermark inputs after the command line's; a checkpoint's partitions keep their places.
     let kafka = KafkaInputs(inputs)
+    commandLineInputs = inputs.count
     let liveInputs = kafka.isEmpty ? inputs.count : max(inputs.count, checkpoint?.stamper.inputMaxTimes.count ?? 0)
     stages = PipelineStages(
       config: config, schemes: schemes, encoder: encoder, outputDirectory: outputDirectory,
@@ -108,6 +111,8 @@ public final class LivePipeline: @unchecked Sendable {
 
   private func start() {
     dispatchPrecondition(condition: .onQueue(intakeQueue))
+    // A checkpoint's Kafka partitions count for the watermark again only once they are assigned here.
+    attach([], Array(commandLineInputs..<lastData.count))
     for source in sources {
       let index = source.index
       source.start(

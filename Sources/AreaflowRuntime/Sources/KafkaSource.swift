@@ -229,7 +229,7 @@ final class KafkaSource: Source {
       }
       for partition in assigned.values { partition.flush(deliver: deliver) }
     }
-    if mode == .replay, !more, assigned.values.allSatisfy({ $0.isAtEnd || $0.failure != nil }) {
+    if mode == .replay, state == .ended || (!more && assigned.values.allSatisfy({ $0.isAtEnd || $0.failure != nil })) {
       finishReplay()
       return SourceRead(bytes: total, status: .ended)
     }
@@ -246,7 +246,7 @@ final class KafkaSource: Source {
     _ = consumer.poll(timeoutMilliseconds: 0) { message in
       total += handle(message, deliver: deliver)
     }
-    while total < budget {
+    while total < budget, state == .reading {
       let open = assigned.keys.filter { !assigned[$0]!.isAtEnd && assigned[$0]!.failure == nil }.sorted()
       guard !open.isEmpty else { break }
       let p = open.first { $0 >= nextPartition } ?? open[0]
