@@ -1,5 +1,6 @@
 import AreaflowCore
 import ArgumentParser
+import Logging
 
 /// `areaflow check`: validate a config and print what it would compute.
 struct CheckCommand: ParsableCommand {
@@ -14,6 +15,7 @@ struct CheckCommand: ParsableCommand {
 
   func run() throws {
     let loaded = try LoadedConfig.load(config)
+    _ = try ServingFiles.load(loaded.config.http, configPath: loaded.path, logger: Logger(label: "areaflow.check"))
     print(ConfigDescription.text(loaded.config))
   }
 }

@@ -43,6 +43,7 @@ enum ConfigDescription {
     )
     lines.append("groups: \(c.windows.count) window(s) x \(c.areas.count) area scheme(s) x dimension values")
     if let p = c.privacy { lines += privacy(p) }
+    lines += http(c.http)
     return lines.joined(separator: "\n")
   }
 
@@ -69,6 +70,26 @@ enum ConfigDescription {
       "  an event whose \(l.key) is missing or not in the table is rejected as unknown_key; run reloads the table "
         + "when its file changes",
     ]
+  }
+
+  /// How `run --http` serves, in words; only where the files are, never what they hold.
+  static func http(_ h: HTTPConfig) -> [String] {
+    var lines = ["http (run --http): keeps \(h.retain) final windows per window"]
+    if let tls = h.tls {
+      lines.append("  HTTPS only, certificate \(tls.cert), key \(tls.key); reloaded on change or SIGHUP")
+    }
+    if let users = h.usersFile {
+      lines.append(
+        "  every path but /healthz needs credentials from \(users) (basic auth or bearer token, scopes read/metrics)")
+    } else {
+      lines.append("  open to anyone who can reach the port (no http.users_file)")
+    }
+    lines.append(h.corsOrigins.isEmpty ? "  CORS off" : "  CORS for \(h.corsOrigins.joined(separator: ", "))")
+    let l = h.limits
+    lines.append(
+      "  limits: \(l.rate.formatted()) requests/s per client (burst \(l.burst)), \(l.sseClients) stream clients, idle timeout "
+        + "\(DurationParser.format(l.idleTimeout)), at most \(l.maxHeaders) headers of \(l.maxHeaderBytes) bytes")
+    return lines
   }
 
   /// What `privacy` publishes, in words; the key itself is never shown, only where it is read from.

@@ -90,9 +90,12 @@ struct RunCommand: ParsableCommand {
       MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
       let live = LiveView(config: loaded.config, schemes: loaded.schemes)
       view = live
+      let httpLogger = Logger(label: "areaflow.http")
+      let files = try ServingFiles.load(loaded.config.http, configPath: loaded.path, logger: httpLogger)
       do {
         server = try HTTPServer(
-          address: http, api: AreaflowAPI(view: live, registry: registry), logger: Logger(label: "areaflow.http"))
+          address: http, api: AreaflowAPI(view: live, registry: registry, access: files.access),
+          certificates: files.certificates, logger: httpLogger)
       } catch {
         StandardError.write("areaflow: \(error)\n")
         throw ExitCode(2)
