@@ -212,3 +212,17 @@ public final class AccessList: Sendable {
     }
   }
 }
+
+extension AccessList {
+  /// A bcrypt hash of a password, for a users entry (`areaflow users hash`).
+  public static func bcryptHash(_ password: String, cost: UInt8) -> String { Bcrypt.hash(password, cost: cost) }
+
+  /// A new random bearer token (32 bytes as hex) and the hex SHA-256 the users file stores (`areaflow users token`).
+  public static func newToken() -> (token: String, sha256: String) {
+    var generator = SystemRandomNumberGenerator()
+    let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    let token = bytes.map { String(format: "%02x", $0) }.joined()
+    let digest = SHA256.hash(data: Array(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    return (token, digest)
+  }
+}

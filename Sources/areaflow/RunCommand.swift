@@ -126,7 +126,8 @@ struct RunCommand: ParsableCommand {
     if let server, let http {
       let host = http[..<(http.lastIndex(of: ":") ?? http.endIndex)]
       server.start { port in
-        logger.info("http listening on http://\(host.isEmpty ? "0.0.0.0" : host):\(port)/")
+        let scheme = loaded.config.http.tls == nil ? "http" : "https"
+        logger.info("http listening on \(scheme)://\(host.isEmpty ? "0.0.0.0" : host):\(port)/")
       }
     }
     let status = pipeline.run()
