@@ -49,8 +49,9 @@ public final class AccessList: Sendable {
   /// SHA-256 of (name, password, stored hash) of passwords already verified: a later request with the same
   /// credentials skips bcrypt. A changed file is a new `AccessList`, so a revoked password is not remembered.
   private let verified = Mutex<Set<Data>>([])
-  /// A hash compared against when the user is unknown, so that case takes as long as a wrong password.
-  private let decoy = Bcrypt.hash("areaflow-decoy", cost: 10)
+  /// A hash compared against when the user is unknown, of the file's highest cost, so that case takes as long as a
+  /// wrong password.
+  private let decoy: String
 
   /// Parses the users file's YAML.
   /// - Throws: `Problem` naming the entry and what to fix.
@@ -126,6 +127,9 @@ public final class AccessList: Sendable {
     }
     self.users = users
     self.tokens = tokens
+    // "$2b$12$…": the cost is the two digits after the second '$'.
+    let costs = users.compactMap { UInt8($0.bcrypt.dropFirst(4).prefix(2)) }
+    decoy = Bcrypt.hash("areaflow-decoy", cost: min(max(costs.max() ?? 10, 4), 31))
   }
 
   /// Reads and parses the users file.
