@@ -319,14 +319,17 @@ def test_a_feed_that_stops_changing_goes_idle_and_its_windows_close(tmp_path):
     msgs = [m.SerializeToString() for m in snapshots(seed=9, vehicles=6, count=2, start=START)]
     feed = Feed([("serve", msgs[0]), ("serve", msgs[1])])
     config, ref_config = write_configs(tmp_path, poll_every="200ms")
-    cfg = yaml.safe_load(config.read_text())
-    cfg["watermark"]["idle_timeout"] = "1s"
-    config.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    # Short windows: an idle input's watermark advances by the wall time that passes, so they close in seconds.
+    for path in (config, ref_config):
+        cfg = yaml.safe_load(path.read_text())
+        cfg["windows"] = [{"name": "10s", "tumbling": "10s"}]
+        cfg["watermark"] = {"max_out_of_order": "1s", "allowed_lateness": "0s", "idle_timeout": "1s"}
+        path.write_text(yaml.safe_dump(cfg, sort_keys=False))
     out = tmp_path / "out"
     try:
         with LiveRun(run_args(config, out, [f"http://127.0.0.1:{feed.port}/feed"], *DEBUG)) as r:
             # Only 304s after the second body: the input goes idle, the watermark follows the clock, and every
-            # window (in 2026-01-01) closes without --once or a signal.
+            # window closes without --once or a signal.
             deadline = time.monotonic() + 60
             result, _ = expected(tmp_path, ref_config, [msgs])
             want = len(result.rows)
