@@ -199,6 +199,12 @@ final class HTTPFeedSource: Source, @unchecked Sendable {
   /// Says what went wrong in words a person can act on.
   static func describe(_ error: any Error) -> String {
     guard let e = error as? URLError else { return "\(error)" }
+    // FoundationNetworking reports some libcurl failures with an unknown code and curl's words.
+    let words = e.localizedDescription
+    if words.contains("Couldn't connect") || words.contains("Connection refused") {
+      return "connection refused (\(words))"
+    }
+    if words.contains("Could not resolve host") { return "unknown host (\(words))" }
     switch e.code {
     case .timedOut: return "timed out"
     case .cannotConnectToHost: return "connection refused (cannot connect to the host)"
