@@ -123,7 +123,10 @@ import Testing
       + Self.varint(77 << 3 | 5) + [1, 2, 3, 4]
     let state = FeedState()
     let out = try lines(message, state: state)
-    #expect(out == [#"{"timestamp":100,"position":{"latitude":60.169898986816406,"longitude":24.938400268554688},"vehicle":{"id":"bus-1"}}"#])
+    #expect(
+      out == [
+        #"{"timestamp":100,"position":{"latitude":60.169898986816406,"longitude":24.938400268554688},"vehicle":{"id":"bus-1"}}"#
+      ])
     #expect(state.summary.messages == 1)
     #expect(state.summary.malformedMessages == 0)
   }
@@ -198,7 +201,8 @@ import Testing
         windows: [{name: w, tumbling: 1m}]
         features: {n: count}
         """), schemes: [])
-    let chunk = LineChunk(input: 0, inputName: "feed.pb", bytes: Array((out.joined(separator: "\n") + "\n").utf8), firstLine: 1)
+    let chunk = LineChunk(
+      input: 0, inputName: "feed.pb", bytes: Array((out.joined(separator: "\n") + "\n").utf8), firstLine: 1)
     let batch = decoder.decode(chunk)
     #expect(batch.rejects.map(\.reason) == [.malformed])
     #expect(batch.count == 2)
@@ -246,7 +250,9 @@ import Testing
   @Test func keepsTheNewestTimestampsPerVehicle() {
     var m = PositionMemory(perVehicle: 3, maxVehicles: 10)
     // 30 makes the memory forget 5; 5 again is older than all kept: it cannot be told, and is handed on.
-    let steps: [(String, UInt64)] = [("a", 10), ("a", 10), ("a", 5), ("a", 20), ("a", 30), ("a", 20), ("a", 5), ("b", 10)]
+    let steps: [(String, UInt64)] = [
+      ("a", 10), ("a", 10), ("a", 5), ("a", 20), ("a", 30), ("a", 20), ("a", 5), ("b", 10),
+    ]
     let admitted = steps.map { m.admit(vehicle: $0.0, timestamp: $0.1) }
     #expect(admitted == [true, false, true, true, true, false, true, true])
   }
@@ -275,7 +281,10 @@ import Testing
     let back = try LiveCheckpoint.decode(checkpoint.encode())
     #expect(back.summary.feed == feed)
     #expect(try PositionMemory.decode(try #require(back.positionMemory)) == m)
-    #expect(summary.json().contains(#""gtfs_rt": {"messages": 0, "malformed_messages": 0, "entities": 0, "vehicle_positions": 0, "repeated_positions": 7, "other_entities": 0, "fetch_errors": 2}"#))
+    #expect(
+      summary.json().contains(
+        #""gtfs_rt": {"messages": 0, "malformed_messages": 0, "entities": 0, "vehicle_positions": 0, "repeated_positions": 7, "other_entities": 0, "fetch_errors": 2}"#
+      ))
   }
 
   /// A checkpoint written before GTFS-Realtime (layout 1: no feed section) is still read.

@@ -160,7 +160,8 @@ public struct ConfigLoader {
   // MARK: - Sections
 
   private func parseInput(_ node: Node) throws(ConfigError) -> InputConfig {
-    let m = try mapping(node, key: "input", allowed: ["format", "time", "lat", "lon", "dimensions", "lookup", "poll_every"])
+    let m = try mapping(
+      node, key: "input", allowed: ["format", "time", "lat", "lon", "dimensions", "lookup", "poll_every"])
     let format =
       try m["format"].map { n throws(ConfigError) in
         try enumValue(n, key: "input.format", InputConfig.Format.self)

@@ -76,7 +76,8 @@ final class LiveCommit {
     for e in inputErrors where !counters.inputErrors.contains(e) { counters.inputErrors.append(e) }
     counters.feed = feed?.0
     return LiveCut(
-      positions: positions, positionMemory: feed.map { $0.1.encode() }, counters: counters, shardStates: stages.shardStates(),
+      positions: positions, positionMemory: feed.map { $0.1.encode() }, counters: counters,
+      shardStates: stages.shardStates(),
       stamper: stages.sequencerQueue.sync { stages.stamper.state }, labels: stages.labels.snapshot(),
       openWindows: stages.openWindows(), openTables: keepsOpenTables ? stages.peekOpen() : [])
   }

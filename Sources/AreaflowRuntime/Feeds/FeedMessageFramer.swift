@@ -135,7 +135,8 @@ final class FeedMessageFramer {
         if Self.varint(pending, at: at) == nil, pending.count - at < 10, !final { break }
         // The framing itself is broken: nothing after it can be found again.
         chunks += malformed(
-          at: pendingOffset + Int64(at), "a length prefix that is not a valid message length; the rest of the input "
+          at: pendingOffset + Int64(at),
+          "a length prefix that is not a valid message length; the rest of the input "
             + "(\(pending.count - at) bytes) is skipped")
         at = pending.count
         break

@@ -239,7 +239,8 @@ public final class LivePipeline: @unchecked Sendable {
     dispatchPrecondition(condition: .onQueue(intakeQueue))
     let started = clock.monotonic()
     let cut = committer.cut(
-      positions: sources.flatMap { $0.positions() }, inputErrors: inputErrors(), feed: feedState.map { ($0.summary, $0.memory) })
+      positions: sources.flatMap { $0.positions() }, inputErrors: inputErrors(),
+      feed: feedState.map { ($0.summary, $0.memory) })
     let result = committer.commit(cut)
     let seconds = clock.monotonic() - started
     metrics.flushDuration.recordNanoseconds(Int64(seconds * 1e9))
