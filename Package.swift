@@ -19,6 +19,7 @@ let package = Package(
     .library(name: "AreaflowCore", targets: ["AreaflowCore"]),
     .library(name: "AreaflowGenerate", targets: ["AreaflowGenerate"]),
     .library(name: "AreaflowRuntime", targets: ["AreaflowRuntime"]),
+    .library(name: "AreaflowGTFSRealtime", targets: ["AreaflowGTFSRealtime"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -34,6 +35,9 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.29.0"),
     .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.0.0"),
     .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+    // The runtime only: the GTFS-Realtime code is generated once and committed (scripts/generate-gtfs-rt.sh), so no
+    // build runs protoc or the plugin.
+    .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
   ],
   targets: [
     .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
@@ -42,6 +46,10 @@ let package = Package(
     // Self-contained libraries below the core: they know nothing of configs, windows or areas.
     .target(name: "AreaflowH3", swiftSettings: hotPathSettings),
     .target(name: "AreaflowParquet", dependencies: ["CZstd"], swiftSettings: hotPathSettings),
+    // The official GTFS-Realtime messages (gtfs-realtime.proto, kept beside the generated code it was made from).
+    .target(
+      name: "AreaflowGTFSRealtime", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+      exclude: ["gtfs-realtime.proto"]),
     .target(
       name: "AreaflowCore",
       dependencies: ["AreaflowH3", "AreaflowParquet", "CZstd", .product(name: "Yams", package: "Yams"),
@@ -55,8 +63,8 @@ let package = Package(
     .target(
       name: "AreaflowRuntime",
       dependencies: [
-        "AreaflowCore", "CZstd", "CZlib", .product(name: "Logging", package: "swift-log"),
-        .product(name: "Metrics", package: "swift-metrics"),
+        "AreaflowCore", "AreaflowGTFSRealtime", "CZstd", "CZlib", .product(name: "Logging", package: "swift-log"),
+        .product(name: "Metrics", package: "swift-metrics"), .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ],
       swiftSettings: hotPathSettings
     ),
@@ -91,7 +99,12 @@ let package = Package(
     // through the core's `ParquetSnapshotEncoder`; everything else they touch is the Parquet library's.
     .testTarget(name: "AreaflowParquetTests", dependencies: ["AreaflowParquet", "AreaflowCore"]),
     .testTarget(name: "AreaflowCoreTests", dependencies: ["AreaflowCore", "AreaflowGenerate"]),
-    .testTarget(name: "AreaflowRuntimeTests", dependencies: ["AreaflowRuntime", "AreaflowCore"]),
+    .testTarget(
+      name: "AreaflowRuntimeTests",
+      dependencies: [
+        "AreaflowRuntime", "AreaflowCore", "AreaflowGTFSRealtime",
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ]),
     .testTarget(
       name: "AreaflowServerTests",
       dependencies: [

@@ -5,8 +5,12 @@ enum ConfigDescription {
   static func text(_ c: PipelineConfig) -> String {
     var lines = ["config '\(c.name)' is valid"]
     let time = "\(c.input.timeField) (\(c.input.timeFormat.rawValue))"
-    lines.append(
-      "input: \(c.input.format.rawValue) lines; time \(time); position \(c.input.latField), \(c.input.lonField)")
+    if c.input.format == .gtfsRT {
+      lines += gtfsRealtime(c.input, time: time)
+    } else {
+      lines.append(
+        "input: \(c.input.format.rawValue) lines; time \(time); position \(c.input.latField), \(c.input.lonField)")
+    }
     if !c.input.dimensions.isEmpty { lines.append("dimensions: \(c.input.dimensions.joined(separator: ", "))") }
     lines += fieldPaths(c)
     if let l = c.input.lookup { lines += lookup(l) }
@@ -90,6 +94,22 @@ enum ConfigDescription {
       "  limits: \(l.rate.formatted()) requests/s per client (burst \(l.burst)), \(l.sseClients) stream clients, idle timeout "
         + "\(DurationParser.format(l.idleTimeout)), at most \(l.maxHeaders) headers of \(l.maxHeaderBytes) bytes")
     return lines
+  }
+
+  /// What a GTFS-Realtime input reads, for `check`.
+  static func gtfsRealtime(_ input: InputConfig, time: String) -> [String] {
+    [
+      "input: gtfs-rt (GTFS-Realtime FeedMessages: one per file, or several length-delimited; zstd, gzip or plain)",
+      "  each FeedEntity with a vehicle (VehiclePosition) is one event; field paths start at the VehiclePosition",
+      "  (timestamp, position.latitude, position.longitude, position.speed, position.bearing, trip.route_id,",
+      "  trip.trip_id, trip.direction_id, vehicle.id, vehicle.label, occupancy_status, congestion_level,",
+      "  current_status, stop_id; enums by their proto names); trip updates and alerts are counted, not events",
+      "  time \(time); position \(input.latField), \(input.lonField)",
+      "  a position already handed on (same vehicle.id and timestamp) is counted as repeated_positions and dropped,",
+      "  across files, inputs and restarts; a message that does not decode is a malformed reject",
+      "  http:// and https:// inputs (run): fetched every \(DurationParser.format(input.pollEvery)) (input.poll_every) "
+        + "with If-None-Match / If-Modified-Since; errors are logged and retried with backoff",
+    ]
   }
 
   /// What `privacy` publishes, in words; the key itself is never shown, only where it is read from.

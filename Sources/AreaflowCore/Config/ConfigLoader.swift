@@ -141,7 +141,8 @@ public struct ConfigLoader {
   // MARK: - Sections
 
   private func parseInput(_ node: Node) throws(ConfigError) -> InputConfig {
-    let m = try mapping(node, key: "input", allowed: ["format", "time", "lat", "lon", "dimensions", "lookup"])
+    let m = try mapping(
+      node, key: "input", allowed: ["format", "time", "lat", "lon", "dimensions", "lookup", "poll_every"])
     let format =
       try m["format"].map { n throws(ConfigError) in
         try enumValue(n, key: "input.format", InputConfig.Format.self)
@@ -181,6 +182,12 @@ public struct ConfigLoader {
       format: format, timeField: timeField, timeFormat: timeFormat, latField: try string(latNode, key: "input.lat"),
       lonField: try string(lonNode, key: "input.lon"), dimensions: dimensions)
     if let l = m["lookup"] { input.lookup = try parseLookup(l) }
+    if let p = m["poll_every"] {
+      guard format == .gtfsRT else {
+        throw error(p, key: "input.poll_every", "only for format gtfs-rt, whose http:// and https:// inputs it paces")
+      }
+      input.pollEvery = try positiveDuration(p, key: "input.poll_every")
+    }
     return input
   }
 

@@ -35,7 +35,11 @@ public struct PipelineConfig: Sendable, Equatable {
 
 /// How input lines are turned into events.
 public struct InputConfig: Sendable, Equatable {
-  public enum Format: String, Sendable, Equatable, CaseIterable { case ndjson, csv }
+  public enum Format: String, Sendable, Equatable, CaseIterable {
+    case ndjson, csv
+    /// GTFS-Realtime FeedMessages: each vehicle position is rendered as one nested NDJSON line, then decoded as NDJSON.
+    case gtfsRT = "gtfs-rt"
+  }
   public var format: Format
   public var timeField: String
   public var timeFormat: TimeFormat
@@ -45,6 +49,12 @@ public struct InputConfig: Sendable, Equatable {
   public var dimensions: [String]
   /// `input.lookup`: a table joined to each event at decode, or nil.
   public var lookup: LookupSpec?
+  /// `input.poll_every` (ns): how often an `http://` or `https://` GTFS-Realtime feed is fetched in `run`.
+  public var pollEvery: Int64 = InputConfig.defaultPollEvery
+  public static let defaultPollEvery: Int64 = 15_000_000_000
+
+  /// How the bytes that reach the line decoder are written: a GTFS-Realtime input reaches it as NDJSON lines.
+  public var lineFormat: Format { format == .csv ? .csv : .ndjson }
 
   public init(
     format: Format, timeField: String, timeFormat: TimeFormat, latField: String, lonField: String,

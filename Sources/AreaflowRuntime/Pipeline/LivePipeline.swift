@@ -36,6 +36,8 @@ public final class LivePipeline: @unchecked Sendable {
 
   // Intake queue state.
   private let sources: [any Source]
+  /// `gtfs-rt`: the positions handed on and the feed counters, shared by every source, checkpointed at each flush.
+  private let feedState: FeedState?
   private var state = State.running
   private var lastData: [Double]
   private var idle: [Bool]
@@ -80,9 +82,21 @@ public final class LivePipeline: @unchecked Sendable {
     lastIdleTick = now
     if let checkpoint { try stages.restore(checkpoint) }
     lookupStamp = config.input.lookup.flatMap { LookupStamp.of($0.table) }
+    if config.input.format == .gtfsRT {
+      // A checkpoint without a position memory (of an areaflow before gtfs-rt) cannot be of a gtfs-rt config: its
+      // fingerprint names the format, so it was refused before here.
+      let memory = try checkpoint?.positionMemory.map { bytes throws(StateReader.CorruptState) in
+        try PositionMemory.decode(bytes)
+      }
+      feedState = FeedState(
+        memory: memory ?? PositionMemory(), summary: checkpoint?.summary.feed ?? FeedSummary())
+    } else {
+      feedState = nil
+    }
     sources = try SourceFactory.live(
       inputs, format: config.input.format, plan: stages.decoder.plan, batchLines: options.batchLines,
-      positions: checkpoint?.inputs ?? [], once: options.once, logger: logger)
+      positions: checkpoint?.inputs ?? [], once: options.once, pollEvery: config.input.pollEvery,
+      feedState: feedState, logger: logger)
   }
 
   /// The TCP ports listened on, in input order (useful with port 0).
@@ -224,7 +238,9 @@ public final class LivePipeline: @unchecked Sendable {
   private func flush() -> Bool {
     dispatchPrecondition(condition: .onQueue(intakeQueue))
     let started = clock.monotonic()
-    let cut = committer.cut(positions: sources.flatMap { $0.positions() }, inputErrors: inputErrors())
+    let cut = committer.cut(
+      positions: sources.flatMap { $0.positions() }, inputErrors: inputErrors(),
+      feed: feedState.map { ($0.summary, $0.memory) })
     let result = committer.commit(cut)
     let seconds = clock.monotonic() - started
     metrics.flushDuration.recordNanoseconds(Int64(seconds * 1e9))

@@ -40,8 +40,10 @@ public final class ReplayPipeline: @unchecked Sendable {
       t.resume()
       return t
     }
+    let feedState = config.input.format == .gtfsRT ? FeedState() : nil
     let sources = SourceFactory.replay(
-      inputs, format: config.input.format, plan: stages.decoder.plan, batchLines: options.batchLines)
+      inputs, format: config.input.format, plan: stages.decoder.plan, batchLines: options.batchLines,
+      feedState: feedState)
     intakeQueue.sync {
       for source in sources {
         // A sink that cannot write stops the replay: nothing more is read.
@@ -59,6 +61,7 @@ public final class ReplayPipeline: @unchecked Sendable {
     let inputErrors = sources.flatMap(\.errors)
     var final = stages.currentCounters()
     final.inputErrors = inputErrors
+    final.feed = feedState?.summary
     let sink = stages.sink
     let (summary, failure) = stages.sinkQueue.sync { () -> (RunSummary, AtomicFile.WriteError?) in
       sink.add(rejects: [], late: [], counters: final)

@@ -3,22 +3,34 @@ import Logging
 
 /// Opens the sources of a command line. Replay and `run` differ here in which sources they open: replay reads
 /// files (a directory stands for its files in name order) and standard input once to their ends; `run` follows
-/// files and directories, reads standard input as it comes and listens on TCP.
+/// files and directories, reads standard input as it comes, listens on TCP and polls GTFS-Realtime feeds over HTTP.
+/// With `gtfs-rt`, every source of a run shares one `FeedState`, so a vehicle position is handed on once whichever
+/// input or file it is seen in.
 enum SourceFactory {
   /// Replay's sources, one per file, in the order they are read.
-  static func replay(_ inputs: InputList, format: InputConfig.Format, plan: FieldPlan, batchLines: Int) -> [FileSource]
-  {
+  static func replay(
+    _ inputs: InputList, format: InputConfig.Format, plan: FieldPlan, batchLines: Int, feedState: FeedState? = nil
+  ) -> [FileSource] {
     inputs.entries.enumerated().map { index, entry in
-      FileSource(index: index, entry: entry, format: format, plan: plan, batchLines: batchLines)
+      FileSource(index: index, entry: entry, format: format, plan: plan, batchLines: batchLines, feedState: feedState)
     }
+  }
+
+  /// Whether a command-line input names a polled HTTP feed rather than a path.
+  static func isFeedURL(_ argument: String) -> Bool {
+    argument.hasPrefix("http://") || argument.hasPrefix("https://")
   }
 
   /// `run`'s sources, one per command-line input.
   /// - Parameter positions: the checkpoint's positions; each followed input gets its own.
-  /// - Throws: `TCPSource.SetupError` when an address cannot be listened on.
+  /// - Parameters:
+  ///   - pollEvery: `input.poll_every` (ns), for HTTP feeds.
+  ///   - feedState: for `gtfs-rt`, the run's position memory and counters.
+  /// - Throws: `TCPSource.SetupError` when an address cannot be listened on, `HTTPFeedSource.SetupError` for a URL
+  ///   that is not valid or an HTTP input with another format than `gtfs-rt`.
   static func live(
     _ inputs: [String], format: InputConfig.Format, plan: FieldPlan, batchLines: Int, positions: [InputPosition],
-    once: Bool, logger: Logger
+    once: Bool, pollEvery: Int64 = InputConfig.defaultPollEvery, feedState: FeedState? = nil, logger: Logger
   ) throws -> [any Source] {
     try inputs.enumerated().map { index, argument -> any Source in
       if argument == "-" {
@@ -28,10 +40,15 @@ enum SourceFactory {
         return try TCPSource(
           index: index, address: argument, format: format, plan: plan, batchLines: batchLines, logger: logger)
       }
+      if isFeedURL(argument) {
+        return try HTTPFeedSource(
+          index: index, address: argument, format: format, plan: plan, batchLines: batchLines, pollEvery: pollEvery,
+          feedState: feedState ?? FeedState(), logger: logger)
+      }
       return FollowedPathSource(
         index: index, path: argument, isDirectory: FileIdentity.of(path: argument)?.isDirectory ?? false,
         format: format, plan: plan, batchLines: batchLines, positions: positions.filter { $0.input == index },
-        once: once, logger: logger)
+        once: once, feedState: feedState, logger: logger)
     }
   }
 }
