@@ -34,6 +34,8 @@ let package = Package(
     .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
     .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
     .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+    // Debian's libmosquitto-dev: the MQTT client under `mqtt://` inputs.
+    .systemLibrary(name: "CMosquitto", path: "Sources/CMosquitto"),
     // Self-contained libraries below the core: they know nothing of configs, windows or areas.
     .target(name: "AreaflowH3", swiftSettings: hotPathSettings),
     .target(name: "AreaflowParquet", dependencies: ["CZstd"], swiftSettings: hotPathSettings),
@@ -50,7 +52,7 @@ let package = Package(
     .target(
       name: "AreaflowRuntime",
       dependencies: [
-        "AreaflowCore", "CZstd", "CZlib", .product(name: "Logging", package: "swift-log"),
+        "AreaflowCore", "CZstd", "CZlib", "CMosquitto", .product(name: "Logging", package: "swift-log"),
         .product(name: "Metrics", package: "swift-metrics"),
       ],
       swiftSettings: hotPathSettings

@@ -8,6 +8,13 @@ enum ConfigDescription {
     lines.append(
       "input: \(c.input.format.rawValue) lines; time \(time); position \(c.input.latField), \(c.input.lonField)")
     if !c.input.dimensions.isEmpty { lines.append("dimensions: \(c.input.dimensions.joined(separator: ", "))") }
+    if let field = c.input.topicField {
+      lines.append("topic: a message's topic (MQTT) is written into each of its object lines as '\(field)'")
+    }
+    if !c.input.topicLevels.isEmpty {
+      let levels = c.input.topicLevels.map { "\($0.field): level \($0.level)" }.joined(separator: ", ")
+      lines.append("topic levels (split at '/', 0-based) written as fields: \(levels)")
+    }
     lines.append("areas:")
     for a in c.areas {
       switch a.kind {

@@ -45,6 +45,11 @@ public struct InputConfig: Sendable, Equatable {
   public var dimensions: [String]
   /// `input.lookup`: a table joined to each event at decode, or nil.
   public var lookup: LookupSpec?
+  /// `input.topic_field`: the field a message source (MQTT) writes each message's topic into, or nil.
+  public var topicField: String?
+  /// `input.topic_levels`: fields a message source fills from levels of the topic (0-based, split at `/`, so
+  /// `/hfp/v2/…` has an empty level 0), sorted by field name.
+  public var topicLevels: [TopicLevel] = []
 
   public init(
     format: Format, timeField: String, timeFormat: TimeFormat, latField: String, lonField: String,

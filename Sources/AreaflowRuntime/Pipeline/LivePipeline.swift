@@ -51,7 +51,7 @@ public final class LivePipeline: @unchecked Sendable {
   private var lookupStamp: LookupStamp?
 
   /// - Parameters:
-  ///   - inputs: command-line inputs: files, directories, `-`, `tcp://HOST:PORT`.
+  ///   - inputs: command-line inputs: files, directories, `-`, `tcp://HOST:PORT`, `mqtt://HOST:PORT/FILTER`.
   ///   - checkpoint: the checkpoint to resume from (already recovered on disk), or nil for a fresh start.
   public init(
     config: PipelineConfig, schemes: [any AreaScheme], encoder: any SnapshotEncoder, outputDirectory: String,
@@ -81,7 +81,7 @@ public final class LivePipeline: @unchecked Sendable {
     if let checkpoint { try stages.restore(checkpoint) }
     lookupStamp = config.input.lookup.flatMap { LookupStamp.of($0.table) }
     sources = try SourceFactory.live(
-      inputs, format: config.input.format, plan: stages.decoder.plan, batchLines: options.batchLines,
+      inputs, input: config.input, plan: stages.decoder.plan, batchLines: options.batchLines,
       positions: checkpoint?.inputs ?? [], once: options.once, logger: logger)
   }
 
@@ -104,7 +104,8 @@ public final class LivePipeline: @unchecked Sendable {
         SourceContext(
           queue: intakeQueue, deliver: { [unowned self] chunk in hand(chunk) },
           noteData: { [unowned self] in noteData(index) },
-          ended: { [unowned self] in if options.once { schedulePoll() } }))
+          ended: { [unowned self] in if options.once { schedulePoll() } },
+          setProblem: { [view] problem in view?.setInputProblem(index, problem) }))
     }
     timers.append(repeating(every: Double(options.pollInterval) / 1e9) { [unowned self] in poll() })
     timers.append(

@@ -3,7 +3,7 @@ import Logging
 
 /// Opens the sources of a command line. Replay and `run` differ here in which sources they open: replay reads
 /// files (a directory stands for its files in name order) and standard input once to their ends; `run` follows
-/// files and directories, reads standard input as it comes and listens on TCP.
+/// files and directories, reads standard input as it comes, listens on TCP and subscribes to MQTT.
 enum SourceFactory {
   /// Replay's sources, one per file, in the order they are read.
   static func replay(_ inputs: InputList, format: InputConfig.Format, plan: FieldPlan, batchLines: Int) -> [FileSource]
@@ -15,18 +15,24 @@ enum SourceFactory {
 
   /// `run`'s sources, one per command-line input.
   /// - Parameter positions: the checkpoint's positions; each followed input gets its own.
-  /// - Throws: `TCPSource.SetupError` when an address cannot be listened on.
+  /// - Throws: `TCPSource.SetupError` when an address cannot be listened on, `MQTTSource.SetupError` for a bad
+  ///   `mqtt://` URL or option.
   static func live(
-    _ inputs: [String], format: InputConfig.Format, plan: FieldPlan, batchLines: Int, positions: [InputPosition],
+    _ inputs: [String], input: InputConfig, plan: FieldPlan, batchLines: Int, positions: [InputPosition],
     once: Bool, logger: Logger
   ) throws -> [any Source] {
-    try inputs.enumerated().map { index, argument -> any Source in
+    let format = input.format
+    return try inputs.enumerated().map { index, argument -> any Source in
       if argument == "-" {
         return StandardInputSource(index: index, format: format, plan: plan, batchLines: batchLines, logger: logger)
       }
       if argument.hasPrefix("tcp://") {
         return try TCPSource(
           index: index, address: argument, format: format, plan: plan, batchLines: batchLines, logger: logger)
+      }
+      if MQTTOptions.isMQTT(argument) {
+        return try MQTTSource(
+          index: index, argument: argument, input: input, plan: plan, batchLines: batchLines, logger: logger)
       }
       return FollowedPathSource(
         index: index, path: argument, isDirectory: FileIdentity.of(path: argument)?.isDirectory ?? false,
