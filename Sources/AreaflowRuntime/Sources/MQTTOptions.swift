@@ -42,9 +42,16 @@ struct MQTTOptions: Equatable {
   /// True for an argument that names an MQTT input.
   static func isMQTT(_ argument: String) -> Bool { schemes.contains { argument.lowercased().hasPrefix($0) } }
 
-  /// The URL without its options, for logs and errors (the options may name files and users).
+  /// The URL without its options and without credentials, for logs and errors.
   static func displayName(_ argument: String) -> String {
-    String(argument[..<(argument.firstIndex(of: "?") ?? argument.endIndex)])
+    var url = String(argument[..<(argument.firstIndex(of: "?") ?? argument.endIndex)])
+    if let scheme = url.range(of: "://") {
+      let authorityEnd = url[scheme.upperBound...].firstIndex(of: "/") ?? url.endIndex
+      if let at = url[scheme.upperBound..<authorityEnd].lastIndex(of: "@") {
+        url.replaceSubrange(scheme.upperBound...at, with: "…@")
+      }
+    }
+    return url
   }
 
   init(host: String, port: Int, topicFilter: String) {
@@ -207,14 +214,20 @@ struct MQTTOptions: Equatable {
       parts.append("clean session: messages published while areaflow is stopped are not kept for it")
     } else {
       parts.append(
-        "persistent session as client '\(clientID ?? "")': the broker keeps messages published while areaflow is stopped")
+        "persistent session as client '\(clientID ?? "")': the broker keeps messages published while areaflow is stopped"
+      )
     }
     if let username {
       parts.append("user \(username)\(passwordEnvironment.map { ", password from $\($0)" } ?? "")")
     }
     if tls {
-      if let caFile { parts.append("CA file \(caFile)") } else if let caPath { parts.append("CA directory \(caPath)") }
-      else { parts.append("the system's CA certificates") }
+      if let caFile {
+        parts.append("CA file \(caFile)")
+      } else if let caPath {
+        parts.append("CA directory \(caPath)")
+      } else {
+        parts.append("the system's CA certificates")
+      }
       if let certFile { parts.append("client certificate \(certFile)") }
       if insecure { parts.append("host name NOT verified (insecure=true)") }
     }

@@ -15,9 +15,10 @@ import Logging
 /// which is the backpressure (a full pipeline stops the client reading, and the broker holds the rest) and what
 /// makes the acknowledgement safe: the message is in the pipeline before libmosquitto sends its PUBACK. Lines are
 /// handed on in chunks of up to `--batch-size`, and the rest within `lineDelay`; at a stop (`cancel`) they are
-/// handed on too, because the broker has been told they arrived. Nothing can be read again, so `positions` is
-/// empty: after a crash, what arrived since the last checkpoint is gone (a persistent session keeps only what was
-/// not yet acknowledged).
+/// handed on too, because the broker has been told they arrived. Nothing can be read again, so the position kept
+/// in the checkpoint is only the number of lines taken (line numbers in side records go on across restarts): after
+/// a crash, what arrived since the last checkpoint is gone (a persistent session keeps only what was not yet
+/// acknowledged).
 final class MQTTSource: Source, @unchecked Sendable {
   let index: Int
   let name: String
@@ -46,9 +47,10 @@ final class MQTTSource: Source, @unchecked Sendable {
   }
 
   /// Parses the URL and reads the password's environment variable; nothing connects before `start`.
+  /// - Parameter positions: the checkpoint's position of this input, whose line count numbering goes on from.
   init(
-    index: Int, argument: String, input: InputConfig, plan: FieldPlan, batchLines: Int, logger: Logger,
-    environment: [String: String] = ProcessInfo.processInfo.environment
+    index: Int, argument: String, input: InputConfig, plan: FieldPlan, batchLines: Int, positions: [InputPosition],
+    logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment
   ) throws {
     self.index = index
     name = MQTTOptions.displayName(argument)
@@ -59,6 +61,9 @@ final class MQTTSource: Source, @unchecked Sendable {
     messageLines = MessageLines(input)
     self.logger = logger
     framer = LineFramer(input: index, inputName: name, format: format, plan: plan, maxLines: batchLines)
+    if let resumed = positions.first(where: { $0.input == index && $0.path == name }) {
+      if format == .csv { csvLines = resumed.lines } else { framer.resume(lines: resumed.lines, csvColumns: nil) }
+    }
     var password: String?
     if let variable = options.passwordEnvironment {
       guard let value = environment[variable] else {
@@ -120,7 +125,8 @@ final class MQTTSource: Source, @unchecked Sendable {
       for chunk in chunks { context.deliver(chunk) }
     } catch {
       // The records of a message whose header lacks a required column cannot be read at all.
-      logger.error("a CSV message cannot be read", metadata: ["input": "\(name)", "topic": "\(topic)", "error": "\(error)"])
+      logger.error(
+        "a CSV message cannot be read", metadata: ["input": "\(name)", "topic": "\(topic)", "error": "\(error)"])
       if errors.count < 100 { errors.append("\(name): topic \(topic): \(error)") }
     }
     csvLines = document.linesEmitted
@@ -138,6 +144,15 @@ final class MQTTSource: Source, @unchecked Sendable {
     case .connected: context.setProblem(nil)
     case .disconnected(let reason): context.setProblem(reason)
     }
+  }
+
+  /// Only the lines taken so far: a subscription cannot be read again from a position.
+  func positions() -> [InputPosition] {
+    [
+      InputPosition(
+        input: index, path: name, device: 0, inode: 0, fingerprintLength: 0, fingerprint: 0, resumeOffset: 0,
+        resumeDecompressed: 0, consumed: 0, lines: format == .csv ? csvLines : framer.linesEmitted, csvColumns: nil)
+    ]
   }
 
   /// An MQTT subscription never ends: `run --once` goes on until it is stopped.

@@ -32,7 +32,8 @@ enum SourceFactory {
       }
       if MQTTOptions.isMQTT(argument) {
         return try MQTTSource(
-          index: index, argument: argument, input: input, plan: plan, batchLines: batchLines, logger: logger)
+          index: index, argument: argument, input: input, plan: plan, batchLines: batchLines,
+          positions: positions.filter { $0.input == index }, logger: logger)
       }
       return FollowedPathSource(
         index: index, path: argument, isDirectory: FileIdentity.of(path: argument)?.isDirectory ?? false,
