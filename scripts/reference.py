@@ -143,6 +143,8 @@ class Config:
     allowed_lateness_ns: int
     features: list[Feature]
     raw: dict = field(default_factory=dict)
+    # input.lookup: (key field, {key text: {column: text | None}}) or None
+    lookup: tuple | None = None
 
 
 _AGGS = {"sum", "mean", "min", "max", "stddev", "quantile", "distinct", "share"}
@@ -228,7 +230,63 @@ def load_config(path: str) -> Config:
         allowed_lateness_ns=parse_duration_ns(wm.get("allowed_lateness", "0s")),
         features=features,
         raw=raw,
+        lookup=load_lookup(inp.get("lookup"), base),
     )
+
+
+def load_lookup(spec: dict | None, base: str) -> tuple | None:
+    """`input.lookup` (SPEC section 7): the table as {key text: {column: text or None}}, read with the csv module or
+    pyarrow. Numbers become their shortest text (whole doubles without `.0`), booleans `true`/`false`."""
+    if not spec:
+        return None
+    path = spec["table"] if os.path.isabs(spec["table"]) else os.path.join(base, spec["table"])
+    # PyYAML reads a bare `on` key as the boolean true (YAML 1.1); areaflow reads it as the word.
+    on, fields = str(spec["on"] if "on" in spec else spec[True]), [str(f) for f in spec["fields"]]
+
+    def text(v):
+        if v is None:
+            return None
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, float):
+            return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+        return str(v)
+
+    if path.lower().endswith(".parquet"):
+        import pyarrow.parquet as pq
+
+        records = pq.read_table(path, columns=[on] + fields).to_pylist()
+        records = [{k: text(v) for k, v in r.items()} for r in records]
+    else:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            records = [{k: (v if v != "" else None) for k, v in r.items()} for r in csv.DictReader(f)]
+    table = {}
+    for r in records:
+        if r[on] is not None:
+            table[r[on]] = {c: r[c] for c in fields}
+    return (str(spec["key"]), table)
+
+
+def get_field(obj: dict, name: str) -> Any:
+    """A field by name or dotted path (SPEC section 7): `VP.lat` walks nested objects; a path that meets an array or
+    a non-object is None. A flat key spelled with dots is read too."""
+    if "." in name and all(name.split(".")):
+        cur: Any = obj
+        for seg in name.split("."):
+            if not isinstance(cur, dict) or seg not in cur:
+                return obj.get(name)
+            cur = cur[seg]
+        return cur
+    return obj.get(name)
+
+
+def lookup_key_text(v: Any) -> str | None:
+    """The text a key value is matched by: a string's text, a number as written, a literal's spelling."""
+    if v is None or isinstance(v, (dict, list)):
+        return None
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
 
 
 def yaml_load(text: str) -> Any:
@@ -621,6 +679,8 @@ def run_reference(config: Config, inputs: list[str], input_names: list[str] | No
     header_lines = 0
     empty_lines = 0
     rejected = {"malformed": 0, "bad_time": 0, "bad_coordinates": 0}
+    if config.lookup is not None:
+        rejected["unknown_key"] = 0
     late_count = {w.name: 0 for w in config.windows}
     outside = {a.name: 0 for a in config.areas if a.kind == "regions"}
     rejects: list[dict] = []
@@ -652,13 +712,21 @@ def run_reference(config: Config, inputs: list[str], input_names: list[str] | No
             reason = None
             if obj is None:
                 reason = "malformed"
-            else:
-                t_ns = parse_time_ns(obj.get(config.time_field), config.time_format)
+            elif config.lookup is not None:
+                key_field, table = config.lookup
+                row = table.get(lookup_key_text(get_field(obj, key_field)))
+                if row is None:
+                    reason = "unknown_key"
+                else:
+                    # Joined columns take the place of the line's fields of those names.
+                    obj = {**obj, **row}
+            if reason is None:
+                t_ns = parse_time_ns(get_field(obj, config.time_field), config.time_format)
                 if t_ns is None:
                     reason = "bad_time"
                 else:
-                    lat = as_number(obj.get(config.lat))
-                    lon = as_number(obj.get(config.lon))
+                    lat = as_number(get_field(obj, config.lat))
+                    lon = as_number(get_field(obj, config.lon))
                     if lat is None or lon is None or not (-90 <= lat <= 90) or not (-180 <= lon <= 180):
                         reason = "bad_coordinates"
             if reason is not None:
@@ -674,9 +742,9 @@ def run_reference(config: Config, inputs: list[str], input_names: list[str] | No
                 t_ns=t_ns,
                 lat=lat,
                 lon=lon,
-                dims=tuple(dimension_value(obj.get(d)) for d in config.dimensions),
-                numbers={f: as_number(obj.get(f)) for f in numeric_fields},
-                distincts={f: distinct_key(obj.get(f)) for f in distinct_fields},
+                dims=tuple(dimension_value(get_field(obj, d)) for d in config.dimensions),
+                numbers={f: as_number(get_field(obj, f)) for f in numeric_fields},
+                distincts={f: distinct_key(get_field(obj, f)) for f in distinct_fields},
             )
             events.append(ev)
             # The watermark that holds just before this event arrives.
@@ -711,6 +779,8 @@ def run_reference(config: Config, inputs: list[str], input_names: list[str] | No
             if max_seen is None or t_ns > max_seen:
                 max_seen = t_ns
 
+    if rejected.get("unknown_key") == 0:
+        del rejected["unknown_key"]  # listed only when it happened, as areaflow does
     rows, columns, qbounds = aggregate(config, events, contributions, numeric_fields, distinct_fields)
     summary = {
         "lines_read": lines_read,

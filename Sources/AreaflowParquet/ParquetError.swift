@@ -9,3 +9,15 @@ public enum ParquetError: Error, Equatable, Sendable {
   /// libzstd reported an error.
   case compression(String)
 }
+
+extension ParquetError: CustomStringConvertible {
+  /// What went wrong, in words a user can act on (these reach config errors and `inspect`).
+  public var description: String {
+    switch self {
+    case .invalidTable(let m): "cannot write the table: \(m)"
+    case .malformed(let m): "damaged or not Parquet: \(m)"
+    case .unsupported(let m): "unsupported Parquet feature: \(m)"
+    case .compression(let m): "cannot decompress a page: \(m)"
+    }
+  }
+}

@@ -1,4 +1,5 @@
-/// A Parquet `PageHeader` for the two page kinds this package writes: data page v1 and dictionary.
+/// A Parquet `PageHeader`: the two page kinds this package writes (data page v1 and dictionary), and data page v2,
+/// which other writers use and the reader accepts.
 struct ParquetPageHeader: Equatable {
   var type: ParquetFormat.PageType
   var uncompressedPageSize: Int32
@@ -7,6 +8,11 @@ struct ParquetPageHeader: Equatable {
   var numValues: Int32
   /// Encoding of the values (the dictionary's own encoding for a dictionary page).
   var encoding: ParquetFormat.Encoding
+  /// Data page v2 only: the levels' byte lengths (stored uncompressed before the values) and whether the values
+  /// are compressed.
+  var definitionLevelsLength: Int32 = 0
+  var repetitionLevelsLength: Int32 = 0
+  var isCompressed = true
 
   func encode(into w: inout ThriftCompactWriter) {
     w.structBegin()
@@ -64,6 +70,24 @@ struct ParquetPageHeader: Equatable {
             guard raw == ParquetFormat.Encoding.rle.rawValue else {
               throw ParquetError.unsupported("level encoding \(raw)")
             }
+          default: try r.skip(inner.type)
+          }
+        }
+        r.structEnd()
+      case (8, .struct):
+        r.structBegin()
+        while let inner = try r.readFieldHeader() {
+          switch (inner.id, inner.type) {
+          case (1, .i32): header.numValues = try r.readI32()
+          case (4, .i32):
+            let raw = try r.readI32()
+            guard let e = ParquetFormat.Encoding(rawValue: raw) else {
+              throw ParquetError.unsupported("encoding \(raw)")
+            }
+            header.encoding = e
+          case (5, .i32): header.definitionLevelsLength = try r.readI32()
+          case (6, .i32): header.repetitionLevelsLength = try r.readI32()
+          case (7, .boolTrue), (7, .boolFalse): header.isCompressed = ThriftCompactReader.boolValue(inner.type)
           default: try r.skip(inner.type)
           }
         }

@@ -1,6 +1,7 @@
 import AreaflowCore
 import AreaflowRuntime
 import ArgumentParser
+import Logging
 
 /// `areaflow check`: validate a config and print what it would compute.
 struct CheckCommand: ParsableCommand {
@@ -20,6 +21,7 @@ struct CheckCommand: ParsableCommand {
 
   func run() throws {
     let loaded = try LoadedConfig.load(config)
+    _ = try ServingFiles.load(loaded.config.http, configPath: loaded.path, logger: Logger(label: "areaflow.check"))
     var text = ConfigDescription.text(loaded.config)
     if !inputs.isEmpty {
       text += "\ninputs:"

@@ -15,6 +15,8 @@ enum ConfigDescription {
       let levels = c.input.topicLevels.map { "\($0.field): level \($0.level)" }.joined(separator: ", ")
       lines.append("topic levels (split at '/', 0-based) written as fields: \(levels)")
     }
+    lines += fieldPaths(c)
+    if let l = c.input.lookup { lines += lookup(l) }
     lines.append("areas:")
     for a in c.areas {
       switch a.kind {
@@ -48,7 +50,53 @@ enum ConfigDescription {
     )
     lines.append("groups: \(c.windows.count) window(s) x \(c.areas.count) area scheme(s) x dimension values")
     if let p = c.privacy { lines += privacy(p) }
+    lines += http(c.http)
     return lines.joined(separator: "\n")
+  }
+
+  /// The dotted names read as paths into nested objects (SPEC section 7), so a typo in a path is easy to see.
+  static func fieldPaths(_ c: PipelineConfig) -> [String] {
+    var names = [c.input.timeField, c.input.latField, c.input.lonField] + c.input.dimensions
+    names += c.features.compactMap(\.kind.field)
+    if let l = c.input.lookup { names.append(l.key) }
+    var seen = Set<String>()
+    let paths = names.filter { $0.contains(".") && seen.insert($0).inserted }
+    guard !paths.isEmpty else { return [] }
+    return [
+      "field paths (read inside nested objects; null where a step is missing, an array or not an object; a flat key "
+        + "spelled the same also matches): \(paths.joined(separator: ", "))"
+    ]
+  }
+
+  /// What the lookup table adds, in words.
+  static func lookup(_ l: LookupSpec) -> [String] {
+    let rows = l.loaded.map { " (\($0.count) rows)" } ?? ""
+    let kind = l.table.lowercased().hasSuffix(".parquet") ? "Parquet" : "CSV"
+    return [
+      "lookup: \(kind) table \(l.table)\(rows), joined where \(l.key) = \(l.on), adds \(l.fields.joined(separator: ", "))",
+      "  an event whose \(l.key) is missing or not in the table is rejected as unknown_key; run reloads the table "
+        + "when its file changes",
+    ]
+  }
+
+  /// How `run --http` serves, in words; only where the files are, never what they hold.
+  static func http(_ h: HTTPConfig) -> [String] {
+    var lines = ["http (run --http): keeps \(h.retain) final windows per window"]
+    if let tls = h.tls {
+      lines.append("  HTTPS only, certificate \(tls.cert), key \(tls.key); reloaded on change or SIGHUP")
+    }
+    if let users = h.usersFile {
+      lines.append(
+        "  every path but /healthz needs credentials from \(users) (basic auth or bearer token, scopes read/metrics)")
+    } else {
+      lines.append("  open to anyone who can reach the port (no http.users_file)")
+    }
+    lines.append(h.corsOrigins.isEmpty ? "  CORS off" : "  CORS for \(h.corsOrigins.joined(separator: ", "))")
+    let l = h.limits
+    lines.append(
+      "  limits: \(l.rate.formatted()) requests/s per client (burst \(l.burst)), \(l.sseClients) stream clients, idle timeout "
+        + "\(DurationParser.format(l.idleTimeout)), at most \(l.maxHeaders) headers of \(l.maxHeaderBytes) bytes")
+    return lines
   }
 
   /// What `privacy` publishes, in words; the key itself is never shown, only where it is read from.

@@ -25,7 +25,7 @@ struct LoadedConfig {
             file: path, line: 0, column: 0, key: "input.lookup.table", message: "cannot read \(lookup.table)")
         }
         do {
-          config.input.lookup?.loaded = try LookupTable(csv: [UInt8](bytes), on: lookup.on, fields: lookup.fields)
+          config.input.lookup?.loaded = try LookupTable.load([UInt8](bytes), spec: lookup)
         } catch {
           throw ConfigError(
             file: path, line: 0, column: 0, key: "input.lookup.table", message: "\(lookup.table): \(error)")

@@ -93,9 +93,12 @@ struct RunCommand: ParsableCommand {
       MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
       let live = LiveView(config: loaded.config, schemes: loaded.schemes)
       view = live
+      let httpLogger = Logger(label: "areaflow.http")
+      let files = try ServingFiles.load(loaded.config.http, configPath: loaded.path, logger: httpLogger)
       do {
         server = try HTTPServer(
-          address: http, api: AreaflowAPI(view: live, registry: registry), logger: Logger(label: "areaflow.http"))
+          address: http, api: AreaflowAPI(view: live, registry: registry, access: files.access),
+          certificates: files.certificates, logger: httpLogger)
       } catch {
         StandardError.write("areaflow: \(error)\n")
         throw ExitCode(2)
@@ -126,7 +129,8 @@ struct RunCommand: ParsableCommand {
     if let server, let http {
       let host = http[..<(http.lastIndex(of: ":") ?? http.endIndex)]
       server.start { port in
-        logger.info("http listening on http://\(host.isEmpty ? "0.0.0.0" : host):\(port)/")
+        let scheme = loaded.config.http.tls == nil ? "http" : "https"
+        logger.info("http listening on \(scheme)://\(host.isEmpty ? "0.0.0.0" : host):\(port)/")
       }
     }
     let status = pipeline.run()

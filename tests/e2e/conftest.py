@@ -44,6 +44,8 @@ CONFIGS = REPO / "configs"
 BUNDLED = {
     "transport": (CONFIGS / "transport.yaml", FIXTURES / "transport.ndjson.zst"),
     "connectivity": (CONFIGS / "connectivity.yaml", FIXTURES / "connectivity.csv.zst"),
+    "mlab-ndt": (CONFIGS / "mlab-ndt.yaml", FIXTURES / "mlab-ndt.ndjson.zst"),
+    "ripe-atlas": (CONFIGS / "ripe-atlas.yaml", FIXTURES / "ripe-atlas-ping.ndjson.zst"),
 }
 RUN_TIMEOUT_S = int(os.environ.get("AREAFLOW_E2E_TIMEOUT", "300"))
 MAX_REPORTED = 15
@@ -470,6 +472,10 @@ def reference_result(config_path, inputs) -> reference.Result:
     for a in config.areas:
         if a.regions_file:
             h.update(Path(a.regions_file).read_bytes())
+    lookup = (config.raw.get("input") or {}).get("lookup")
+    if lookup:
+        table = Path(lookup["table"])
+        h.update((table if table.is_absolute() else Path(config_path).parent / table).read_bytes())
     for p in reference.expand_inputs([str(i) for i in inputs]):
         h.update(p.encode())
         h.update(Path(p).read_bytes())

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import BUNDLED, read_rows, reference, replay
+from conftest import BUNDLED, assert_matches_reference, read_rows, reference, reference_result, replay, summary_problems
 
 FLAT = """
 input: {format: ndjson, time: ts, lat: lat, lon: lon, dimensions: [route]}
@@ -69,3 +69,7 @@ def test_nested_fields_give_the_rows_of_flat_ones(tmp_path):
     nested_summary = json.loads((tmp_path / "nested" / "_summary.json").read_text())
     for key in ("lines_read", "events_accepted", "rejected", "late"):
         assert flat_summary[key] == nested_summary[key], key
+    # And the reference, reading the same paths, agrees row for row.
+    expected = reference_result(tmp_path / "nested.yaml", [nested_in])
+    assert_matches_reference(tmp_path / "nested", expected)
+    assert not summary_problems(tmp_path / "nested", expected)

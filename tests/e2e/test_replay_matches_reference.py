@@ -8,6 +8,7 @@ import pytest
 
 from conftest import (
     assert_matches_reference,
+    BUNDLED,
     bundled,
     load_summary,
     read_rows,
@@ -23,14 +24,14 @@ RFC3339_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 # ---- bundled configs on their fixtures ------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["transport", "connectivity"])
+@pytest.mark.parametrize("kind", sorted(BUNDLED))
 def test_bundled_config_replay_equals_reference_row_by_row(kind, replays):
     config, fixture = bundled(kind)
     out = replays.get(config, [fixture])
     assert_matches_reference(out, reference_result(config, [fixture]))
 
 
-@pytest.mark.parametrize("kind", ["transport", "connectivity"])
+@pytest.mark.parametrize("kind", sorted(BUNDLED))
 def test_bundled_config_replay_summary_adds_up_and_equals_reference(kind, replays):
     config, fixture = bundled(kind)
     out = replays.get(config, [fixture])
@@ -38,7 +39,7 @@ def test_bundled_config_replay_summary_adds_up_and_equals_reference(kind, replay
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("kind", ["transport", "connectivity"])
+@pytest.mark.parametrize("kind", sorted(BUNDLED))
 def test_bundled_config_rejects_and_late_records_match_summary_and_reference(kind, replays):
     config, fixture = bundled(kind)
     out = replays.get(config, [fixture])

@@ -43,26 +43,7 @@ public struct ConfigLoader {
     }
     let features = try parseFeatures(featuresNode, dimensions: input.dimensions)
     let output = try parseOutput(top["output"], name: name)
-    var http = HTTPConfig()
-    if let h = top["http"] {
-      let m = try mapping(h, key: "http", allowed: ["retain", "basemap"])
-      if let b = m["basemap"] {
-        let url = try string(b, key: "http.basemap")
-        guard url.hasPrefix("https://") || url.hasPrefix("http://"),
-          ["{z}", "{x}", "{y}"].allSatisfy({ url.contains($0) })
-        else {
-          throw error(
-            b, key: "http.basemap", "expected a tile URL template such as https://tiles.example.org/{z}/{x}/{y}.png")
-        }
-        http.basemap = url
-      }
-      if let r = m["retain"] {
-        guard let n = Int(r.scalar?.string ?? ""), (1...100_000).contains(n) else {
-          throw error(r, key: "http.retain", "expected a whole number of windows between 1 and 100000")
-        }
-        http.retain = n
-      }
-    }
+    let http = try top["http"].map { n throws(ConfigError) in try parseHTTP(n) } ?? HTTPConfig()
     var config = PipelineConfig(
       name: name, input: input, areas: areas, windows: windows, watermark: watermark, features: features,
       output: output, baseDirectory: baseDirectory)
@@ -244,8 +225,10 @@ public struct ConfigLoader {
       throw missing("input.lookup.fields", in: node, expected: "a non-empty list of the table's columns to add")
     }
     let table = try string(t, key: "input.lookup.table")
-    guard table.lowercased().hasSuffix(".csv") else {
-      throw error(t, key: "input.lookup.table", "expected a CSV file with a header row (FILE.csv)")
+    guard table.lowercased().hasSuffix(".csv") || table.lowercased().hasSuffix(".parquet") else {
+      throw error(
+        t, key: "input.lookup.table",
+        "expected a CSV file with a header row (FILE.csv) or a Parquet file (FILE.parquet)")
     }
     var fields: [String] = []
     for item in items {
@@ -436,7 +419,7 @@ public struct ConfigLoader {
     return base.isEmpty ? "areaflow" : base
   }
 
-  private func resolve(_ path: String) -> String {
+  func resolve(_ path: String) -> String {
     path.hasPrefix("/") ? path : (baseDirectory == "." ? path : "\(baseDirectory)/\(path)")
   }
 
@@ -469,7 +452,7 @@ public struct ConfigLoader {
   }
 
   /// A mapping's entries by key, refusing keys outside `allowed` so typos never pass silently.
-  private func mapping(_ node: Node, key: String, allowed: Set<String>) throws(ConfigError) -> [String: Node] {
+  func mapping(_ node: Node, key: String, allowed: Set<String>) throws(ConfigError) -> [String: Node] {
     guard case .mapping(let map) = node else {
       throw error(node, key: key, "expected a mapping with keys \(allowed.sorted().joined(separator: ", "))")
     }
@@ -486,7 +469,7 @@ public struct ConfigLoader {
     return result
   }
 
-  private func string(_ node: Node, key: String) throws(ConfigError) -> String {
+  func string(_ node: Node, key: String) throws(ConfigError) -> String {
     guard case .scalar(let s) = node, !s.string.isEmpty else {
       throw error(node, key: key, "expected a non-empty string")
     }
@@ -505,7 +488,7 @@ public struct ConfigLoader {
     return s
   }
 
-  private func integer(_ node: Node, key: String, range: ClosedRange<Int>) throws(ConfigError) -> Int {
+  func integer(_ node: Node, key: String, range: ClosedRange<Int>) throws(ConfigError) -> Int {
     guard case .scalar(let s) = node, let v = Int(s.string), range.contains(v) else {
       throw error(node, key: key, "expected an integer in \(range.lowerBound)...\(range.upperBound)")
     }
@@ -519,14 +502,14 @@ public struct ConfigLoader {
     return v
   }
 
-  private func duration(_ node: Node, key: String) throws(ConfigError) -> Int64 {
+  func duration(_ node: Node, key: String) throws(ConfigError) -> Int64 {
     guard case .scalar(let s) = node, let d = DurationParser.parse(s.string) else {
       throw error(node, key: key, "expected a duration such as 500ms, 30s, 5m, 1h or 1d")
     }
     return d
   }
 
-  private func positiveDuration(_ node: Node, key: String) throws(ConfigError) -> Int64 {
+  func positiveDuration(_ node: Node, key: String) throws(ConfigError) -> Int64 {
     let d = try duration(node, key: key)
     guard d > 0 else { throw error(node, key: key, "expected a duration greater than zero") }
     return d

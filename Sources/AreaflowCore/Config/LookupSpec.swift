@@ -1,7 +1,7 @@
 /// `input.lookup` (SPEC section 7): a table joined to each event at decode, for feeds that name a thing (a probe,
 /// a stop) whose position or attributes live elsewhere.
 public struct LookupSpec: Sendable, Equatable {
-  /// The table file (CSV with a header row), resolved against the config's directory.
+  /// The table file (CSV with a header row, or Parquet), resolved against the config's directory.
   public var table: String
   /// The event field whose value is looked up.
   public var key: String

@@ -132,16 +132,3 @@ public struct OutputConfig: Sendable, Equatable {
     self.flushEvery = flushEvery
   }
 }
-
-/// `http:` settings of `run --http`.
-public struct HTTPConfig: Sendable, Equatable {
-  /// Final windows kept per window name for the API and the map (`http.retain`).
-  public var retain: Int
-  /// `http.basemap`: a raster tile URL template (`https://host/{z}/{x}/{y}.png`) the map draws under the areas;
-  /// nil keeps the page self-contained.
-  public var basemap: String?
-  public init(retain: Int = 60, basemap: String? = nil) {
-    self.retain = retain
-    self.basemap = basemap
-  }
-}

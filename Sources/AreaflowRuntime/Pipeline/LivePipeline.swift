@@ -188,7 +188,7 @@ public final class LivePipeline: @unchecked Sendable {
       return
     }
     do {
-      let table = try LookupTable(csv: [UInt8](data), on: spec.on, fields: spec.fields)
+      let table = try LookupTable.load([UInt8](data), spec: spec)
       stages.replaceLookup(table)
       logger.info("lookup table reloaded", metadata: ["file": "\(spec.table)", "rows": "\(table.count)"])
     } catch {
