@@ -43,6 +43,8 @@ let package = Package(
     .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
     .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
     .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+    // Debian's libmosquitto-dev: the MQTT client under `mqtt://` inputs.
+    .systemLibrary(name: "CMosquitto", path: "Sources/CMosquitto"),
     // Self-contained libraries below the core: they know nothing of configs, windows or areas.
     .target(name: "AreaflowH3", swiftSettings: hotPathSettings),
     .target(name: "AreaflowParquet", dependencies: ["CZstd"], swiftSettings: hotPathSettings),
@@ -63,8 +65,9 @@ let package = Package(
     .target(
       name: "AreaflowRuntime",
       dependencies: [
-        "AreaflowCore", "AreaflowGTFSRealtime", "CZstd", "CZlib", .product(name: "Logging", package: "swift-log"),
-        .product(name: "Metrics", package: "swift-metrics"), .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        "AreaflowCore", "AreaflowGTFSRealtime", "CZstd", "CZlib", "CMosquitto",
+        .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ],
       swiftSettings: hotPathSettings
     ),

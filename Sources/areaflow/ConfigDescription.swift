@@ -12,6 +12,13 @@ enum ConfigDescription {
         "input: \(c.input.format.rawValue) lines; time \(time); position \(c.input.latField), \(c.input.lonField)")
     }
     if !c.input.dimensions.isEmpty { lines.append("dimensions: \(c.input.dimensions.joined(separator: ", "))") }
+    if let field = c.input.topicField {
+      lines.append("topic: a message's topic (MQTT) is written into each of its object lines as '\(field)'")
+    }
+    if !c.input.topicLevels.isEmpty {
+      let levels = c.input.topicLevels.map { "\($0.field): level \($0.level)" }.joined(separator: ", ")
+      lines.append("topic levels (split at '/', 0-based) written as fields: \(levels)")
+    }
     lines += fieldPaths(c)
     if let l = c.input.lookup { lines += lookup(l) }
     lines.append("areas:")

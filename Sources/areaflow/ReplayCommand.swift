@@ -30,6 +30,11 @@ struct ReplayCommand: ParsableCommand {
 
   func validate() throws {
     if inputs.isEmpty { throw ValidationError("give at least one INPUT (a file, a directory or -)") }
+    if let endless = inputs.first(where: InputDescription.isEndless) {
+      throw ValidationError(
+        "\(endless.split(separator: "?")[0]) is not finite, so replay cannot read it to an end: use `areaflow run` (SIGTERM ends it cleanly)"
+      )
+    }
   }
 
   func run() throws {

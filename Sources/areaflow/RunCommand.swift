@@ -15,8 +15,9 @@ struct RunCommand: ParsableCommand {
     abstract: "Follow live inputs, flush snapshots every output.flush_every, resume after restarts.",
     discussion: """
       INPUT is a file (followed like tail -F, through rotation and truncation), a directory (its files, and new \
-      ones as they appear), - for standard input, or tcp://HOST:PORT (newline-delimited events from any number of \
-      clients). Snapshots and a checkpoint are committed in the output directory every output.flush_every; a \
+      ones as they appear), - for standard input, tcp://HOST:PORT (newline-delimited events from any number of \
+      clients), or mqtt://HOST:PORT/TOPIC-FILTER (mqtts:// for TLS; options ?qos=0|1&client_id=NAME&clean=false&\
+      username=NAME&password_env=VAR&cafile=…&certfile=…&keyfile=…&insecure=true; see README, "MQTT"). Snapshots and a checkpoint are committed in the output directory every output.flush_every; a \
       restart with the same config and directory resumes from the checkpoint. SIGINT or SIGTERM drains, commits \
       and exits 0.
 
@@ -24,6 +25,7 @@ struct RunCommand: ParsableCommand {
         areaflow run --config configs/transport.yaml /var/log/feeds/transport.ndjson.zst
         areaflow run --config configs/connectivity.yaml --once fixtures/connectivity.csv.zst
         areaflow run --config configs/transport.yaml tcp://0.0.0.0:7000
+        areaflow run --config configs/hfp.yaml 'mqtt://mqtt.hsl.fi:1883//hfp/v2/journey/ongoing/vp/#'
       """)
 
   @OptionGroup var pipeline: PipelineArguments
@@ -40,7 +42,8 @@ struct RunCommand: ParsableCommand {
   @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical.")
   var logLevel: String = "info"
 
-  @Argument(help: "Input files, directories, - for standard input, or tcp://HOST:PORT (none: standard input).")
+  @Argument(
+    help: "Input files, directories, - for standard input, tcp://HOST:PORT or mqtt://HOST:PORT/FILTER (none: stdin).")
   var inputs: [String] = []
 
   func validate() throws {

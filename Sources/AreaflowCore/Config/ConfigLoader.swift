@@ -142,7 +142,8 @@ public struct ConfigLoader {
 
   private func parseInput(_ node: Node) throws(ConfigError) -> InputConfig {
     let m = try mapping(
-      node, key: "input", allowed: ["format", "time", "lat", "lon", "dimensions", "lookup", "poll_every"])
+      node, key: "input",
+      allowed: ["format", "time", "lat", "lon", "dimensions", "lookup", "poll_every", "topic_field", "topic_levels"])
     let format =
       try m["format"].map { n throws(ConfigError) in
         try enumValue(n, key: "input.format", InputConfig.Format.self)
@@ -188,7 +189,36 @@ public struct ConfigLoader {
       }
       input.pollEvery = try positiveDuration(p, key: "input.poll_every")
     }
+    try parseTopicFields(m, into: &input)
     return input
+  }
+
+  /// `input.topic_field` and `input.topic_levels`: fields a message source writes into each JSON object line, so
+  /// only NDJSON input can have them (a CSV record's columns are fixed by its header).
+  private func parseTopicFields(_ m: [String: Node], into input: inout InputConfig) throws(ConfigError) {
+    if let t = m["topic_field"] {
+      input.topicField = try string(t, key: "input.topic_field")
+      if input.format != .ndjson {
+        throw error(t, key: "input.topic_field", "only ndjson input can carry the topic as a field")
+      }
+    }
+    guard let levels = m["topic_levels"] else { return }
+    guard case .mapping(let map) = levels, !map.isEmpty, input.format == .ndjson else {
+      throw error(
+        levels, key: "input.topic_levels",
+        input.format == .ndjson
+          ? "expected a mapping of field name to topic level, such as {mode: 6, route: 9}"
+          : "only ndjson input can carry topic levels as fields")
+    }
+    for (k, v) in map {
+      let name = try string(k, key: "input.topic_levels")
+      if name == input.topicField || input.topicLevels.contains(where: { $0.field == name }) {
+        throw error(k, key: "input.topic_levels.\(name)", "the field '\(name)' is written twice")
+      }
+      input.topicLevels.append(
+        TopicLevel(field: name, level: try integer(v, key: "input.topic_levels.\(name)", range: 0...1000)))
+    }
+    input.topicLevels.sort { $0.field < $1.field }
   }
 
   private func parseLookup(_ node: Node) throws(ConfigError) -> LookupSpec {

@@ -55,6 +55,11 @@ public struct InputConfig: Sendable, Equatable {
 
   /// How the bytes that reach the line decoder are written: a GTFS-Realtime input reaches it as NDJSON lines.
   public var lineFormat: Format { format == .csv ? .csv : .ndjson }
+  /// `input.topic_field`: the field a message source (MQTT) writes each message's topic into, or nil.
+  public var topicField: String?
+  /// `input.topic_levels`: fields a message source fills from levels of the topic (0-based, split at `/`, so
+  /// `/hfp/v2/…` has an empty level 0), sorted by field name.
+  public var topicLevels: [TopicLevel] = []
 
   public init(
     format: Format, timeField: String, timeFormat: TimeFormat, latField: String, lonField: String,

@@ -53,7 +53,7 @@ public final class LivePipeline: @unchecked Sendable {
   private var lookupStamp: LookupStamp?
 
   /// - Parameters:
-  ///   - inputs: command-line inputs: files, directories, `-`, `tcp://HOST:PORT`.
+  ///   - inputs: command-line inputs: files, directories, `-`, `tcp://HOST:PORT`, `mqtt://HOST:PORT/FILTER`.
   ///   - checkpoint: the checkpoint to resume from (already recovered on disk), or nil for a fresh start.
   public init(
     config: PipelineConfig, schemes: [any AreaScheme], encoder: any SnapshotEncoder, outputDirectory: String,
@@ -94,9 +94,8 @@ public final class LivePipeline: @unchecked Sendable {
       feedState = nil
     }
     sources = try SourceFactory.live(
-      inputs, format: config.input.format, plan: stages.decoder.plan, batchLines: options.batchLines,
-      positions: checkpoint?.inputs ?? [], once: options.once, pollEvery: config.input.pollEvery,
-      feedState: feedState, logger: logger)
+      inputs, input: config.input, plan: stages.decoder.plan, batchLines: options.batchLines,
+      positions: checkpoint?.inputs ?? [], once: options.once, feedState: feedState, logger: logger)
   }
 
   /// The TCP ports listened on, in input order (useful with port 0).
@@ -118,7 +117,8 @@ public final class LivePipeline: @unchecked Sendable {
         SourceContext(
           queue: intakeQueue, deliver: { [unowned self] chunk in hand(chunk) },
           noteData: { [unowned self] in noteData(index) },
-          ended: { [unowned self] in if options.once { schedulePoll() } }))
+          ended: { [unowned self] in if options.once { schedulePoll() } },
+          setProblem: { [view] problem in view?.setInputProblem(index, problem) }))
     }
     timers.append(repeating(every: Double(options.pollInterval) / 1e9) { [unowned self] in poll() })
     timers.append(

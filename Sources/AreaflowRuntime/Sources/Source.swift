@@ -1,7 +1,8 @@
 import AreaflowCore
 import Dispatch
 
-/// One way in: a file, a followed file or directory, standard input, a TCP listener, and later Kafka or MQTT.
+/// One way in: a file, a followed file or directory, standard input, a TCP listener, an MQTT subscription, and later
+/// Kafka.
 ///
 /// A source turns what it reads into `LineChunk`s of whole lines (through an `InputFramer`) and knows where a
 /// restart can go on from. The drivers treat every source alike: replay reads each source to its end in command-line
@@ -42,6 +43,9 @@ struct SourceContext {
   let noteData: () -> Void
   /// Told when the source has ended by itself (standard input closed).
   let ended: () -> Void
+  /// Told why the input cannot deliver now (a broker out of reach), or nil once it can again: `/healthz` answers
+  /// 503 with the reason meanwhile. May be called from any thread.
+  var setProblem: (String?) -> Void = { _ in }
 }
 
 /// What one `read` did.

@@ -3,9 +3,9 @@ import Logging
 
 /// Opens the sources of a command line. Replay and `run` differ here in which sources they open: replay reads
 /// files (a directory stands for its files in name order) and standard input once to their ends; `run` follows
-/// files and directories, reads standard input as it comes, listens on TCP and polls GTFS-Realtime feeds over HTTP.
-/// With `gtfs-rt`, every source of a run shares one `FeedState`, so a vehicle position is handed on once whichever
-/// input or file it is seen in.
+/// files and directories, reads standard input as it comes, listens on TCP, subscribes to MQTT and polls
+/// GTFS-Realtime feeds over HTTP. With `gtfs-rt`, every source of a run shares one `FeedState`, so a vehicle position
+/// is handed on once whichever input or file it is seen in.
 enum SourceFactory {
   /// Replay's sources, one per file, in the order they are read.
   static func replay(
@@ -24,15 +24,17 @@ enum SourceFactory {
   /// `run`'s sources, one per command-line input.
   /// - Parameter positions: the checkpoint's positions; each followed input gets its own.
   /// - Parameters:
-  ///   - pollEvery: `input.poll_every` (ns), for HTTP feeds.
+  ///   - input: the config's input: format, `poll_every` for HTTP feeds, topic fields for MQTT.
   ///   - feedState: for `gtfs-rt`, the run's position memory and counters.
   /// - Throws: `TCPSource.SetupError` when an address cannot be listened on, `HTTPFeedSource.SetupError` for a URL
-  ///   that is not valid or an HTTP input with another format than `gtfs-rt`.
+  ///   that is not valid or an HTTP input with another format than `gtfs-rt`, `MQTTSource.SetupError` for a bad
+  ///   `mqtt://` URL or option.
   static func live(
-    _ inputs: [String], format: InputConfig.Format, plan: FieldPlan, batchLines: Int, positions: [InputPosition],
-    once: Bool, pollEvery: Int64 = InputConfig.defaultPollEvery, feedState: FeedState? = nil, logger: Logger
+    _ inputs: [String], input: InputConfig, plan: FieldPlan, batchLines: Int, positions: [InputPosition],
+    once: Bool, feedState: FeedState? = nil, logger: Logger
   ) throws -> [any Source] {
-    try inputs.enumerated().map { index, argument -> any Source in
+    let format = input.format
+    return try inputs.enumerated().map { index, argument -> any Source in
       if argument == "-" {
         return StandardInputSource(index: index, format: format, plan: plan, batchLines: batchLines, logger: logger)
       }
@@ -42,8 +44,13 @@ enum SourceFactory {
       }
       if isFeedURL(argument) {
         return try HTTPFeedSource(
-          index: index, address: argument, format: format, plan: plan, batchLines: batchLines, pollEvery: pollEvery,
-          feedState: feedState ?? FeedState(), logger: logger)
+          index: index, address: argument, format: format, plan: plan, batchLines: batchLines,
+          pollEvery: input.pollEvery, feedState: feedState ?? FeedState(), logger: logger)
+      }
+      if MQTTOptions.isMQTT(argument) {
+        return try MQTTSource(
+          index: index, argument: argument, input: input, plan: plan, batchLines: batchLines,
+          positions: positions.filter { $0.input == index }, logger: logger)
       }
       return FollowedPathSource(
         index: index, path: argument, isDirectory: FileIdentity.of(path: argument)?.isDirectory ?? false,
