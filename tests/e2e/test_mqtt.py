@@ -468,3 +468,63 @@ def test_csv_messages_each_carry_their_header(tmp_path):
     assert expected["events_accepted"] >= 95
     for key in ("lines_read", "events_accepted", "rejected"):
         assert s[key] == expected[key], (key, s, expected)
+
+
+class SecureBroker(Broker):
+    """mosquitto with a TLS listener (a certificate made here by openssl) and a password file: no anonymous access."""
+
+    def __init__(self, directory: Path, user: str, password: str):
+        super().__init__(directory)
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-keyout",
+             str(self.dir / "broker.key"), "-out", str(self.dir / "broker.crt"), "-subj", "/CN=localhost",
+             "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"], check=True, capture_output=True)
+        (self.dir / "passwd").write_text("")
+        subprocess.run(["mosquitto_passwd", "-b", str(self.dir / "passwd"), user, password], check=True,
+                       capture_output=True)
+        self.conf.write_text(
+            f"listener {self.port} 127.0.0.1\n"
+            f"certfile {self.dir / 'broker.crt'}\nkeyfile {self.dir / 'broker.key'}\n"
+            "allow_anonymous false\n"
+            f"password_file {self.dir / 'passwd'}\n"
+            # Started as root (CI), mosquitto would switch to its own user, who cannot read the test's directory.
+            "user root\n"
+            "persistence false\n"
+            f"log_dest file {self.dir / 'mosquitto.log'}\n")
+
+
+def test_tls_and_login_with_a_password_from_the_environment(tmp_path):
+    """`mqtts://` checks the broker's certificate against `cafile` and logs in with `username` and the password in
+    `password_env`; every message is counted, a wrong password is a clear, retried error, and the password never
+    appears in a log line."""
+    config = hfp_config(tmp_path)
+    msgs = hfp_messages()[:80]
+    secret = "broker-secret-4711"
+    with SecureBroker(tmp_path / "broker", "areaflow", secret) as broker:
+        ca = broker.dir / "broker.crt"
+        url = f"mqtts://127.0.0.1:{broker.port}/{FILTER}?cafile={ca}&username=areaflow&password_env=AREAFLOW_MQTT_PW"
+        out = tmp_path / "out"
+        with LiveRun(run_args(config, out, [url], *DEBUG), env={"AREAFLOW_MQTT_PW": secret}) as r:
+            r.expect(SUBSCRIBED, timeout=30)
+            pub = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"secure-publisher-{os.getpid()}")
+            pub.tls_set(ca_certs=str(ca))
+            pub.username_pw_set("areaflow", secret)
+            pub.connect("127.0.0.1", broker.port)
+            pub.loop_start()
+            for info in [pub.publish(t, p, qos=1) for t, p in msgs]:
+                info.wait_for_publish(30)
+            pub.disconnect()
+            pub.loop_stop()
+            s = wait_summary(out, lambda s: s["lines_read"] >= len(msgs), 60, "the messages over TLS", r)
+            r.send(signal.SIGTERM)
+            r.wait_exit(30)
+        assert s["lines_read"] == len(msgs)
+        assert secret not in "\n".join(r.lines)
+        with LiveRun(run_args(config, tmp_path / "out2", [url], *DEBUG), env={"AREAFLOW_MQTT_PW": "wrong"}) as r:
+            r.expect("the MQTT broker refused the connection", timeout=30)
+            failure = next(x for x in r.lines if "the MQTT broker refused the connection" in x)
+            assert "not authorised" in failure and f"port={broker.port}" in failure, failure
+            assert r.alive()
+            r.send(signal.SIGTERM)
+            r.wait_exit(30)
+        assert "wrong" not in "\n".join(x for x in r.lines if "password" in x.lower())
