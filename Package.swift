@@ -67,7 +67,9 @@ let package = Package(
       dependencies: [
         "AreaflowCore", "AreaflowGTFSRealtime", "CZstd", "CZlib", "CMosquitto",
         .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
-        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"), .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
       ],
       swiftSettings: hotPathSettings
     ),

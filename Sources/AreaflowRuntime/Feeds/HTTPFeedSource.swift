@@ -4,10 +4,6 @@ import Foundation
 import Logging
 import Metrics
 
-#if canImport(FoundationNetworking)
-  import FoundationNetworking
-#endif
-
 /// `http://…` or `https://…` in `run`: a GTFS-Realtime feed fetched every `input.poll_every`.
 ///
 /// - Conditional requests: `If-None-Match` with the last `ETag`, `If-Modified-Since` with the last `Last-Modified`;
@@ -25,8 +21,8 @@ import Metrics
 ///   new (or failed).
 ///
 /// A feed cannot be read again from a position, so the source has no positions; what a restart needs is the position
-/// memory, which the checkpoint holds. Used only from the driver's intake queue (URLSession's completion handlers
-/// hop onto it), which is what makes it `@unchecked Sendable`.
+/// memory, which the checkpoint holds. Used only from the driver's intake queue (the fetcher's completions hop onto
+/// it), which is what makes it `@unchecked Sendable`.
 final class HTTPFeedSource: Source, @unchecked Sendable {
   let index: Int
   let name: String
@@ -39,7 +35,7 @@ final class HTTPFeedSource: Source, @unchecked Sendable {
   private let pollEvery: Double
   let timeout: Double
   private let maxBackoff: Double
-  private let session: URLSession
+  private let fetcher: HTTPFeedFetcher
   private var context: SourceContext?
   private var etag: String?
   private var lastModified: String?
@@ -47,7 +43,6 @@ final class HTTPFeedSource: Source, @unchecked Sendable {
   private var lines: Int64 = 0
   private var consecutiveFailures = 0
   private var cancelled = false
-  private var task: URLSessionDataTask?
   private(set) var isExhausted = false
   private let fetchErrors = Counter(label: "areaflow_feed_fetch_errors_total")
   private let fetches = Counter(label: "areaflow_feed_fetches_total")
@@ -67,6 +62,13 @@ final class HTTPFeedSource: Source, @unchecked Sendable {
     guard let url = URL(string: address), url.host != nil else {
       throw SetupError(description: "\(address): not a valid URL")
     }
+    let seconds = Double(pollEvery) / 1e9
+    timeout = min(30, max(1, seconds))
+    do {
+      fetcher = try HTTPFeedFetcher(url: url, timeoutSeconds: timeout)
+    } catch {
+      throw SetupError(description: "\(address): \(error)")
+    }
     self.index = index
     self.name = address
     self.url = url
@@ -75,19 +77,9 @@ final class HTTPFeedSource: Source, @unchecked Sendable {
     self.batchLines = batchLines
     self.feedState = feedState
     self.logger = logger
-    let seconds = Double(pollEvery) / 1e9
     self.pollEvery = seconds
-    timeout = min(30, max(1, seconds))
     maxBackoff = max(seconds, 60)
-    let configuration = URLSessionConfiguration.ephemeral
-    configuration.urlCache = nil
-    configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-    configuration.timeoutIntervalForRequest = timeout
-    configuration.timeoutIntervalForResource = timeout
-    session = URLSession(configuration: configuration)
   }
-
-  deinit { session.invalidateAndCancel() }
 
   func start(_ context: SourceContext) {
     self.context = context
@@ -98,45 +90,35 @@ final class HTTPFeedSource: Source, @unchecked Sendable {
   private func fetch() {
     guard !cancelled, let context else { return }
     dispatchPrecondition(condition: .onQueue(context.queue))
-    var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
-    if let etag { request.setValue(etag, forHTTPHeaderField: "If-None-Match") }
-    if let lastModified { request.setValue(lastModified, forHTTPHeaderField: "If-Modified-Since") }
-    request.setValue("application/x-protobuf, */*", forHTTPHeaderField: "Accept")
+    var headers = [("Accept", "application/x-protobuf, */*")]
+    if let etag { headers.append(("If-None-Match", etag)) }
+    if let lastModified { headers.append(("If-Modified-Since", lastModified)) }
     fetches.increment()
     let queue = context.queue
-    let task = session.dataTask(with: request) { [weak self] data, response, error in
+    fetcher.get(headers: headers) { [weak self] result in
       guard let self else { return }
-      let outcome = Fetched(data: data, response: response as? HTTPURLResponse, error: error)
-      queue.async { self.handle(outcome) }
+      queue.async { self.handle(result) }
     }
-    self.task = task
-    task.resume()
   }
 
-  private struct Fetched: @unchecked Sendable {
-    let data: Data?
-    let response: HTTPURLResponse?
-    let error: (any Error)?
-  }
-
-  private func handle(_ fetched: Fetched) {
+  private func handle(_ result: Result<HTTPFeedFetcher.Answer, HTTPFeedFetcher.Failure>) {
     guard !cancelled, let context else { return }
-    task = nil
-    if let error = fetched.error {
-      return failed(Self.describe(error))
+    let response: HTTPFeedFetcher.Answer
+    switch result {
+    case .failure(let failure): return failed(failure.description)
+    case .success(let answer): response = answer
     }
-    guard let response = fetched.response else { return failed("no HTTP response") }
-    switch response.statusCode {
+    switch response.status {
     case 304:
       succeeded(new: false)
     case 200:
-      let body = fetched.data ?? Data()
-      let fingerprint = body.withUnsafeBytes { b -> (Int, UInt64) in
-        guard let p = b.bindMemory(to: UInt8.self).baseAddress else { return (0, 0) }
+      let body = response.body
+      let fingerprint = body.withUnsafeBufferPointer { b -> (Int, UInt64) in
+        guard let p = b.baseAddress else { return (0, 0) }
         return (b.count, ByteHasher.hash(p, 0, b.count))
       }
-      etag = response.value(forHTTPHeaderField: "ETag")
-      lastModified = response.value(forHTTPHeaderField: "Last-Modified")
+      etag = response.headers.first(name: "ETag")
+      lastModified = response.headers.first(name: "Last-Modified")
       if let last = lastBody, last == fingerprint { return succeeded(new: false) }
       lastBody = fingerprint
       let before = (feedState.summary.vehiclePositions, feedState.summary.malformedMessages)
@@ -160,7 +142,7 @@ final class HTTPFeedSource: Source, @unchecked Sendable {
       }
       succeeded(new: feedState.summary.vehiclePositions > before.0 || malformed > 0)
     default:
-      failed("HTTP status \(response.statusCode)")
+      failed("HTTP status \(response.status)")
     }
   }
 
@@ -196,30 +178,7 @@ final class HTTPFeedSource: Source, @unchecked Sendable {
     context.queue.asyncAfter(deadline: .now() + seconds) { [weak self] in self?.fetch() }
   }
 
-  /// Says what went wrong in words a person can act on.
-  static func describe(_ error: any Error) -> String {
-    guard let e = error as? URLError else { return "\(error)" }
-    // FoundationNetworking reports some libcurl failures with an unknown code and curl's words.
-    let words = e.localizedDescription
-    if words.contains("Couldn't connect") || words.contains("Connection refused") {
-      return "connection refused (\(words))"
-    }
-    if words.contains("Could not resolve host") { return "unknown host (\(words))" }
-    switch e.code {
-    case .timedOut: return "timed out"
-    case .cannotConnectToHost: return "connection refused (cannot connect to the host)"
-    case .cannotFindHost, .dnsLookupFailed: return "unknown host"
-    case .networkConnectionLost: return "the connection was lost"
-    case .notConnectedToInternet: return "no network"
-    case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
-      .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot:
-      return "TLS failed: \(e.localizedDescription)"
-    default: return "\(e.localizedDescription) (URLError \(e.code.rawValue))"
-    }
-  }
-
   func cancel() {
     cancelled = true
-    task?.cancel()
   }
 }
