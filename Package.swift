@@ -44,7 +44,8 @@ let package = Package(
     .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
     .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
     // Debian's libmosquitto-dev: the MQTT client under `mqtt://` inputs.
-    .systemLibrary(name: "CMosquitto", path: "Sources/CMosquitto"),
+    // libmosquitto through dlopen when an MQTT input opens (see its header), not linked into every process.
+    .target(name: "CMosquitto", path: "Sources/CMosquitto"),
     // Self-contained libraries below the core: they know nothing of configs, windows or areas.
     .target(name: "AreaflowH3", swiftSettings: hotPathSettings),
     .target(name: "AreaflowParquet", dependencies: ["CZstd"], swiftSettings: hotPathSettings),

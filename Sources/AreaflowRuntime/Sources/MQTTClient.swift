@@ -43,7 +43,7 @@ final class MQTTClient: @unchecked Sendable {
 
   static let maxDelay = 30.0
   private static let initialised: Bool = {
-    mosquitto_lib_init()
+    af_mosquitto_lib_init()!()
     return true
   }()
 
@@ -71,39 +71,44 @@ final class MQTTClient: @unchecked Sendable {
 
   /// Creates the libmosquitto client with the options; nothing touches the network yet.
   func prepare() throws(SetupError) {
+    if let problem = af_mosquitto_load() {
+      throw SetupError(
+        description:
+          "\(name): MQTT needs libmosquitto (Debian: apt-get install libmosquitto1): \(String(cString: problem))")
+    }
     _ = Self.initialised
-    guard let m = mosquitto_new(options.clientID, options.cleanSession, Unmanaged.passUnretained(self).toOpaque())
+    guard let m = af_mosquitto_new()!(options.clientID, options.cleanSession, Unmanaged.passUnretained(self).toOpaque())
     else { throw SetupError(description: "\(name): cannot create an MQTT client: \(String(cString: strerror(errno)))") }
     handle = m
-    _ = mosquitto_int_option(m, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311)
+    _ = af_mosquitto_int_option()!(m, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311)
     func check(_ rc: Int32, _ what: String) throws(SetupError) {
       guard rc == MOSQ_ERR_SUCCESS.rawValue else {
         throw SetupError(description: "\(name): \(what): \(Self.describe(rc))")
       }
     }
     if let username = options.username {
-      try check(mosquitto_username_pw_set(m, username, password), "username")
+      try check(af_mosquitto_username_pw_set()!(m, username, password), "username")
     }
     if options.tls {
       // Without a CA file or directory, the system's certificates (Debian's /etc/ssl/certs) vouch for the broker.
       let caPath = options.caFile == nil && options.caPath == nil ? "/etc/ssl/certs" : options.caPath
       try check(
-        mosquitto_tls_set(m, options.caFile, caPath, options.certFile, options.keyFile, nil),
+        af_mosquitto_tls_set()!(m, options.caFile, caPath, options.certFile, options.keyFile, nil),
         "TLS settings (cafile, capath, certfile, keyfile)")
-      try check(mosquitto_tls_opts_set(m, 1, nil, nil), "TLS peer verification")
-      if options.insecure { try check(mosquitto_tls_insecure_set(m, true), "insecure") }
+      try check(af_mosquitto_tls_opts_set()!(m, 1, nil, nil), "TLS peer verification")
+      if options.insecure { try check(af_mosquitto_tls_insecure_set()!(m, true), "insecure") }
     }
-    mosquitto_connect_with_flags_callback_set(m) { _, obj, rc, flags in
+    af_mosquitto_connect_with_flags_callback_set()!(m) { _, obj, rc, flags in
       MQTTClient.from(obj).connected(rc: rc, sessionPresent: flags & 1 == 1)
     }
-    mosquitto_subscribe_callback_set(m) { _, obj, _, count, granted in
+    af_mosquitto_subscribe_callback_set()!(m) { _, obj, _, count, granted in
       MQTTClient.from(obj).subscribed(granted: count > 0 ? granted?[0] ?? 128 : 128)
     }
-    mosquitto_message_callback_set(m) { _, obj, message in
+    af_mosquitto_message_callback_set()!(m) { _, obj, message in
       guard let message else { return }
       MQTTClient.from(obj).received(message.pointee)
     }
-    mosquitto_log_callback_set(m) { _, obj, level, text in
+    af_mosquitto_log_callback_set()!(m) { _, obj, level, text in
       guard let text else { return }
       MQTTClient.from(obj).logger.trace("libmosquitto: \(String(cString: text))", metadata: ["level": "\(level)"])
     }
@@ -135,7 +140,8 @@ final class MQTTClient: @unchecked Sendable {
       lastConnack = nil
       let rc =
         everConnected
-        ? mosquitto_reconnect(m) : mosquitto_connect(m, options.host, Int32(options.port), options.keepAlive)
+        ? af_mosquitto_reconnect()!(m)
+        : af_mosquitto_connect()!(m, options.host, Int32(options.port), options.keepAlive)
       if rc != MOSQ_ERR_SUCCESS.rawValue {
         failed("cannot connect to the MQTT broker", rc: rc, errno: errno)
         continue
@@ -143,7 +149,7 @@ final class MQTTClient: @unchecked Sendable {
       everConnected = true
       var loopRC: Int32 = MOSQ_ERR_SUCCESS.rawValue
       while !isStopping {
-        loopRC = mosquitto_loop(m, 200, 1)
+        loopRC = af_mosquitto_loop()!(m, 200, 1)
         if loopRC != MOSQ_ERR_SUCCESS.rawValue { break }
       }
       if isStopping { break }
@@ -156,14 +162,14 @@ final class MQTTClient: @unchecked Sendable {
         failed("the MQTT broker refused the connection", rc: loopRC, errno: code)
       }
     }
-    mosquitto_disconnect(m)
+    af_mosquitto_disconnect()!(m)
     connectedGauge.record(0)
   }
 
   /// Logs and reports a failure, then waits `delay` (doubling it up to `maxDelay`) unless told to stop.
   private func failed(_ what: String, rc: Int32, errno code: Int32) {
     var reason = Self.describe(rc, errno: code)
-    if let connack = lastConnack, connack != 0 { reason = String(cString: mosquitto_connack_string(connack)) }
+    if let connack = lastConnack, connack != 0 { reason = String(cString: af_mosquitto_connack_string()!(connack)!) }
     if !what.hasPrefix("lost") { connectFailures.increment() }
     connectedGauge.record(0)
     logger.warning(
@@ -189,7 +195,7 @@ final class MQTTClient: @unchecked Sendable {
         "input": "\(name)", "host": "\(options.host)", "port": "\(options.port)",
         "session_present": "\(sessionPresent)", "filter": "\(options.topicFilter)", "qos": "\(options.qos)",
       ])
-    let sub = mosquitto_subscribe(handle, nil, options.topicFilter, options.qos)
+    let sub = af_mosquitto_subscribe()!(handle, nil, options.topicFilter, options.qos)
     if sub != MOSQ_ERR_SUCCESS.rawValue {
       logger.error("cannot subscribe", metadata: ["input": "\(name)", "reason": "\(Self.describe(sub))"])
     }
@@ -218,6 +224,6 @@ final class MQTTClient: @unchecked Sendable {
   /// A libmosquitto result in words (the system's reason for `MOSQ_ERR_ERRNO`).
   static func describe(_ rc: Int32, errno code: Int32 = errno) -> String {
     if rc == MOSQ_ERR_ERRNO.rawValue { return String(cString: strerror(code)) }
-    return String(cString: mosquitto_strerror(rc))
+    return String(cString: af_mosquitto_strerror()!(rc)!)
   }
 }
