@@ -6,8 +6,8 @@ SWIFT       ?= swift
 PYTHON      ?= python3
 BIN_RELEASE := .build/release/areaflow
 BIN_DEBUG   := .build/debug/areaflow
-APT_PACKAGES := libzstd-dev zstd zlib1g-dev chromium librdkafka-dev
-PIP_PACKAGES := duckdb pyarrow polars h3 pytest PyYAML prometheus_client playwright Pillow confluent-kafka
+APT_PACKAGES := libzstd-dev zstd zlib1g-dev chromium openssl libmosquitto-dev mosquitto mosquitto-clients librdkafka-dev
+PIP_PACKAGES := duckdb pyarrow polars h3 pytest PyYAML prometheus_client playwright Pillow bcrypt gtfs-realtime-bindings paho-mqtt confluent-kafka
 
 .PHONY: setup setup-system setup-python build build-debug demo demo-live test test-swift test-e2e bench bench-memory bench-live bench-http format lint clean
 
@@ -23,7 +23,7 @@ setup-system:
 	fi
 
 setup-python:
-	@$(PYTHON) -c "import duckdb, pyarrow, polars, h3, pytest, yaml, prometheus_client, playwright, PIL, confluent_kafka" 2>/dev/null || \
+	@$(PYTHON) -c "import duckdb, pyarrow, polars, h3, pytest, yaml, prometheus_client, playwright, PIL, bcrypt, google.transit.gtfs_realtime_pb2, paho.mqtt, confluent_kafka" 2>/dev/null || \
 	  $(PYTHON) -m pip install -q --disable-pip-version-check $(PIP_PACKAGES)
 
 build: setup-system

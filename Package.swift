@@ -19,6 +19,7 @@ let package = Package(
     .library(name: "AreaflowCore", targets: ["AreaflowCore"]),
     .library(name: "AreaflowGenerate", targets: ["AreaflowGenerate"]),
     .library(name: "AreaflowRuntime", targets: ["AreaflowRuntime"]),
+    .library(name: "AreaflowGTFSRealtime", targets: ["AreaflowGTFSRealtime"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -29,16 +30,31 @@ let package = Package(
     .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
     .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+    // TLS for `run --http` (Hummingbird already depends on both) and bcrypt for its users file.
+    .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+    .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.29.0"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.0.0"),
+    .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+    // The runtime only: the GTFS-Realtime code is generated once and committed (scripts/generate-gtfs-rt.sh), so no
+    // build runs protoc or the plugin.
+    .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
   ],
   targets: [
     .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
     .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
     .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+    // Debian's libmosquitto-dev: the MQTT client under `mqtt://` inputs.
+    // libmosquitto through dlopen when an MQTT input opens (see its header), not linked into every process.
+    .target(name: "CMosquitto", path: "Sources/CMosquitto"),
     // librdkafka (Debian librdkafka-dev) for `kafka://` inputs.
     .systemLibrary(name: "CRdKafka", path: "Sources/CRdKafka"),
     // Self-contained libraries below the core: they know nothing of configs, windows or areas.
     .target(name: "AreaflowH3", swiftSettings: hotPathSettings),
     .target(name: "AreaflowParquet", dependencies: ["CZstd"], swiftSettings: hotPathSettings),
+    // The official GTFS-Realtime messages (gtfs-realtime.proto, kept beside the generated code it was made from).
+    .target(
+      name: "AreaflowGTFSRealtime", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+      exclude: ["gtfs-realtime.proto"]),
     .target(
       name: "AreaflowCore",
       dependencies: ["AreaflowH3", "AreaflowParquet", "CZstd", .product(name: "Yams", package: "Yams"),
@@ -52,8 +68,11 @@ let package = Package(
     .target(
       name: "AreaflowRuntime",
       dependencies: [
-        "AreaflowCore", "CZstd", "CZlib", "CRdKafka", .product(name: "Logging", package: "swift-log"),
-        .product(name: "Metrics", package: "swift-metrics"),
+        "AreaflowCore", "AreaflowGTFSRealtime", "CZstd", "CZlib", "CMosquitto", "CRdKafka",
+        .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"), .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
       ],
       swiftSettings: hotPathSettings
     ),
@@ -61,6 +80,11 @@ let package = Package(
       name: "AreaflowServer",
       dependencies: [
         "AreaflowCore", "AreaflowRuntime", .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdTLS", package: "hummingbird"),
+        .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+        .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        .product(name: "Crypto", package: "swift-crypto"), .product(name: "Yams", package: "Yams"),
+        .product(name: "HTTPTypes", package: "swift-http-types"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "Prometheus", package: "swift-prometheus"),
         .product(name: "Metrics", package: "swift-metrics"),
@@ -83,7 +107,12 @@ let package = Package(
     // through the core's `ParquetSnapshotEncoder`; everything else they touch is the Parquet library's.
     .testTarget(name: "AreaflowParquetTests", dependencies: ["AreaflowParquet", "AreaflowCore"]),
     .testTarget(name: "AreaflowCoreTests", dependencies: ["AreaflowCore", "AreaflowGenerate"]),
-    .testTarget(name: "AreaflowRuntimeTests", dependencies: ["AreaflowRuntime", "AreaflowCore"]),
+    .testTarget(
+      name: "AreaflowRuntimeTests",
+      dependencies: [
+        "AreaflowRuntime", "AreaflowCore", "AreaflowGTFSRealtime",
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ]),
     .testTarget(
       name: "AreaflowServerTests",
       dependencies: [

@@ -12,17 +12,30 @@ public struct AreaflowAPI: Sendable {
   let cache = ResponseCache()
   /// Seconds between SSE keep-alive comments.
   let keepAlive: Double
+  /// Who may read what (`http.users_file`), or nil: every path is open.
+  let access: AccessControl?
+  /// Stream clients now, against `http.limits.sse_clients`.
+  let streams: StreamSlots
 
-  public init(view: LiveView, registry: PrometheusCollectorRegistry, keepAlive: Double = 15) {
+  public init(
+    view: LiveView, registry: PrometheusCollectorRegistry, keepAlive: Double = 15, access: AccessControl? = nil
+  ) {
     self.view = view
     self.registry = registry
     self.keepAlive = keepAlive
+    self.access = access
+    let limits = view.config.http.limits
+    streams = StreamSlots(capacity: limits.sseClients, registry: registry)
     geometry = AreaGeometry(schemes: view.schemes)
   }
 
-  /// The router with every endpoint.
-  public func router() -> Router<BasicRequestContext> {
-    let router = Router()
+  /// The router with every endpoint, behind the middlewares of SPEC section 6: response headers (outermost, so
+  /// refusals carry them too), the per-client rate limit, then access control when a users file is configured.
+  public func router() -> Router<ServerContext> {
+    let router = Router(context: ServerContext.self)
+    router.add(middleware: ResponseHeadersMiddleware(http: view.config.http))
+    router.add(middleware: RateLimitMiddleware(limits: view.config.http.limits, registry: registry))
+    if let access { router.add(middleware: AccessMiddleware(access: access, registry: registry)) }
     router.get("/") { _, _ in
       Response(
         status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache"],
@@ -129,8 +142,16 @@ public struct AreaflowAPI: Sendable {
       schemeIndex: s)
   }
 
-  /// `/v1/stream`: one `window` event per committed window, a keep-alive comment in between.
+  /// `/v1/stream`: one `window` event per committed window, a keep-alive comment in between. Past
+  /// `http.limits.sse_clients` clients the answer is 503 with `Retry-After`; a client that stops reading is dropped
+  /// by `StalledReaderHandler`, so stalled clients cannot hold the slots.
   func stream() -> Response {
+    guard let slot = streams.acquire() else {
+      var response = json(
+        ViewJSON.error("too many stream clients (\(streams.capacity)); retry later"), status: .serviceUnavailable)
+      response.headers[.retryAfter] = "5"
+      return response
+    }
     let (events, continuation) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingNewest(256))
     let schemes = view.schemes.map(\.name)
     let id = view.subscribe { window in
@@ -150,6 +171,7 @@ public struct AreaflowAPI: Sendable {
     continuation.onTermination = { _ in
       view.unsubscribe(id)
       ticker.cancel()
+      slot.release()
     }
     continuation.yield(ByteBuffer(string: ": areaflow window stream\nretry: 2000\n\n"))
     return Response(

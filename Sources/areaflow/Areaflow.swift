@@ -16,7 +16,7 @@ struct Areaflow: ParsableCommand {
     version: version,
     subcommands: [
       ReplayCommand.self, RunCommand.self, GenerateCommand.self, CheckCommand.self, InspectCommand.self,
-      LocateCommand.self,
+      LocateCommand.self, UsersCommand.self,
     ])
 
   /// Runs the command line; usage errors exit 2 as the contract says (not the parser's default 64).

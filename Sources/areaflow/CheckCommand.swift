@@ -1,7 +1,7 @@
 import AreaflowCore
 import AreaflowRuntime
 import ArgumentParser
-import Foundation
+import Logging
 
 /// `areaflow check`: validate a config and print what it would compute.
 struct CheckCommand: ParsableCommand {
@@ -9,28 +9,31 @@ struct CheckCommand: ParsableCommand {
     commandName: "check",
     abstract: "Validate a config and print what it would compute.",
     discussion: """
-      Exit status 0 when the config is valid, 2 with the file, line, column and key of the problem otherwise. INPUTs \
-      given after the config are checked too (a kafka:// URL's brokers, topic and options) and explained.
+      Exit status 0 when the config is valid, 2 with the file, line, column and key of the problem otherwise. \
+      INPUTs given are checked too and explained (an mqtt:// URL: broker, subscription, guarantee, session).
       """)
 
   @Option(name: .long, help: "The YAML config file.")
   var config: String
 
-  @Argument(help: "Inputs to check and explain (files, directories, -, tcp://, kafka://).")
+  @Argument(help: "Inputs to check and explain as run would read them (files, -, tcp://, mqtt://).")
   var inputs: [String] = []
-
-  func validate() throws {
-    for input in inputs where KafkaAddress.isKafka(input) {
-      let address: KafkaAddress
-      do { address = try KafkaAddress(input) } catch { throw ValidationError(error.description) }
-      let problems = KafkaSettingsCheck.problems(address, environment: ProcessInfo.processInfo.environment)
-      if !problems.isEmpty { throw ValidationError(problems.joined(separator: "\n")) }
-    }
-  }
 
   func run() throws {
     let loaded = try LoadedConfig.load(config)
-    print(ConfigDescription.text(loaded.config))
-    if !inputs.isEmpty { print(InputDescription.text(inputs, format: loaded.config.input.format)) }
+    _ = try ServingFiles.load(loaded.config.http, configPath: loaded.path, logger: Logger(label: "areaflow.check"))
+    var text = ConfigDescription.text(loaded.config)
+    if !inputs.isEmpty {
+      text += "\ninputs:"
+      for input in inputs {
+        do {
+          for line in try InputDescription.text(input, input: loaded.config.input) { text += "\n  \(line)" }
+        } catch {
+          StandardError.write("areaflow: \(error)\n")
+          throw ExitCode(2)
+        }
+      }
+    }
+    print(text)
   }
 }

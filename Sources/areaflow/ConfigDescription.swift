@@ -5,9 +5,20 @@ enum ConfigDescription {
   static func text(_ c: PipelineConfig) -> String {
     var lines = ["config '\(c.name)' is valid"]
     let time = "\(c.input.timeField) (\(c.input.timeFormat.rawValue))"
-    lines.append(
-      "input: \(c.input.format.rawValue) lines; time \(time); position \(c.input.latField), \(c.input.lonField)")
+    if c.input.format == .gtfsRT {
+      lines += gtfsRealtime(c.input, time: time)
+    } else {
+      lines.append(
+        "input: \(c.input.format.rawValue) lines; time \(time); position \(c.input.latField), \(c.input.lonField)")
+    }
     if !c.input.dimensions.isEmpty { lines.append("dimensions: \(c.input.dimensions.joined(separator: ", "))") }
+    if let field = c.input.topicField {
+      lines.append("topic: a message's topic (MQTT) is written into each of its object lines as '\(field)'")
+    }
+    if !c.input.topicLevels.isEmpty {
+      let levels = c.input.topicLevels.map { "\($0.field): level \($0.level)" }.joined(separator: ", ")
+      lines.append("topic levels (split at '/', 0-based) written as fields: \(levels)")
+    }
     lines += fieldPaths(c)
     if let l = c.input.lookup { lines += lookup(l) }
     lines.append("areas:")
@@ -43,6 +54,7 @@ enum ConfigDescription {
     )
     lines.append("groups: \(c.windows.count) window(s) x \(c.areas.count) area scheme(s) x dimension values")
     if let p = c.privacy { lines += privacy(p) }
+    lines += http(c.http)
     return lines.joined(separator: "\n")
   }
 
@@ -68,6 +80,42 @@ enum ConfigDescription {
       "lookup: \(kind) table \(l.table)\(rows), joined where \(l.key) = \(l.on), adds \(l.fields.joined(separator: ", "))",
       "  an event whose \(l.key) is missing or not in the table is rejected as unknown_key; run reloads the table "
         + "when its file changes",
+    ]
+  }
+
+  /// How `run --http` serves, in words; only where the files are, never what they hold.
+  static func http(_ h: HTTPConfig) -> [String] {
+    var lines = ["http (run --http): keeps \(h.retain) final windows per window"]
+    if let tls = h.tls {
+      lines.append("  HTTPS only, certificate \(tls.cert), key \(tls.key); reloaded on change or SIGHUP")
+    }
+    if let users = h.usersFile {
+      lines.append(
+        "  every path but /healthz needs credentials from \(users) (basic auth or bearer token, scopes read/metrics)")
+    } else {
+      lines.append("  open to anyone who can reach the port (no http.users_file)")
+    }
+    lines.append(h.corsOrigins.isEmpty ? "  CORS off" : "  CORS for \(h.corsOrigins.joined(separator: ", "))")
+    let l = h.limits
+    lines.append(
+      "  limits: \(l.rate.formatted()) requests/s per client (burst \(l.burst)), \(l.sseClients) stream clients, idle timeout "
+        + "\(DurationParser.format(l.idleTimeout)), at most \(l.maxHeaders) headers of \(l.maxHeaderBytes) bytes")
+    return lines
+  }
+
+  /// What a GTFS-Realtime input reads, for `check`.
+  static func gtfsRealtime(_ input: InputConfig, time: String) -> [String] {
+    [
+      "input: gtfs-rt (GTFS-Realtime FeedMessages: one per file, or several length-delimited; zstd, gzip or plain)",
+      "  each FeedEntity with a vehicle (VehiclePosition) is one event; field paths start at the VehiclePosition",
+      "  (timestamp, position.latitude, position.longitude, position.speed, position.bearing, trip.route_id,",
+      "  trip.trip_id, trip.direction_id, vehicle.id, vehicle.label, occupancy_status, congestion_level,",
+      "  current_status, stop_id; enums by their proto names); trip updates and alerts are counted, not events",
+      "  time \(time); position \(input.latField), \(input.lonField)",
+      "  a position already handed on (same vehicle.id and timestamp) is counted as repeated_positions and dropped,",
+      "  across files, inputs and restarts; a message that does not decode is a malformed reject",
+      "  http:// and https:// inputs (run): fetched every \(DurationParser.format(input.pollEvery)) (input.poll_every) "
+        + "with If-None-Match / If-Modified-Since; errors are logged and retried with backoff",
     ]
   }
 

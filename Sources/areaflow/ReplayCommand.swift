@@ -35,6 +35,11 @@ struct ReplayCommand: ParsableCommand {
     for input in inputs where KafkaAddress.isKafka(input) {
       do { _ = try KafkaAddress(input) } catch { throw ValidationError(error.description) }
     }
+    if let endless = inputs.first(where: InputDescription.isEndless) {
+      throw ValidationError(
+        "\(endless.split(separator: "?")[0]) is not finite, so replay cannot read it to an end: use `areaflow run` (SIGTERM ends it cleanly)"
+      )
+    }
   }
 
   func run() throws {
@@ -42,6 +47,12 @@ struct ReplayCommand: ParsableCommand {
       pipeline.config, pipeline.out, pipeline.format, pipeline.threadCount, pipeline.batchSize
     )
     let loaded = try LoadedConfig.load(config)
+    if let url = inputs.first(where: { $0.hasPrefix("http://") || $0.hasPrefix("https://") }) {
+      StandardError.write(
+        "areaflow: \(url): replay reads archives to their end, and a polled feed has none; use `areaflow run --once` "
+          + "(it polls until the feed has nothing new, then stops like replay), or replay saved FeedMessage files\n")
+      throw ExitCode(2)
+    }
     let directory = out ?? loaded.config.output.dir
     let encoder = SnapshotEncoders.make(format ?? loaded.config.output.format)
     do {

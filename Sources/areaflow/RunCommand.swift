@@ -16,9 +16,12 @@ struct RunCommand: ParsableCommand {
     discussion: """
       INPUT is a file (followed like tail -F, through rotation and truncation), a directory (its files, and new \
       ones as they appear), - for standard input, tcp://HOST:PORT (newline-delimited events from any number of \
-      clients), or kafka://HOST:PORT[,HOST:PORT...]/TOPIC?group=NAME (a consumer-group member: each partition an \
-      input with its own watermark, offsets in the checkpoint and committed to the group after it; with --once it \
-      stops when every assigned partition reached the end it had when assigned). Snapshots and a checkpoint are committed in the output directory every output.flush_every; a \
+      clients), mqtt://HOST:PORT/TOPIC-FILTER (mqtts:// for TLS; options ?qos=0|1&client_id=NAME&clean=false&\
+      username=NAME&password_env=VAR&cafile=…&certfile=…&keyfile=…&insecure=true; see README, "MQTT"), or \
+      kafka://HOST:PORT[,HOST:PORT...]/TOPIC?group=NAME (a consumer-group member: each partition an input with its \
+      own watermark, offsets in the checkpoint and committed to the group after it; with --once it stops when every \
+      assigned partition reached the end it had when assigned; see README, "Kafka"). Snapshots and a checkpoint are \
+      committed in the output directory every output.flush_every; a \
       restart with the same config and directory resumes from the checkpoint. SIGINT or SIGTERM drains, commits \
       and exits 0.
 
@@ -26,6 +29,7 @@ struct RunCommand: ParsableCommand {
         areaflow run --config configs/transport.yaml /var/log/feeds/transport.ndjson.zst
         areaflow run --config configs/connectivity.yaml --once fixtures/connectivity.csv.zst
         areaflow run --config configs/transport.yaml tcp://0.0.0.0:7000
+        areaflow run --config configs/hfp.yaml 'mqtt://mqtt.hsl.fi:1883//hfp/v2/journey/ongoing/vp/#'
         areaflow run --config configs/transport.yaml 'kafka://localhost:9092/transport?group=areaflow'
       """)
 
@@ -45,7 +49,7 @@ struct RunCommand: ParsableCommand {
 
   @Argument(
     help:
-      "Input files, directories, - for standard input, tcp://HOST:PORT, or kafka://HOST:PORT/TOPIC?group=NAME (none: standard input)."
+      "Input files, directories, - for standard input, tcp://HOST:PORT, mqtt://HOST:PORT/FILTER or kafka://HOST:PORT/TOPIC?group=NAME (none: stdin)."
   )
   var inputs: [String] = []
 
@@ -104,9 +108,12 @@ struct RunCommand: ParsableCommand {
       MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
       let live = LiveView(config: loaded.config, schemes: loaded.schemes)
       view = live
+      let httpLogger = Logger(label: "areaflow.http")
+      let files = try ServingFiles.load(loaded.config.http, configPath: loaded.path, logger: httpLogger)
       do {
         server = try HTTPServer(
-          address: http, api: AreaflowAPI(view: live, registry: registry), logger: Logger(label: "areaflow.http"))
+          address: http, api: AreaflowAPI(view: live, registry: registry, access: files.access),
+          certificates: files.certificates, logger: httpLogger)
       } catch {
         StandardError.write("areaflow: \(error)\n")
         throw ExitCode(2)
@@ -137,7 +144,8 @@ struct RunCommand: ParsableCommand {
     if let server, let http {
       let host = http[..<(http.lastIndex(of: ":") ?? http.endIndex)]
       server.start { port in
-        logger.info("http listening on http://\(host.isEmpty ? "0.0.0.0" : host):\(port)/")
+        let scheme = loaded.config.http.tls == nil ? "http" : "https"
+        logger.info("http listening on \(scheme)://\(host.isEmpty ? "0.0.0.0" : host):\(port)/")
       }
     }
     let status = pipeline.run()

@@ -60,7 +60,7 @@ import Testing
 
   @Test(arguments: [
     ("{table: p.csv, key: id, on: id}", "input.lookup.fields"),
-    ("{table: p.parquet, key: id, on: id, fields: [lat]}", "input.lookup.table"),
+    ("{table: p.json, key: id, on: id, fields: [lat]}", "input.lookup.table"),
     ("{table: p.csv, key: id, on: id, fields: [id]}", "input.lookup.fields"),
     ("{table: p.csv, key: id, on: id, fields: [lat, lat]}", "input.lookup.fields"),
     ("{table: p.csv, on: id, fields: [lat]}", "input.lookup.key"),

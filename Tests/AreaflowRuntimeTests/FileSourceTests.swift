@@ -31,8 +31,10 @@ import Testing
     return [UInt8](FileManager.default.contents(atPath: path)!)
   }
 
-  func gzip(_ text: String) throws -> [UInt8] {
-    let path = temporaryFile(Array(text.utf8))
+  func gzip(_ text: String) throws -> [UInt8] { try gzip(Array(text.utf8)) }
+
+  func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
+    let path = temporaryFile(bytes)
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/bin/gzip")
     process.arguments = ["-f", "-k", path]

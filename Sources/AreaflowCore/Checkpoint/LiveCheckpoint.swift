@@ -5,7 +5,9 @@
 /// `pendingFiles`, and only after the checkpoint is durable are they renamed into place. So the checkpoint is the
 /// single commit point: a restart rolls a listed rename forward and deletes any staged file it does not list.
 public struct LiveCheckpoint: Sendable {
-  static let format = "areaflow-live-checkpoint-1"
+  static let format = "areaflow-live-checkpoint-2"
+  /// The layout before GTFS-Realtime (no feed counters, no position memory): still read.
+  static let formatBeforeFeeds = "areaflow-live-checkpoint-1"
 
   /// What the state depends on; see `LiveCheckpoint.fingerprint(of:)`.
   public var configFingerprint: String
@@ -24,11 +26,14 @@ public struct LiveCheckpoint: Sendable {
   public var inputs: [InputPosition]
   /// Staged files of this commit and their final names, both relative to the output directory.
   public var pendingFiles: [(staged: String, final: String)]
+  /// `gtfs-rt`: the vehicle positions already handed on (`PositionMemory.encode()`), so a restart does not count them
+  /// again; nil for other formats.
+  public var positionMemory: [UInt8]?
 
   public init(
     configFingerprint: String, epoch: Int, shardCount: Int, partSequence: Int, stamper: WatermarkStamper.State,
     summary: RunSummary, labels: [UInt64: [String?]], shards: [[UInt8]], inputs: [InputPosition],
-    pendingFiles: [(staged: String, final: String)]
+    pendingFiles: [(staged: String, final: String)], positionMemory: [UInt8]? = nil
   ) {
     self.configFingerprint = configFingerprint
     self.epoch = epoch
@@ -40,6 +45,7 @@ public struct LiveCheckpoint: Sendable {
     self.shards = shards
     self.inputs = inputs
     self.pendingFiles = pendingFiles
+    self.positionMemory = positionMemory
   }
 
   /// The parts of a config that give meaning to a checkpoint (see `StateFingerprint.of(_:)`). It starts with the
@@ -77,6 +83,10 @@ public struct LiveCheckpoint: Sendable {
       w.write(f.staged)
       w.write(f.final)
     }
+    w.write(summary.feed != nil)
+    summary.feed?.encode(into: &w)
+    w.write(positionMemory != nil)
+    if let positionMemory { w.write(blob: positionMemory) }
     // Last and only with `privacy`, so checkpoints without it keep their layout.
     if let privacy = summary.privacy {
       w.write(privacy.suppressedGroups)
@@ -87,7 +97,8 @@ public struct LiveCheckpoint: Sendable {
 
   public static func decode(_ bytes: [UInt8]) throws(StateReader.CorruptState) -> LiveCheckpoint {
     var r = StateReader(bytes)
-    guard try r.readString() == format else {
+    let version = try r.readString()
+    guard version == format || version == formatBeforeFeeds else {
       throw StateReader.CorruptState(description: "not an areaflow checkpoint (or one of another version)")
     }
     let fingerprint = try r.readString()
@@ -114,11 +125,16 @@ public struct LiveCheckpoint: Sendable {
     for _ in 0..<(try r.readCount(limit: 1 << 20)) { inputs.append(try InputPosition.decode(from: &r)) }
     var pending: [(staged: String, final: String)] = []
     for _ in 0..<(try r.readCount(limit: 1 << 24)) { pending.append((try r.readString(), try r.readString())) }
+    var memory: [UInt8]?
+    if version == format {
+      if try r.readBool() { summary.feed = try FeedSummary.decode(from: &r) }
+      if try r.readBool() { memory = try r.readBlob() }
+    }
     if !r.isAtEnd { summary.privacy = (try r.readInt64(), try r.readInt64()) }
     guard r.isAtEnd else { throw StateReader.CorruptState(description: "trailing bytes after the checkpoint") }
     return LiveCheckpoint(
       configFingerprint: fingerprint, epoch: epoch, shardCount: shardCount, partSequence: partSequence,
       stamper: WatermarkStamper.State(maxTime: maxTime, inputMaxTimes: inputMax, floor: floor), summary: summary,
-      labels: labels, shards: shards, inputs: inputs, pendingFiles: pending)
+      labels: labels, shards: shards, inputs: inputs, pendingFiles: pending, positionMemory: memory)
   }
 }

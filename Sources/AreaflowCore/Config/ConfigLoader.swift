@@ -43,26 +43,7 @@ public struct ConfigLoader {
     }
     let features = try parseFeatures(featuresNode, dimensions: input.dimensions)
     let output = try parseOutput(top["output"], name: name)
-    var http = HTTPConfig()
-    if let h = top["http"] {
-      let m = try mapping(h, key: "http", allowed: ["retain", "basemap"])
-      if let b = m["basemap"] {
-        let url = try string(b, key: "http.basemap")
-        guard url.hasPrefix("https://") || url.hasPrefix("http://"),
-          ["{z}", "{x}", "{y}"].allSatisfy({ url.contains($0) })
-        else {
-          throw error(
-            b, key: "http.basemap", "expected a tile URL template such as https://tiles.example.org/{z}/{x}/{y}.png")
-        }
-        http.basemap = url
-      }
-      if let r = m["retain"] {
-        guard let n = Int(r.scalar?.string ?? ""), (1...100_000).contains(n) else {
-          throw error(r, key: "http.retain", "expected a whole number of windows between 1 and 100000")
-        }
-        http.retain = n
-      }
-    }
+    let http = try top["http"].map { n throws(ConfigError) in try parseHTTP(n) } ?? HTTPConfig()
     var config = PipelineConfig(
       name: name, input: input, areas: areas, windows: windows, watermark: watermark, features: features,
       output: output, baseDirectory: baseDirectory)
@@ -160,7 +141,9 @@ public struct ConfigLoader {
   // MARK: - Sections
 
   private func parseInput(_ node: Node) throws(ConfigError) -> InputConfig {
-    let m = try mapping(node, key: "input", allowed: ["format", "time", "lat", "lon", "dimensions", "lookup"])
+    let m = try mapping(
+      node, key: "input",
+      allowed: ["format", "time", "lat", "lon", "dimensions", "lookup", "poll_every", "topic_field", "topic_levels"])
     let format =
       try m["format"].map { n throws(ConfigError) in
         try enumValue(n, key: "input.format", InputConfig.Format.self)
@@ -200,7 +183,42 @@ public struct ConfigLoader {
       format: format, timeField: timeField, timeFormat: timeFormat, latField: try string(latNode, key: "input.lat"),
       lonField: try string(lonNode, key: "input.lon"), dimensions: dimensions)
     if let l = m["lookup"] { input.lookup = try parseLookup(l) }
+    if let p = m["poll_every"] {
+      guard format == .gtfsRT else {
+        throw error(p, key: "input.poll_every", "only for format gtfs-rt, whose http:// and https:// inputs it paces")
+      }
+      input.pollEvery = try positiveDuration(p, key: "input.poll_every")
+    }
+    try parseTopicFields(m, into: &input)
     return input
+  }
+
+  /// `input.topic_field` and `input.topic_levels`: fields a message source writes into each JSON object line, so
+  /// only NDJSON input can have them (a CSV record's columns are fixed by its header).
+  private func parseTopicFields(_ m: [String: Node], into input: inout InputConfig) throws(ConfigError) {
+    if let t = m["topic_field"] {
+      input.topicField = try string(t, key: "input.topic_field")
+      if input.format != .ndjson {
+        throw error(t, key: "input.topic_field", "only ndjson input can carry the topic as a field")
+      }
+    }
+    guard let levels = m["topic_levels"] else { return }
+    guard case .mapping(let map) = levels, !map.isEmpty, input.format == .ndjson else {
+      throw error(
+        levels, key: "input.topic_levels",
+        input.format == .ndjson
+          ? "expected a mapping of field name to topic level, such as {mode: 6, route: 9}"
+          : "only ndjson input can carry topic levels as fields")
+    }
+    for (k, v) in map {
+      let name = try string(k, key: "input.topic_levels")
+      if name == input.topicField || input.topicLevels.contains(where: { $0.field == name }) {
+        throw error(k, key: "input.topic_levels.\(name)", "the field '\(name)' is written twice")
+      }
+      input.topicLevels.append(
+        TopicLevel(field: name, level: try integer(v, key: "input.topic_levels.\(name)", range: 0...1000)))
+    }
+    input.topicLevels.sort { $0.field < $1.field }
   }
 
   private func parseLookup(_ node: Node) throws(ConfigError) -> LookupSpec {
@@ -407,7 +425,7 @@ public struct ConfigLoader {
     return base.isEmpty ? "areaflow" : base
   }
 
-  private func resolve(_ path: String) -> String {
+  func resolve(_ path: String) -> String {
     path.hasPrefix("/") ? path : (baseDirectory == "." ? path : "\(baseDirectory)/\(path)")
   }
 
@@ -440,7 +458,7 @@ public struct ConfigLoader {
   }
 
   /// A mapping's entries by key, refusing keys outside `allowed` so typos never pass silently.
-  private func mapping(_ node: Node, key: String, allowed: Set<String>) throws(ConfigError) -> [String: Node] {
+  func mapping(_ node: Node, key: String, allowed: Set<String>) throws(ConfigError) -> [String: Node] {
     guard case .mapping(let map) = node else {
       throw error(node, key: key, "expected a mapping with keys \(allowed.sorted().joined(separator: ", "))")
     }
@@ -457,7 +475,7 @@ public struct ConfigLoader {
     return result
   }
 
-  private func string(_ node: Node, key: String) throws(ConfigError) -> String {
+  func string(_ node: Node, key: String) throws(ConfigError) -> String {
     guard case .scalar(let s) = node, !s.string.isEmpty else {
       throw error(node, key: key, "expected a non-empty string")
     }
@@ -476,7 +494,7 @@ public struct ConfigLoader {
     return s
   }
 
-  private func integer(_ node: Node, key: String, range: ClosedRange<Int>) throws(ConfigError) -> Int {
+  func integer(_ node: Node, key: String, range: ClosedRange<Int>) throws(ConfigError) -> Int {
     guard case .scalar(let s) = node, let v = Int(s.string), range.contains(v) else {
       throw error(node, key: key, "expected an integer in \(range.lowerBound)...\(range.upperBound)")
     }
@@ -490,14 +508,14 @@ public struct ConfigLoader {
     return v
   }
 
-  private func duration(_ node: Node, key: String) throws(ConfigError) -> Int64 {
+  func duration(_ node: Node, key: String) throws(ConfigError) -> Int64 {
     guard case .scalar(let s) = node, let d = DurationParser.parse(s.string) else {
       throw error(node, key: key, "expected a duration such as 500ms, 30s, 5m, 1h or 1d")
     }
     return d
   }
 
-  private func positiveDuration(_ node: Node, key: String) throws(ConfigError) -> Int64 {
+  func positiveDuration(_ node: Node, key: String) throws(ConfigError) -> Int64 {
     let d = try duration(node, key: key)
     guard d > 0 else { throw error(node, key: key, "expected a duration greater than zero") }
     return d

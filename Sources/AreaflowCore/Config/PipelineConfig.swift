@@ -35,7 +35,11 @@ public struct PipelineConfig: Sendable, Equatable {
 
 /// How input lines are turned into events.
 public struct InputConfig: Sendable, Equatable {
-  public enum Format: String, Sendable, Equatable, CaseIterable { case ndjson, csv }
+  public enum Format: String, Sendable, Equatable, CaseIterable {
+    case ndjson, csv
+    /// GTFS-Realtime FeedMessages: each vehicle position is rendered as one nested NDJSON line, then decoded as NDJSON.
+    case gtfsRT = "gtfs-rt"
+  }
   public var format: Format
   public var timeField: String
   public var timeFormat: TimeFormat
@@ -45,6 +49,17 @@ public struct InputConfig: Sendable, Equatable {
   public var dimensions: [String]
   /// `input.lookup`: a table joined to each event at decode, or nil.
   public var lookup: LookupSpec?
+  /// `input.poll_every` (ns): how often an `http://` or `https://` GTFS-Realtime feed is fetched in `run`.
+  public var pollEvery: Int64 = InputConfig.defaultPollEvery
+  public static let defaultPollEvery: Int64 = 15_000_000_000
+
+  /// How the bytes that reach the line decoder are written: a GTFS-Realtime input reaches it as NDJSON lines.
+  public var lineFormat: Format { format == .csv ? .csv : .ndjson }
+  /// `input.topic_field`: the field a message source (MQTT) writes each message's topic into, or nil.
+  public var topicField: String?
+  /// `input.topic_levels`: fields a message source fills from levels of the topic (0-based, split at `/`, so
+  /// `/hfp/v2/…` has an empty level 0), sorted by field name.
+  public var topicLevels: [TopicLevel] = []
 
   public init(
     format: Format, timeField: String, timeFormat: TimeFormat, latField: String, lonField: String,
@@ -125,18 +140,5 @@ public struct OutputConfig: Sendable, Equatable {
     self.dir = dir
     self.format = format
     self.flushEvery = flushEvery
-  }
-}
-
-/// `http:` settings of `run --http`.
-public struct HTTPConfig: Sendable, Equatable {
-  /// Final windows kept per window name for the API and the map (`http.retain`).
-  public var retain: Int
-  /// `http.basemap`: a raster tile URL template (`https://host/{z}/{x}/{y}.png`) the map draws under the areas;
-  /// nil keeps the page self-contained.
-  public var basemap: String?
-  public init(retain: Int = 60, basemap: String? = nil) {
-    self.retain = retain
-    self.basemap = basemap
   }
 }

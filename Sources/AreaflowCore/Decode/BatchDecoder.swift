@@ -24,7 +24,7 @@ public struct BatchDecoder: Sendable {
 
   public init(config: PipelineConfig, schemes: [any AreaScheme]) {
     self.plan = FieldPlan(config: config)
-    self.format = config.input.format
+    self.format = config.input.lineFormat
     self.timeParser = TimeParser(format: config.input.timeFormat)
     self.schemes = schemes
     let fields = config.privacy?.pseudonymisedFields ?? []

@@ -11,7 +11,7 @@ public struct LineRedactor: Sendable {
   public init?(config: PipelineConfig, plan: FieldPlan) {
     guard let privacy = config.privacy, !privacy.pseudonymisedFields.isEmpty || !privacy.rawLines else { return nil }
     self.plan = plan
-    format = config.input.format
+    format = config.input.lineFormat
     pseudonymiser = privacy.key.map { Pseudonymiser(key: $0.bytes) }
     keepsLines = privacy.rawLines
   }

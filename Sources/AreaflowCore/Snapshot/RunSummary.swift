@@ -19,6 +19,8 @@ public struct RunSummary: Sendable, Equatable {
   public var watermark: Int64?
   /// `privacy`: rows written suppressed, and rolled-up parent rows written (nil without `privacy`).
   public var privacy: (suppressedGroups: Int64, rolledUpGroups: Int64)?
+  /// `input.format: gtfs-rt`: messages and entities beyond the lines (nil for other formats).
+  public var feed: FeedSummary?
 
   public init(windows: [String], regionSchemes: [String]) {
     late = windows.map { ($0, 0) }
@@ -55,6 +57,7 @@ public struct RunSummary: Sendable, Equatable {
         "  \"privacy\": {\"suppressed_groups\": \(privacy.suppressedGroups), \"rolled_up_groups\": \(privacy.rolledUpGroups)},\n"
       )
     }
+    if let feed { w.write("  \"gtfs_rt\": \(feed.json()),\n") }
     if let watermark {
       w.write("  \"watermark\": ")
       w.write(jsonString: CivilDate.rfc3339(millis: WindowMath.floorDiv(watermark, 1_000_000)))

@@ -65,14 +65,19 @@ final class LiveCommit {
 
   /// Drains the stages and takes their state. `positions` must be the sources' positions as of the last chunk
   /// handed on, with no read in between: that is what makes the cut consistent.
-  func cut(positions: [InputPosition], inputErrors: [String]) -> LiveCut {
+  /// `feed` is the `gtfs-rt` counters and position memory as of the same moment.
+  func cut(
+    positions: [InputPosition], inputErrors: [String], feed: (FeedSummary, PositionMemory)? = nil
+  ) -> LiveCut {
     dispatchPrecondition(condition: .onQueue(queue))
     stages.drain()
     var counters = stages.currentCounters()
     counters.inputErrors = stages.sinkQueue.sync { stages.sink.summary.inputErrors }
     for e in inputErrors where !counters.inputErrors.contains(e) { counters.inputErrors.append(e) }
+    counters.feed = feed?.0
     return LiveCut(
-      positions: positions, counters: counters, shardStates: stages.shardStates(),
+      positions: positions, positionMemory: feed.map { $0.1.encode() }, counters: counters,
+      shardStates: stages.shardStates(),
       stamper: stages.sequencerQueue.sync { stages.stamper.state }, labels: stages.labels.snapshot(),
       openWindows: stages.openWindows(), openTables: keepsOpenTables ? stages.peekOpen() : [])
   }
@@ -95,7 +100,7 @@ final class LiveCommit {
         let checkpoint = LiveCheckpoint(
           configFingerprint: fingerprint, epoch: nextEpoch, shardCount: shardCount, partSequence: partSequence,
           stamper: cut.stamper, summary: summary, labels: cut.labels, shards: cut.shardStates,
-          inputs: cut.positions, pendingFiles: staged)
+          inputs: cut.positions, pendingFiles: staged, positionMemory: cut.positionMemory)
         try CheckpointStore.write(checkpoint, directory: directory)
         logger.debug("checkpoint written", metadata: ["epoch": "\(nextEpoch)"])
         if pause > 0 { usleep(UInt32(pause * 1000)) }

@@ -5,6 +5,8 @@ import AreaflowCore
 struct LiveCut {
   /// Where each followed file goes on after a restart.
   let positions: [InputPosition]
+  /// `gtfs-rt`: the vehicle positions handed on so far (`PositionMemory.encode()`).
+  let positionMemory: [UInt8]?
   /// The counters, with the current watermark and every input error so far.
   let counters: RunSummary
   /// The window state of every shard.

@@ -36,6 +36,8 @@ public final class LivePipeline: @unchecked Sendable {
 
   // Intake queue state.
   private let sources: [any Source]
+  /// `gtfs-rt`: the positions handed on and the feed counters, shared by every source, checkpointed at each flush.
+  private let feedState: FeedState?
   private var state = State.running
   private var lastData: [Double]
   private var idle: [Bool]
@@ -43,8 +45,6 @@ public final class LivePipeline: @unchecked Sendable {
   /// consumer. A detached input (a Kafka source's own index, a revoked or not yet assigned partition) is neither
   /// waited for nor taken as idle.
   private var attached: [Bool]
-  /// Why an input cannot be read now (`/healthz` answers 503 while there is one), by source.
-  private var inputProblems: [Int: String] = [:]
   /// Inputs given on the command line; the indices after them are Kafka partitions.
   private let commandLineInputs: Int
   private var lastIdleTick: Double
@@ -59,7 +59,7 @@ public final class LivePipeline: @unchecked Sendable {
   private var lookupStamp: LookupStamp?
 
   /// - Parameters:
-  ///   - inputs: command-line inputs: files, directories, `-`, `tcp://HOST:PORT`.
+  ///   - inputs: command-line inputs: files, directories, `-`, `tcp://HOST:PORT`, `mqtt://HOST:PORT/FILTER`.
   ///   - checkpoint: the checkpoint to resume from (already recovered on disk), or nil for a fresh start.
   public init(
     config: PipelineConfig, schemes: [any AreaScheme], encoder: any SnapshotEncoder, outputDirectory: String,
@@ -93,9 +93,20 @@ public final class LivePipeline: @unchecked Sendable {
     lastIdleTick = now
     if let checkpoint { try stages.restore(checkpoint) }
     lookupStamp = config.input.lookup.flatMap { LookupStamp.of($0.table) }
+    if config.input.format == .gtfsRT {
+      // A checkpoint without a position memory (of an areaflow before gtfs-rt) cannot be of a gtfs-rt config: its
+      // fingerprint names the format, so it was refused before here.
+      let memory = try checkpoint?.positionMemory.map { bytes throws(StateReader.CorruptState) in
+        try PositionMemory.decode(bytes)
+      }
+      feedState = FeedState(
+        memory: memory ?? PositionMemory(), summary: checkpoint?.summary.feed ?? FeedSummary())
+    } else {
+      feedState = nil
+    }
     sources = try SourceFactory.live(
-      inputs, format: config.input.format, plan: stages.decoder.plan, batchLines: options.batchLines,
-      positions: checkpoint?.inputs ?? [], once: options.once, logger: logger)
+      inputs, input: config.input, plan: stages.decoder.plan, batchLines: options.batchLines,
+      positions: checkpoint?.inputs ?? [], once: options.once, feedState: feedState, logger: logger)
   }
 
   /// The TCP ports listened on, in input order (useful with port 0).
@@ -122,7 +133,7 @@ public final class LivePipeline: @unchecked Sendable {
           ended: { [unowned self] in if options.once { schedulePoll() } },
           inputs: { [unowned self] active, inactive in attach(active, inactive) },
           commit: { [unowned self] in flush() },
-          problem: { [unowned self] problem in setInputProblem(problem, source: index) }))
+          setProblem: { [view] problem in view?.setInputProblem(index, problem) }))
     }
     timers.append(repeating(every: Double(options.pollInterval) / 1e9) { [unowned self] in poll() })
     timers.append(
@@ -195,13 +206,6 @@ public final class LivePipeline: @unchecked Sendable {
       idle[i] = true
       stages.submit(.idle(input: i, isIdle: true))
     }
-  }
-
-  private func setInputProblem(_ problem: String?, source: Int) {
-    guard inputProblems[source] != problem else { return }
-    inputProblems[source] = problem
-    if let problem { logger.warning("input unavailable", metadata: ["problem": "\(problem)"]) }
-    if case .running = state { view?.setProblem(inputProblems.values.sorted().first) }
   }
 
   private func schedulePoll() {
@@ -279,7 +283,9 @@ public final class LivePipeline: @unchecked Sendable {
   private func flush() -> Bool {
     dispatchPrecondition(condition: .onQueue(intakeQueue))
     let started = clock.monotonic()
-    let cut = committer.cut(positions: sources.flatMap { $0.positions() }, inputErrors: inputErrors())
+    let cut = committer.cut(
+      positions: sources.flatMap { $0.positions() }, inputErrors: inputErrors(),
+      feed: feedState.map { ($0.summary, $0.memory) })
     let result = committer.commit(cut)
     let seconds = clock.monotonic() - started
     metrics.flushDuration.recordNanoseconds(Int64(seconds * 1e9))
@@ -295,7 +301,7 @@ public final class LivePipeline: @unchecked Sendable {
         final: WindowView.split(committed.published, windows: config.windows, isFinal: true),
         open: WindowView.split(cut.openTables, windows: config.windows, isFinal: false),
         watermark: cut.counters.watermark)
-      view?.setProblem(inputProblems.values.sorted().first)
+      view?.setProblem(nil)
       committedFlush(committed, cut: cut, seconds: seconds)
       return true
     case .failure(let failure):

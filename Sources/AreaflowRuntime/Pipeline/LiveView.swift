@@ -12,6 +12,8 @@ public final class LiveView: Sendable {
   private let subscribers = Mutex<[Int: @Sendable (WindowView) -> Void]>([:])
   private let nextSubscriber = Atomic<Int>(0)
   private let problemState = Mutex<String?>(nil)
+  /// Inputs that cannot deliver now (an MQTT broker out of reach), by input index.
+  private let inputProblems = Mutex<[Int: String]>([:])
 
   public init(config: PipelineConfig, schemes: [any AreaScheme]) {
     self.config = config
@@ -22,10 +24,15 @@ public final class LiveView: Sendable {
   /// The windows as of the last flush.
   public func current() -> RecentWindows { state.withLock { $0 } }
 
-  /// Why the pipeline is unhealthy (commits failing), or nil.
-  public var problem: String? { problemState.withLock { $0 } }
+  /// Why the pipeline is unhealthy (commits failing, an input that cannot deliver), or nil.
+  public var problem: String? {
+    if let commits = problemState.withLock({ $0 }) { return commits }
+    return inputProblems.withLock { problems in problems.keys.min().flatMap { problems[$0] } }
+  }
 
   func setProblem(_ problem: String?) { problemState.withLock { $0 = problem } }
+
+  func setInputProblem(_ input: Int, _ problem: String?) { inputProblems.withLock { $0[input] = problem } }
 
   /// Publishes a flush: newly final windows, the open ones, the watermark; then tells every subscriber about each
   /// newly final window, oldest first.

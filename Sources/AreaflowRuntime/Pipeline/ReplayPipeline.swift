@@ -44,8 +44,10 @@ public final class ReplayPipeline: @unchecked Sendable {
     // Only what a source has to say about itself (a Kafka input waiting for its brokers); the summary says the rest.
     var logger = Logger(label: "areaflow.replay") { StreamLogHandler.standardError(label: $0) }
     logger.logLevel = .warning
+    let feedState = config.input.format == .gtfsRT ? FeedState() : nil
     let sources = SourceFactory.replay(
-      inputs, format: config.input.format, plan: stages.decoder.plan, batchLines: options.batchLines, logger: logger)
+      inputs, format: config.input.format, plan: stages.decoder.plan, batchLines: options.batchLines,
+      feedState: feedState, logger: logger)
     intakeQueue.sync {
       for source in sources {
         // A sink that cannot write stops the replay: nothing more is read.
@@ -63,6 +65,7 @@ public final class ReplayPipeline: @unchecked Sendable {
     let inputErrors = sources.flatMap(\.errors)
     var final = stages.currentCounters()
     final.inputErrors = inputErrors
+    final.feed = feedState?.summary
     let sink = stages.sink
     let (summary, failure) = stages.sinkQueue.sync { () -> (RunSummary, AtomicFile.WriteError?) in
       sink.add(rejects: [], late: [], counters: final)

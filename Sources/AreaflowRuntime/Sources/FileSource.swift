@@ -25,10 +25,14 @@ final class FileSource: Source {
     case unopened, reading, ended
   }
 
-  init(index: Int, entry: InputList.Entry, format: InputConfig.Format, plan: FieldPlan, batchLines: Int) {
+  init(
+    index: Int, entry: InputList.Entry, format: InputConfig.Format, plan: FieldPlan, batchLines: Int,
+    feedState: FeedState? = nil
+  ) {
     self.index = index
     self.entry = entry
-    framer = InputFramer(input: index, inputName: entry.path, format: format, plan: plan, batchLines: batchLines)
+    framer = InputFramer(
+      input: index, inputName: entry.path, format: format, plan: plan, batchLines: batchLines, feedState: feedState)
   }
 
   deinit { close() }

@@ -19,6 +19,7 @@ final class FollowedFile {
   private let format: InputConfig.Format
   private let plan: FieldPlan
   private let batchLines: Int
+  private let feedState: FeedState?
   private var framer: InputFramer
   /// Reused by every read: a poll finds most files unchanged, and it should not allocate for them.
   private var reader: DescriptorReader
@@ -31,7 +32,7 @@ final class FollowedFile {
   /// Opens `path`; with a `position`, goes on from it.
   init?(
     path: String, input: Int, format: InputConfig.Format, plan: FieldPlan, batchLines: Int,
-    position: InputPosition? = nil
+    position: InputPosition? = nil, feedState: FeedState? = nil
   ) {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0, let (identity, _) = FileIdentity.of(descriptor: fd) else {
@@ -45,8 +46,10 @@ final class FollowedFile {
     self.format = format
     self.plan = plan
     self.batchLines = batchLines
+    self.feedState = feedState
     reader = DescriptorReader(fd: fd, bufferSize: Self.readSize)
-    framer = InputFramer(input: input, inputName: path, format: format, plan: plan, batchLines: batchLines)
+    framer = InputFramer(
+      input: input, inputName: path, format: format, plan: plan, batchLines: batchLines, feedState: feedState)
     fingerprint = FileIdentity.fingerprint(descriptor: fd)
     if let position { framer.resume(from: position) }
   }
@@ -112,7 +115,8 @@ final class FollowedFile {
 
   /// Starts over from the first byte after a truncation.
   func restartFromBeginning() {
-    framer = InputFramer(input: input, inputName: path, format: format, plan: plan, batchLines: batchLines)
+    framer = InputFramer(
+      input: input, inputName: path, format: format, plan: plan, batchLines: batchLines, feedState: feedState)
     fingerprint = FileIdentity.fingerprint(descriptor: fd)
   }
 

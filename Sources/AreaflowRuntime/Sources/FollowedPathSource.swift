@@ -20,6 +20,7 @@ final class FollowedPathSource: Source {
   private let format: InputConfig.Format
   private let plan: FieldPlan
   private let batchLines: Int
+  private let feedState: FeedState?
   private let logger: Logger
   /// Followed files in reading order; for a file path, a rotated file being finished comes before the current one.
   private(set) var files: [FollowedFile] = []
@@ -39,9 +40,10 @@ final class FollowedPathSource: Source {
 
   init(
     index: Int, path: String, isDirectory: Bool, format: InputConfig.Format, plan: FieldPlan, batchLines: Int,
-    positions: [InputPosition], once: Bool, logger: Logger
+    positions: [InputPosition], once: Bool, feedState: FeedState? = nil, logger: Logger
   ) {
     self.once = once
+    self.feedState = feedState
     self.index = index
     self.path = path
     self.isDirectory = isDirectory
@@ -80,7 +82,8 @@ final class FollowedPathSource: Source {
 
   private func open(_ file: String, position: InputPosition?) -> FollowedFile? {
     FollowedFile(
-      path: file, input: index, format: format, plan: plan, batchLines: batchLines, position: position)
+      path: file, input: index, format: format, plan: plan, batchLines: batchLines, position: position,
+      feedState: feedState)
   }
 
   /// Opens `file` at its checkpointed position when one matches it, else from its start.

@@ -14,6 +14,8 @@ final class InputFramer {
   private let plan: FieldPlan
   private let batchLines: Int
   private var framer: LineFramer
+  /// `gtfs-rt`: FeedMessages in, NDJSON lines of their vehicle positions out, in place of `framer`.
+  private let feed: FeedMessageFramer?
   private var decoder: (any ByteDecoder)?
   /// What the first bytes said, once they were seen.
   private var compression: Compression?
@@ -30,13 +32,34 @@ final class InputFramer {
   /// The resume point of the last cut, kept while no newer frame start is behind the consumed bytes.
   private var resumePoint: (Int64, Int64) = (0, 0)
 
-  init(input: Int, inputName: String, format: InputConfig.Format, plan: FieldPlan, batchLines: Int) {
+  /// - Parameter feedState: for `gtfs-rt`, the run's shared position memory and counters (an input of its own
+  ///   when nil).
+  init(
+    input: Int, inputName: String, format: InputConfig.Format, plan: FieldPlan, batchLines: Int,
+    feedState: FeedState? = nil
+  ) {
     self.input = input
     self.format = format
     self.plan = plan
     self.batchLines = batchLines
-    framer = LineFramer(input: input, inputName: inputName, format: format, plan: plan, maxLines: batchLines)
+    let lineFormat: InputConfig.Format = format == .csv ? .csv : .ndjson
+    framer = LineFramer(input: input, inputName: inputName, format: lineFormat, plan: plan, maxLines: batchLines)
+    feed =
+      format == .gtfsRT
+      ? FeedMessageFramer(
+        input: input, inputName: inputName, plan: plan, batchLines: batchLines, state: feedState ?? FeedState())
+      : nil
   }
+
+  /// Numbers the next line `lines + 1`: a source that reads a new stream for the same input (the next body of a
+  /// polled feed) keeps numbering its lines.
+  func continueNumbering(after lines: Int64) {
+    framer.resume(lines: lines, csvColumns: nil)
+    feed?.resume(lines: lines, offset: 0)
+  }
+
+  /// Lines handed on so far.
+  var linesEmitted: Int64 { feed?.linesEmitted ?? framer.linesEmitted }
 
   /// Goes on from a checkpointed position: reading restarts at `resumeOffset` (a frame boundary) and the
   /// decompressed bytes up to `consumed` are dropped, so the next line handed on is the first one not yet taken.
@@ -46,6 +69,7 @@ final class InputFramer {
     skip = position.consumed - position.resumeDecompressed
     resumePoint = (position.resumeOffset, position.resumeDecompressed)
     framer.resume(lines: position.lines, csvColumns: position.csvColumns)
+    feed?.resume(lines: position.lines, offset: position.consumed)
   }
 
   /// The first bytes, held until there are enough of them to tell the compression (a zstd writer may have
@@ -87,7 +111,11 @@ final class InputFramer {
         if text.isEmpty { return }
       }
       decompressed += Int64(text.count)
-      for chunk in try framer.push(text) { deliver(chunk) }
+      if let feed {
+        for chunk in feed.push(text) { deliver(chunk) }
+      } else {
+        for chunk in try framer.push(text) { deliver(chunk) }
+      }
     }
     offset += Int64(bytes.count)
   }
@@ -95,6 +123,10 @@ final class InputFramer {
   /// Hands on every whole line received so far, even when they do not fill a chunk: a live source at its current
   /// end does not hold lines back waiting for more.
   func flushLines(deliver: (LineChunk) -> Void) throws {
+    if let feed {
+      for chunk in feed.flush() { deliver(chunk) }
+      return
+    }
     for chunk in try framer.flushLines() { deliver(chunk) }
   }
 
@@ -106,7 +138,11 @@ final class InputFramer {
       do { try start(deliver: deliver) } catch { failure = error }
     }
     do { try decoder?.finish(offset: offset) } catch { failure = error }
-    for chunk in try framer.finish() { deliver(chunk) }
+    if let feed {
+      for chunk in feed.finish() { deliver(chunk) }
+    } else {
+      for chunk in try framer.finish() { deliver(chunk) }
+    }
     if let failure { throw failure }
   }
 
@@ -114,13 +150,17 @@ final class InputFramer {
   func salvage(deliver: (LineChunk) -> Void) {
     // A stream shorter than a magic number still has its bytes held: decode them first.
     if decoder == nil, !head.isEmpty { try? start(deliver: deliver) }
+    if let feed {
+      for chunk in feed.finish() { deliver(chunk) }
+      return
+    }
     for chunk in (try? framer.finish()) ?? [] { deliver(chunk) }
   }
 
   /// Where a restart goes on: after the last whole line handed on. A zstd input resumes at the start of the frame
   /// holding that point, a gzip input (no restart points) at its start, a plain one at the point itself.
   func cut() -> (resumeOffset: Int64, resumeDecompressed: Int64, consumed: Int64, lines: Int64, csvColumns: [Int]?) {
-    let consumed = decompressed + skip - Int64(framer.bufferedBytes)
+    let consumed = decompressed + skip - Int64(feed?.bufferedBytes ?? framer.bufferedBytes)
     switch compression {
     case .zstd:
       while let first = frameStarts.first, first.1 <= consumed {
@@ -134,6 +174,6 @@ final class InputFramer {
     case nil:
       break
     }
-    return (resumePoint.0, resumePoint.1, consumed, framer.linesEmitted, framer.csvHeader)
+    return (resumePoint.0, resumePoint.1, consumed, linesEmitted, framer.csvHeader)
   }
 }

@@ -378,7 +378,7 @@ final class KafkaSource: Source {
   private func setProblem(_ text: String?) {
     guard text != problem else { return }
     problem = text
-    context?.problem(text)
+    context?.setProblem(text)
     if text == nil { logger.notice("the brokers answer again", metadata: ["input": "\(address.name)"]) }
   }
 

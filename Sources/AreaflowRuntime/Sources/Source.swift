@@ -1,7 +1,8 @@
 import AreaflowCore
 import Dispatch
 
-/// One way in: a file, a followed file or directory, standard input, a TCP listener, and later Kafka or MQTT.
+/// One way in: a file, a followed file or directory, standard input, a TCP listener, an MQTT subscription, and later
+/// Kafka.
 ///
 /// A source turns what it reads into `LineChunk`s of whole lines (through an `InputFramer`) and knows where a
 /// restart can go on from. The drivers treat every source alike: replay reads each source to its end in command-line
@@ -50,8 +51,9 @@ struct SourceContext {
   var inputs: (_ active: [Int], _ inactive: [Int]) -> Void = { _, _ in }
   /// Commits a checkpoint now, before partitions are released to another consumer; false when it failed.
   var commit: () -> Bool = { false }
-  /// Why the input cannot be read now (all brokers down), or nil when it reads again: `/healthz` answers 503 meanwhile.
-  var problem: (String?) -> Void = { _ in }
+  /// Told why the input cannot deliver now (a broker out of reach), or nil once it can again: `/healthz` answers
+  /// 503 with the reason meanwhile. May be called from any thread.
+  var setProblem: (String?) -> Void = { _ in }
 }
 
 /// What one `read` did.
