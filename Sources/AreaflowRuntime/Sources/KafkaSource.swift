@@ -379,7 +379,11 @@ final class KafkaSource: Source {
     guard text != problem else { return }
     problem = text
     context?.setProblem(text)
-    if text == nil { logger.notice("the brokers answer again", metadata: ["input": "\(address.name)"]) }
+    if let text {
+      logger.warning("input unavailable", metadata: ["input": "\(address.name)", "problem": "\(text)"])
+    } else {
+      logger.notice("the brokers answer again", metadata: ["input": "\(address.name)"])
+    }
   }
 
   /// While the brokers are down, asks one of them for the topic's metadata every few seconds: an idle topic sends
