@@ -19,11 +19,12 @@ struct AccessMiddleware: RouterMiddleware {
 
   init(access: AccessControl, registry: PrometheusCollectorRegistry) {
     self.access = access
-    let name = "areaflow_http_auth_failures_total"
-    let help = "Requests refused for want of valid credentials (missing, invalid) or of the scope (forbidden)"
-    missing = registry.makeCounter(name: name, labels: [("reason", "missing")], help: help)
-    invalid = registry.makeCounter(name: name, labels: [("reason", "invalid")], help: help)
-    forbidden = registry.makeCounter(name: name, labels: [("reason", "forbidden")], help: help)
+    let name = MetricNameDescriptor(
+      namespace: "areaflow", subsystem: "http", metricName: "auth_failures", unitName: "total",
+      helpText: "Requests refused for want of valid credentials (missing, invalid) or of the scope (forbidden)")
+    missing = registry.makeCounter(descriptor: name, labels: [("reason", "missing")])
+    invalid = registry.makeCounter(descriptor: name, labels: [("reason", "invalid")])
+    forbidden = registry.makeCounter(descriptor: name, labels: [("reason", "forbidden")])
   }
 
   /// The scope a path needs, or nil for an open path.

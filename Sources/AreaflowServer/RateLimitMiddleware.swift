@@ -13,7 +13,9 @@ struct RateLimitMiddleware: RouterMiddleware {
   init(limits: HTTPLimits, registry: PrometheusCollectorRegistry) {
     limiter = RateLimiter(rate: limits.rate, burst: limits.burst)
     limited = registry.makeCounter(
-      name: "areaflow_http_rate_limited_total", help: "Requests answered 429 because their client was over the rate")
+      descriptor: MetricNameDescriptor(
+        namespace: "areaflow", subsystem: "http", metricName: "rate_limited", unitName: "total",
+        helpText: "Requests answered 429 because their client was over the rate"))
   }
 
   func handle(

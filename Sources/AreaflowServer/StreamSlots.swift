@@ -11,9 +11,14 @@ final class StreamSlots: Sendable {
 
   init(capacity: Int, registry: PrometheusCollectorRegistry) {
     self.capacity = capacity
-    gauge = registry.makeGauge(name: "areaflow_http_stream_clients", help: "Clients connected to /v1/stream")
+    gauge = registry.makeGauge(
+      descriptor: MetricNameDescriptor(
+        namespace: "areaflow", subsystem: "http", metricName: "stream", unitName: "clients",
+        helpText: "Clients connected to /v1/stream"))
     refused = registry.makeCounter(
-      name: "areaflow_http_stream_refused_total", help: "Stream clients answered 503 because every slot was taken")
+      descriptor: MetricNameDescriptor(
+        namespace: "areaflow", subsystem: "http", metricName: "stream_refused", unitName: "total",
+        helpText: "Stream clients answered 503 because every slot was taken"))
   }
 
   /// A slot, or nil when all are taken.
