@@ -47,7 +47,8 @@ let package = Package(
     // libmosquitto through dlopen when an MQTT input opens (see its header), not linked into every process.
     .target(name: "CMosquitto", path: "Sources/CMosquitto"),
     // librdkafka (Debian librdkafka-dev) for `kafka://` inputs.
-    .systemLibrary(name: "CRdKafka", path: "Sources/CRdKafka"),
+    // librdkafka through dlopen when a Kafka input or sink starts (scripts/generate-dlopen-shims.py).
+    .target(name: "CRdKafka", path: "Sources/CRdKafka"),
     // Self-contained libraries below the core: they know nothing of configs, windows or areas.
     .target(name: "AreaflowH3", swiftSettings: hotPathSettings),
     .target(name: "AreaflowParquet", dependencies: ["CZstd"], swiftSettings: hotPathSettings),

@@ -61,10 +61,11 @@ final class KafkaConsumer {
   init(address: KafkaAddress, group: String, subscribes: Bool, environment: [String: String], logger: Logger)
     throws(Failure)
   {
+    if let problem = Self.libraryProblem() { throw Failure(description: "\(address.name): \(problem)") }
     topic = address.topic
     self.logger = logger
     var error = [CChar](repeating: 0, count: 512)
-    guard let conf = rd_kafka_conf_new() else { throw Failure(description: "\(address.name): out of memory") }
+    guard let conf = af_rd_kafka_conf_new()!() else { throw Failure(description: "\(address.name): out of memory") }
     var settings: [(String, String)] = [
       ("bootstrap.servers", address.brokers),
       ("client.id", address.clientID ?? "areaflow"),
@@ -80,7 +81,7 @@ final class KafkaConsumer {
       case .literal(let v): settings.append((s.name, v))
       case .environment(let variable):
         guard let v = environment[variable] else {
-          rd_kafka_conf_destroy(conf)
+          af_rd_kafka_conf_destroy()!(conf)
           throw Failure(
             description: "\(address.name): \(s.name)_env names the environment variable \(variable), which is not set")
         }
@@ -88,25 +89,25 @@ final class KafkaConsumer {
       }
     }
     for (name, value) in settings {
-      if rd_kafka_conf_set(conf, name, value, &error, error.count) != RD_KAFKA_CONF_OK {
-        rd_kafka_conf_destroy(conf)
+      if af_rd_kafka_conf_set()!(conf, name, value, &error, error.count) != RD_KAFKA_CONF_OK {
+        af_rd_kafka_conf_destroy()!(conf)
         let reason = Self.string(error)
         // Never echo a secret's value: librdkafka's message names the setting only.
         throw Failure(description: "\(address.name): librdkafka refuses \(name): \(reason)")
       }
     }
-    rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(self).toOpaque())
-    rd_kafka_conf_set_log_cb(conf, kafkaLog)
-    rd_kafka_conf_set_error_cb(conf, kafkaError)
-    if subscribes { rd_kafka_conf_set_rebalance_cb(conf, kafkaRebalance) }
+    af_rd_kafka_conf_set_opaque()!(conf, Unmanaged.passUnretained(self).toOpaque())
+    af_rd_kafka_conf_set_log_cb()!(conf, kafkaLog)
+    af_rd_kafka_conf_set_error_cb()!(conf, kafkaError)
+    if subscribes { af_rd_kafka_conf_set_rebalance_cb()!(conf, kafkaRebalance) }
     // On success rd_kafka_new owns the conf; on failure it is still ours.
-    guard let made = rd_kafka_new(RD_KAFKA_CONSUMER, conf, &error, error.count) else {
-      rd_kafka_conf_destroy(conf)
+    guard let made = af_rd_kafka_new()!(RD_KAFKA_CONSUMER, conf, &error, error.count) else {
+      af_rd_kafka_conf_destroy()!(conf)
       throw Failure(description: "\(address.name): cannot make a consumer: \(Self.string(error))")
     }
     handle = made
-    rd_kafka_poll_set_consumer(made)
-    topicHandle = rd_kafka_topic_new(made, address.topic, nil)
+    af_rd_kafka_poll_set_consumer()!(made)
+    topicHandle = af_rd_kafka_topic_new()!(made, address.topic, nil)
   }
 
   deinit { destroy() }
@@ -115,11 +116,11 @@ final class KafkaConsumer {
   /// - Throws: `Failure` when no broker answers within `timeoutMilliseconds` or the topic does not exist.
   func partitions(timeoutMilliseconds: Int32) throws(Failure) -> [Int32] {
     var metadata: UnsafePointer<rd_kafka_metadata>?
-    let err = rd_kafka_metadata(handle, 1, nil, &metadata, timeoutMilliseconds)
+    let err = af_rd_kafka_metadata()!(handle, 1, nil, &metadata, timeoutMilliseconds)
     guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
       throw Failure(description: "cannot read the cluster's metadata: \(Self.text(err))")
     }
-    defer { rd_kafka_metadata_destroy(metadata) }
+    defer { af_rd_kafka_metadata_destroy()!(metadata) }
     let topics = UnsafeBufferPointer(start: metadata.pointee.topics, count: Int(metadata.pointee.topic_cnt))
     guard let entry = topics.first(where: { String(cString: $0.topic) == topic }) else {
       throw Failure(description: "the topic '\(topic)' does not exist on the cluster")
@@ -135,7 +136,7 @@ final class KafkaConsumer {
   func watermarks(_ partition: Int32, timeoutMilliseconds: Int32) throws(Failure) -> (low: Int64, high: Int64) {
     var low: Int64 = 0
     var high: Int64 = 0
-    let err = rd_kafka_query_watermark_offsets(handle, topic, partition, &low, &high, timeoutMilliseconds)
+    let err = af_rd_kafka_query_watermark_offsets()!(handle, topic, partition, &low, &high, timeoutMilliseconds)
     guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
       throw Failure(description: "cannot read the end offsets of \(topic)[\(partition)]: \(Self.text(err))")
     }
@@ -146,7 +147,7 @@ final class KafkaConsumer {
   func cachedWatermarks(_ partition: Int32) -> (low: Int64, high: Int64)? {
     var low: Int64 = -1
     var high: Int64 = -1
-    let err = rd_kafka_get_watermark_offsets(handle, topic, partition, &low, &high)
+    let err = af_rd_kafka_get_watermark_offsets()!(handle, topic, partition, &low, &high)
     guard err == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0 else { return nil }
     return (low, high)
   }
@@ -157,8 +158,8 @@ final class KafkaConsumer {
     -> [Int32: Int64]
   {
     let list = makeList(partitions.map { ($0, milliseconds) })
-    defer { rd_kafka_topic_partition_list_destroy(list) }
-    let err = rd_kafka_offsets_for_times(handle, list, timeoutMilliseconds)
+    defer { af_rd_kafka_topic_partition_list_destroy()!(list) }
+    let err = af_rd_kafka_offsets_for_times()!(handle, list, timeoutMilliseconds)
     guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
       throw Failure(description: "cannot find offsets by time in \(topic): \(Self.text(err))")
     }
@@ -173,8 +174,8 @@ final class KafkaConsumer {
   /// The group's committed offsets of `partitions` (absent: nothing committed).
   func committed(_ partitions: [Int32], timeoutMilliseconds: Int32) throws(Failure) -> [Int32: Int64] {
     let list = makeList(partitions.map { ($0, Int64(RD_KAFKA_OFFSET_INVALID)) })
-    defer { rd_kafka_topic_partition_list_destroy(list) }
-    let err = rd_kafka_committed(handle, list, timeoutMilliseconds)
+    defer { af_rd_kafka_topic_partition_list_destroy()!(list) }
+    let err = af_rd_kafka_committed()!(handle, list, timeoutMilliseconds)
     guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
       throw Failure(description: "cannot read the group's committed offsets: \(Self.text(err))")
     }
@@ -186,8 +187,8 @@ final class KafkaConsumer {
   /// Reads `partitions` from the given offsets without a group (replay).
   func assign(_ offsets: [(Int32, Int64)]) throws(Failure) {
     let list = makeList(offsets)
-    defer { rd_kafka_topic_partition_list_destroy(list) }
-    let err = rd_kafka_assign(handle, list)
+    defer { af_rd_kafka_topic_partition_list_destroy()!(list) }
+    let err = af_rd_kafka_assign()!(handle, list)
     guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
       throw Failure(description: "cannot assign partitions of \(topic): \(Self.text(err))")
     }
@@ -196,16 +197,16 @@ final class KafkaConsumer {
   /// Stops fetching `partitions` (replay: read up to the end offset they had at the start).
   func pause(_ partitions: [Int32]) {
     let list = makeList(partitions.map { ($0, Int64(RD_KAFKA_OFFSET_INVALID)) })
-    defer { rd_kafka_topic_partition_list_destroy(list) }
-    _ = rd_kafka_pause_partitions(handle, list)
+    defer { af_rd_kafka_topic_partition_list_destroy()!(list) }
+    _ = af_rd_kafka_pause_partitions()!(handle, list)
   }
 
   /// Joins the consumer group on the topic; partitions come through `onRebalance`.
   func subscribe() throws(Failure) {
-    let list = rd_kafka_topic_partition_list_new(1)
-    defer { rd_kafka_topic_partition_list_destroy(list) }
-    rd_kafka_topic_partition_list_add(list, topic, RD_KAFKA_PARTITION_UA)
-    let err = rd_kafka_subscribe(handle, list)
+    let list = af_rd_kafka_topic_partition_list_new()!(1)
+    defer { af_rd_kafka_topic_partition_list_destroy()!(list) }
+    af_rd_kafka_topic_partition_list_add()!(list, topic, RD_KAFKA_PARTITION_UA)
+    let err = af_rd_kafka_subscribe()!(handle, list)
     guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
       throw Failure(description: "cannot subscribe to \(topic): \(Self.text(err))")
     }
@@ -215,8 +216,8 @@ final class KafkaConsumer {
   func commit(_ offsets: [(Int32, Int64)], wait: Bool) throws(Failure) {
     guard !offsets.isEmpty else { return }
     let list = makeList(offsets)
-    defer { rd_kafka_topic_partition_list_destroy(list) }
-    let err = rd_kafka_commit(handle, list, wait ? 0 : 1)
+    defer { af_rd_kafka_topic_partition_list_destroy()!(list) }
+    let err = af_rd_kafka_commit()!(handle, list, wait ? 0 : 1)
     guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
       throw Failure(description: "cannot commit offsets of \(topic) to the group: \(Self.text(err))")
     }
@@ -228,16 +229,17 @@ final class KafkaConsumer {
   /// Takes `partition`'s messages out of the common consumer queue, so that `poll(partition:)` reads them one
   /// partition at a time, in an order the caller chooses. Called before the partition is assigned.
   func separate(_ partition: Int32) {
-    guard let handle, queues[partition] == nil, let queue = rd_kafka_queue_get_partition(handle, topic, partition)
+    guard let handle, queues[partition] == nil, let queue = af_rd_kafka_queue_get_partition()!(handle, topic, partition)
     else { return }
-    rd_kafka_queue_forward(queue, nil)
+    af_rd_kafka_queue_forward()!(queue, nil)
     queues[partition] = queue
   }
 
   /// Hands the next message or event of a separated partition to `body`, waiting up to `timeoutMilliseconds`;
   /// false when there was none.
   func poll(partition: Int32, timeoutMilliseconds: Int32, _ body: (Message) -> Void) -> Bool {
-    guard !closed, let queue = queues[partition], let m = rd_kafka_consume_queue(queue, timeoutMilliseconds) else {
+    guard !closed, let queue = queues[partition], let m = af_rd_kafka_consume_queue()!(queue, timeoutMilliseconds)
+    else {
       return false
     }
     deliver(m, body)
@@ -246,16 +248,16 @@ final class KafkaConsumer {
 
   /// Hands the next message or event to `body`, waiting up to `timeoutMilliseconds`; false when there was none.
   func poll(timeoutMilliseconds: Int32, _ body: (Message) -> Void) -> Bool {
-    guard let handle, !closed, let m = rd_kafka_consumer_poll(handle, timeoutMilliseconds) else { return false }
+    guard let handle, !closed, let m = af_rd_kafka_consumer_poll()!(handle, timeoutMilliseconds) else { return false }
     deliver(m, body)
     return true
   }
 
   private func deliver(_ m: UnsafeMutablePointer<rd_kafka_message_t>, _ body: (Message) -> Void) {
-    defer { rd_kafka_message_destroy(m) }
+    defer { af_rd_kafka_message_destroy()!(m) }
     let message = m.pointee
     let error = message.err
-    let text = error == RD_KAFKA_RESP_ERR_NO_ERROR ? "" : String(cString: rd_kafka_message_errstr(m))
+    let text = error == RD_KAFKA_RESP_ERR_NO_ERROR ? "" : String(cString: af_rd_kafka_message_errstr()!(m)!)
     body(
       Message(
         partition: message.partition, offset: message.offset, error: error,
@@ -268,27 +270,27 @@ final class KafkaConsumer {
   func close() {
     guard let handle, !closed else { return }
     closed = true
-    for queue in queues.values { rd_kafka_queue_destroy(queue) }
+    for queue in queues.values { af_rd_kafka_queue_destroy()!(queue) }
     queues = [:]
-    _ = rd_kafka_consumer_close(handle)
+    _ = af_rd_kafka_consumer_close()!(handle)
     destroy()
   }
 
   private func destroy() {
     onRebalance = nil
     onError = nil
-    for queue in queues.values { rd_kafka_queue_destroy(queue) }
+    for queue in queues.values { af_rd_kafka_queue_destroy()!(queue) }
     queues = [:]
-    if let topicHandle { rd_kafka_topic_destroy(topicHandle) }
+    if let topicHandle { af_rd_kafka_topic_destroy()!(topicHandle) }
     topicHandle = nil
-    if let handle { rd_kafka_destroy(handle) }
+    if let handle { af_rd_kafka_destroy()!(handle) }
     handle = nil
   }
 
   /// Called by the rebalance callback.
   fileprivate func rebalance(_ err: rd_kafka_resp_err_t, _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>)
   {
-    let cooperative = String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE"
+    let cooperative = String(cString: af_rd_kafka_rebalance_protocol()!(handle)!) == "COOPERATIVE"
     let partitions = elements(list).map(\.partition)
     switch err {
     case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
@@ -298,9 +300,9 @@ final class KafkaConsumer {
         list.pointee.elems[i].offset = offsets[p] ?? Int64(RD_KAFKA_OFFSET_STORED)
       }
       if cooperative {
-        if let e = rd_kafka_incremental_assign(handle, list) { report(e) }
+        if let e = af_rd_kafka_incremental_assign()!(handle, list) { report(e) }
       } else {
-        let e = rd_kafka_assign(handle, list)
+        let e = af_rd_kafka_assign()!(handle, list)
         if e != RD_KAFKA_RESP_ERR_NO_ERROR {
           logger.error("cannot take the assigned partitions", metadata: ["error": "\(Self.text(e))"])
         }
@@ -308,20 +310,21 @@ final class KafkaConsumer {
     case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
       _ = onRebalance?(.revoked(partitions))
       if cooperative {
-        if let e = rd_kafka_incremental_unassign(handle, list) { report(e) }
+        if let e = af_rd_kafka_incremental_unassign()!(handle, list) { report(e) }
       } else {
-        _ = rd_kafka_assign(handle, nil)
+        _ = af_rd_kafka_assign()!(handle, nil)
       }
     default:
       logger.error("consumer group rebalance failed", metadata: ["error": "\(Self.text(err))"])
       _ = onRebalance?(.revoked(partitions))
-      _ = rd_kafka_assign(handle, nil)
+      _ = af_rd_kafka_assign()!(handle, nil)
     }
   }
 
   private func report(_ error: OpaquePointer) {
-    logger.error("rebalance step failed", metadata: ["error": "\(String(cString: rd_kafka_error_string(error)))"])
-    rd_kafka_error_destroy(error)
+    logger.error(
+      "rebalance step failed", metadata: ["error": "\(String(cString: af_rd_kafka_error_string()!(error)!))"])
+    af_rd_kafka_error_destroy()!(error)
   }
 
   fileprivate func failed(_ err: Int32, _ reason: String) {
@@ -331,9 +334,9 @@ final class KafkaConsumer {
   }
 
   private func makeList(_ offsets: [(Int32, Int64)]) -> UnsafeMutablePointer<rd_kafka_topic_partition_list_t> {
-    let list = rd_kafka_topic_partition_list_new(Int32(max(1, offsets.count)))!
+    let list = af_rd_kafka_topic_partition_list_new()!(Int32(max(1, offsets.count)))!
     for (p, o) in offsets {
-      let e = rd_kafka_topic_partition_list_add(list, topic, p)!
+      let e = af_rd_kafka_topic_partition_list_add()!(list, topic, p)!
       e.pointee.offset = o
     }
     return list
@@ -346,14 +349,22 @@ final class KafkaConsumer {
   }
 
   /// A NUL-terminated error buffer as text.
+  /// Opens librdkafka (loaded on first use, see `scripts/generate-dlopen-shims.py`); nil when it is ready, else
+  /// what to install.
+  static func libraryProblem() -> String? {
+    af_CRdKafka_load().map { "Kafka needs librdkafka (Debian: apt-get install librdkafka1): \(String(cString: $0))" }
+  }
+
   static func string(_ buffer: [CChar]) -> String {
     String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
 
-  static func text(_ err: rd_kafka_resp_err_t) -> String { String(cString: rd_kafka_err2str(err)) }
+  static func text(_ err: rd_kafka_resp_err_t) -> String { String(cString: af_rd_kafka_err2str()!(err)!) }
 
   /// librdkafka's version, for `check` and logs.
-  static var version: String { String(cString: rd_kafka_version_str()) }
+  static var version: String {
+    libraryProblem() == nil ? String(cString: af_rd_kafka_version_str()!()!) : "not installed"
+  }
 }
 
 private func consumer(of opaque: UnsafeMutableRawPointer?) -> KafkaConsumer? {
@@ -377,7 +388,7 @@ private func kafkaError(
 private func kafkaLog(
   _ rk: OpaquePointer?, _ level: Int32, _ facility: UnsafePointer<CChar>?, _ text: UnsafePointer<CChar>?
 ) {
-  guard let rk, let consumer = consumer(of: rd_kafka_opaque(rk)) else { return }
+  guard let rk, let consumer = consumer(of: af_rd_kafka_opaque()!(rk)) else { return }
   let message = Logger.Message(stringLiteral: "librdkafka: \(text.map { String(cString: $0) } ?? "")")
   let metadata: Logger.Metadata = ["facility": "\(facility.map { String(cString: $0) } ?? "")"]
   switch level {

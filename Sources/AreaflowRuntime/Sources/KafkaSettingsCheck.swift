@@ -7,8 +7,9 @@ public enum KafkaSettingsCheck {
   /// What librdkafka refuses among `address`'s settings; a setting from the environment is checked with a
   /// placeholder value when its variable is not set here (and its value is never shown).
   public static func problems(_ address: KafkaAddress, environment: [String: String]) -> [String] {
-    guard let conf = rd_kafka_conf_new() else { return [] }
-    defer { rd_kafka_conf_destroy(conf) }
+    if let problem = KafkaConsumer.libraryProblem() { return [problem] }
+    guard let conf = af_rd_kafka_conf_new()!() else { return [] }
+    defer { af_rd_kafka_conf_destroy()!(conf) }
     var problems: [String] = []
     var error = [CChar](repeating: 0, count: 512)
     for s in address.settings {
@@ -19,7 +20,7 @@ public enum KafkaSettingsCheck {
         // `check` may run where the secret is not set; `run` and `replay` refuse a variable that is not set.
         value = environment[variable] ?? "placeholder"
       }
-      if rd_kafka_conf_set(conf, s.name, value, &error, error.count) != RD_KAFKA_CONF_OK {
+      if af_rd_kafka_conf_set()!(conf, s.name, value, &error, error.count) != RD_KAFKA_CONF_OK {
         problems.append("\(address.name): librdkafka refuses \(s.name): \(KafkaConsumer.string(error))")
       }
     }

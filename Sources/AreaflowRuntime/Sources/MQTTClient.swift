@@ -71,7 +71,7 @@ final class MQTTClient: @unchecked Sendable {
 
   /// Creates the libmosquitto client with the options; nothing touches the network yet.
   func prepare() throws(SetupError) {
-    if let problem = af_mosquitto_load() {
+    if let problem = af_CMosquitto_load() {
       throw SetupError(
         description:
           "\(name): MQTT needs libmosquitto (Debian: apt-get install libmosquitto1): \(String(cString: problem))")
