@@ -219,6 +219,8 @@ final class SnapshotSink: @unchecked Sendable {
       if rename(from, to) != 0 {
         let reason = String(cString: strerror(errno))
         if access(to, F_OK) == 0, access(from, F_OK) != 0 { continue }
+        // A Kafka record file is deleted once published, which is only after it was renamed into place.
+        if f.final.hasPrefix("_kafka/"), access(from, F_OK) != 0 { continue }
         throw AtomicFile.WriteError(path: f.final, reason: reason)
       }
       folders.insert(String(to[..<(to.lastIndex(of: "/") ?? to.endIndex)]))
