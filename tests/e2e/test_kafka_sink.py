@@ -169,3 +169,30 @@ def test_check_validates_output_kafka(tmp_path):
     assert p.returncode == 0, p.stderr.decode()
     assert "Kafka topic 'areas' on b1:9092,b2:9092" in p.stdout.decode(), p.stdout.decode()
     assert "exactly once for read_committed consumers" in p.stdout.decode(), p.stdout.decode()
+
+
+def test_unreachable_brokers_hold_up_publication_not_the_snapshots(tmp_path):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = s.getsockname()[1]
+    lines = generate(tmp_path / "generated.ndjson", 3000, SEED, "--clean", "--sources", 30)
+    feed = tmp_path / "feed.ndjson"
+    feed.write_bytes(join_lines(lines))
+    write_config(tmp_path / "sink.yaml", fmt="ndjson", flush_every="200ms")
+    cfg = yaml.safe_load((tmp_path / "sink.yaml").read_text())
+    cfg["output"]["kafka"] = {"brokers": f"127.0.0.1:{dead}", "topic": "areas"}
+    config = tmp_path / "sink.yaml"
+    config.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    out = tmp_path / "out"
+    with LiveRun(run_args(config, out, [feed])) as r:
+        r.expect("kafka publication failed", timeout=60)
+        r.expect("flush committed", timeout=30)
+        # The snapshots are committed; their messages wait in record files for the brokers.
+        assert _snapshot_lines(out)
+        assert list((out / "_kafka").glob("*/part-*.records"))
+        assert r.alive(), r.describe()
+        r.send(15)
+        assert r.wait(60) == 1, r.describe()
+    assert "kafka publication is behind at stop" in r.stderr_text()

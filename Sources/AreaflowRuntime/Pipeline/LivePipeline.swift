@@ -393,7 +393,7 @@ public final class LivePipeline: @unchecked Sendable {
     } else if !inputErrors().isEmpty {
       exitStatus = 1
     }
-    if committed, let publisher, let error = publisher.drain(timeout: options.once ? 60 : 10) {
+    if committed, let publisher, let error = publisher.drain(timeout: options.once ? 60 : 5) {
       logger.error(
         "kafka publication is behind at stop; a restart publishes the rest",
         metadata: ["topic": "\(publisher.config.topic)", "error": "\(error)"])

@@ -257,8 +257,13 @@ final class KafkaPublisher: @unchecked Sendable {
     topicHandle = rd_kafka_topic_new(made, config.topic, nil)
     markerHandle = rd_kafka_topic_new(made, config.markerTopic, nil)
     if config.transactions {
-      // Fences a previous instance with the same transactional.id and aborts its open transaction.
-      try check(rd_kafka_init_transactions(made, 30_000), "start transactions (does the broker support them?)")
+      // Fences a previous instance with the same transactional.id and aborts its open transaction. A producer whose
+      // transactions did not start is made anew at the next attempt.
+      do throws(Failure) {
+        try check(rd_kafka_init_transactions(made, 5_000), "start transactions (does the broker support them?)")
+      } catch {
+        throw Failure(description: error.description, fatal: true)
+      }
     }
     published = nil
   }
