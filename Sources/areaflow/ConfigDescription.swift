@@ -52,6 +52,14 @@ enum ConfigDescription {
     lines.append(
       "output: \(c.output.format.rawValue) snapshots in \(c.output.dir), flush every \(DurationParser.format(c.output.flushEvery)) (run)"
     )
+    if let k = c.output.kafka {
+      lines.append(
+        "output.kafka: every final row also published to Kafka topic '\(k.topic)' on \(k.brokers), keyed by window, "
+          + "window_start, area_scheme, area\(c.input.dimensions.map { ", " + $0 }.joined()); "
+          + (k.transactions
+            ? "one transaction per commit with its marker on '\(k.markerTopic)': exactly once for read_committed consumers"
+            : "no transactions: at least once, a compacted topic converges to one message per row"))
+    }
     lines.append("groups: \(c.windows.count) window(s) x \(c.areas.count) area scheme(s) x dimension values")
     if let p = c.privacy { lines += privacy(p) }
     lines += http(c.http)

@@ -404,15 +404,55 @@ public struct ConfigLoader {
   /// The `output` section, or its defaults when the config has none (each stated here only).
   private func parseOutput(_ node: Node?, name: String) throws(ConfigError) -> OutputConfig {
     let m =
-      try node.map { n throws(ConfigError) in try mapping(n, key: "output", allowed: ["dir", "format", "flush_every"])
+      try node.map { n throws(ConfigError) in
+        try mapping(n, key: "output", allowed: ["dir", "format", "flush_every", "kafka"])
       } ?? [:]
-    return OutputConfig(
+    var output = OutputConfig(
       dir: resolve(try m["dir"].map { n throws(ConfigError) in try string(n, key: "output.dir") } ?? "out/\(name)"),
       format: try m["format"].map { n throws(ConfigError) in
         try enumValue(n, key: "output.format", OutputConfig.Format.self)
       } ?? .csv,
       flushEvery: try m["flush_every"].map { n throws(ConfigError) in try positiveDuration(n, key: "output.flush_every")
       } ?? 10_000_000_000)
+    if let node = m["kafka"] { output.kafka = try parseKafkaOutput(node) }
+    return output
+  }
+
+  /// `output.kafka: {brokers: "HOST:PORT,…", topic: NAME, transactions: true|false}`.
+  private func parseKafkaOutput(_ node: Node) throws(ConfigError) -> KafkaOutputConfig {
+    let m = try mapping(node, key: "output.kafka", allowed: ["brokers", "topic", "transactions"])
+    guard let brokersNode = m["brokers"] else {
+      throw missing("output.kafka.brokers", in: node, expected: "\"HOST:PORT[,HOST:PORT…]\"")
+    }
+    guard let topicNode = m["topic"] else { throw missing("output.kafka.topic", in: node, expected: "a topic name") }
+    let brokers = try string(brokersNode, key: "output.kafka.brokers")
+    for broker in brokers.split(separator: ",", omittingEmptySubsequences: false) {
+      let parts = broker.split(separator: ":", omittingEmptySubsequences: false)
+      guard parts.count == 2, !parts[0].isEmpty, let port = Int(parts[1]), (1...65535).contains(port) else {
+        throw error(
+          brokersNode, key: "output.kafka.brokers",
+          "'\(broker)' is not HOST:PORT (list brokers as \"HOST:PORT,HOST:PORT\")")
+      }
+    }
+    let topic = try string(topicNode, key: "output.kafka.topic")
+    let legal =
+      topic.utf8.count <= 200
+      && topic.utf8.allSatisfy { b in
+        (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b == 95 || b == 45 || b == 46
+      }
+    guard legal, topic != ".", topic != ".." else {
+      throw error(
+        topicNode, key: "output.kafka.topic",
+        "'\(topic)' is not a Kafka topic name (letters, digits, '.', '_', '-', at most 200)")
+    }
+    var transactions = true
+    if let t = m["transactions"] {
+      guard case .scalar(let s) = t, ["true", "false"].contains(s.string) else {
+        throw error(t, key: "output.kafka.transactions", "expected true or false")
+      }
+      transactions = s.string == "true"
+    }
+    return KafkaOutputConfig(brokers: brokers, topic: topic, transactions: transactions)
   }
 
   // MARK: - Node helpers

@@ -136,6 +136,8 @@ public struct OutputConfig: Sendable, Equatable {
   public var format: Format
   /// `run` only: how often final rows and checkpoints are committed, in nanoseconds.
   public var flushEvery: Int64
+  /// `output.kafka`: also publish every final row to a Kafka topic, or nil.
+  public var kafka: KafkaOutputConfig?
   public init(dir: String, format: Format, flushEvery: Int64) {
     self.dir = dir
     self.format = format

@@ -33,6 +33,8 @@ public final class LivePipeline: @unchecked Sendable {
   private let clock: RuntimeClock
   private let done = DispatchSemaphore(value: 0)
   private let committer: LiveCommit
+  /// `output.kafka`: publishes each commit after it, on a queue of its own.
+  private let publisher: KafkaPublisher?
 
   // Intake queue state.
   private let sources: [any Source]
@@ -82,6 +84,7 @@ public final class LivePipeline: @unchecked Sendable {
       rowsPerCommit: options.rowsPerCommit, liveInputs: liveInputs, staging: true)
     stages.metrics = metrics
     stages.sink.keepsTables = view != nil
+    publisher = KafkaPublisher.attach(to: stages.sink, config: config, directory: outputDirectory, logger: logger)
     committer = LiveCommit(
       stages: stages, config: config, directory: outputDirectory, epoch: checkpoint?.epoch ?? 0,
       keepsOpenTables: view != nil, pauseMilliseconds: options.commitPauseMilliseconds, queue: intakeQueue,
@@ -153,6 +156,8 @@ public final class LivePipeline: @unchecked Sendable {
       source.resume()
       signals.append(source)
     }
+    // Commits a previous process made but did not publish.
+    publisher?.kick()
     poll()
   }
 
@@ -315,6 +320,7 @@ public final class LivePipeline: @unchecked Sendable {
     changed = false
     openAtLastFlush = cut.openWindows
     for source in sources { source.checkpointCommitted(cut.positions) }
+    publisher?.kick()
     metrics.flushes.increment()
     metrics.rowsWritten.increment(by: Int(committed.rows))
     if case .paused = state {
@@ -385,6 +391,12 @@ public final class LivePipeline: @unchecked Sendable {
       logger.error("could not commit at stop; the last checkpoint stands and a restart resumes from it")
       exitStatus = 1
     } else if !inputErrors().isEmpty {
+      exitStatus = 1
+    }
+    if committed, let publisher, let error = publisher.drain(timeout: options.once ? 60 : 5) {
+      logger.error(
+        "kafka publication is behind at stop; a restart publishes the rest",
+        metadata: ["topic": "\(publisher.config.topic)", "error": "\(error)"])
       exitStatus = 1
     }
     logger.info("run stopped", metadata: ["epoch": "\(committer.epoch)", "exit": "\(exitStatus)"])

@@ -14,6 +14,8 @@ public final class ReplayPipeline: @unchecked Sendable {
 
   private let intakeQueue = DispatchQueue(label: "areaflow.intake")
   private let bytesRead = Atomic<Int>(0)
+  /// `output.kafka`: publishes the replay's commits once its files are written.
+  private let publisher: KafkaPublisher?
 
   public init(
     config: PipelineConfig, schemes: [any AreaScheme], encoder: any SnapshotEncoder, outputDirectory: String,
@@ -24,6 +26,9 @@ public final class ReplayPipeline: @unchecked Sendable {
     stages = PipelineStages(
       config: config, schemes: schemes, encoder: encoder, outputDirectory: outputDirectory, threads: options.threads,
       maxInFlight: options.maxInFlight, rowsPerCommit: options.rowsPerCommit)
+    var logger = Logger(label: "areaflow.replay") { StreamLogHandler.standardError(label: $0) }
+    logger.logLevel = .warning
+    publisher = KafkaPublisher.attach(to: stages.sink, config: config, directory: outputDirectory, logger: logger)
   }
 
   /// Reads every input to its end, closes every window and commits the snapshots.
@@ -72,10 +77,15 @@ public final class ReplayPipeline: @unchecked Sendable {
       sink.commit()
       return (sink.summary, sink.failure)
     }
+    // The files first, then their publication: what a replay wrote is also on the topic when it ends.
+    var writeError = failure?.description
+    if writeError == nil, let publisher, let error = publisher.drain(timeout: 60) {
+      writeError = "kafka publication to '\(publisher.config.topic)' failed: \(error)"
+    }
     timer?.cancel()
     progress?.clear()
     return ReplayResult(
-      summary: summary, inputErrors: inputErrors, writeError: failure?.description,
+      summary: summary, inputErrors: inputErrors, writeError: writeError,
       seconds: clock.monotonic() - started, bytesRead: Int64(bytesRead.load(ordering: .relaxed)))
   }
 }

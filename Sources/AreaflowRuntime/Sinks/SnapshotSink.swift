@@ -40,6 +40,9 @@ final class SnapshotSink: @unchecked Sendable {
   /// Live mode with an HTTP view: the tables of the staged files, handed to the view once published.
   var keepsTables = false
   private var stagedTables: [(window: Int, scheme: Int, table: SnapshotTable)] = []
+  /// `output.kafka`: every commit also writes the Kafka messages of its rows as a record file in this folder
+  /// (relative to `directory`), committed with its part files; `KafkaPublisher` publishes and then deletes it.
+  var kafkaRecords: (encoder: KafkaRecordEncoder, folder: String)?
   /// The last write failure. Replay stops taking input once it is set; live mode keeps its rows and retries.
   private(set) var failure: AtomicFile.WriteError?
 
@@ -127,6 +130,13 @@ final class SnapshotSink: @unchecked Sendable {
         summary.rowsWritten += Int64(table.rowCount)
         if keepsTables { tables.append((w, s, table)) }
       }
+      if let kafka = kafkaRecords {
+        // One record file per commit, even an empty one, so that every commit's publication is accounted for.
+        var records = TextWriter()
+        for (table, _) in built { kafka.encoder.append(table, to: &records) }
+        try AtomicFile.makeDirectories("\(directory)/\(kafka.folder)")
+        try place(records.bytes, folder: kafka.folder, name: "\(part).records", written: &written)
+      }
       for (folder, bytes) in [("_rejects", rejects), ("_late", late)] where !bytes.isEmpty {
         try AtomicFile.makeDirectories("\(directory)/\(folder)")
         try place(bytes, folder: folder, name: "\(part).jsonl", written: &written)
@@ -209,6 +219,8 @@ final class SnapshotSink: @unchecked Sendable {
       if rename(from, to) != 0 {
         let reason = String(cString: strerror(errno))
         if access(to, F_OK) == 0, access(from, F_OK) != 0 { continue }
+        // A Kafka record file is deleted once published, which is only after it was renamed into place.
+        if f.final.hasPrefix("_kafka/"), access(from, F_OK) != 0 { continue }
         throw AtomicFile.WriteError(path: f.final, reason: reason)
       }
       folders.insert(String(to[..<(to.lastIndex(of: "/") ?? to.endIndex)]))
