@@ -85,21 +85,10 @@ public struct MessageLines: Sendable {
     out.append(44)  // ,
   }
 
+  /// `s` as a JSON string literal, escaped as the NDJSON snapshots write strings.
   static func appendString(_ s: String, to out: inout [UInt8]) {
-    out.append(34)
-    for b in s.utf8 {
-      switch b {
-      case 34: out.append(contentsOf: [92, 34])
-      case 92: out.append(contentsOf: [92, 92])
-      case 10: out.append(contentsOf: [92, 110])
-      case 13: out.append(contentsOf: [92, 114])
-      case 9: out.append(contentsOf: [92, 116])
-      case 0..<32:
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        out.append(contentsOf: [92, 117, 48, 48, hex[Int(b >> 4)], hex[Int(b & 15)]])
-      default: out.append(b)
-      }
-    }
-    out.append(34)
+    var writer = TextWriter()
+    writer.write(jsonString: s)
+    out.append(contentsOf: writer.bytes)
   }
 }
