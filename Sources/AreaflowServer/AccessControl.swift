@@ -1,3 +1,4 @@
+import AreaflowRuntime
 import Logging
 import Synchronization
 
@@ -5,7 +6,7 @@ import Synchronization
 /// is added or revoked without a restart. A changed file that cannot be used is logged and the previous list kept.
 public final class AccessControl: Sendable {
   let path: String
-  private let state: Mutex<(list: AccessList, stamp: String)>
+  private let state: Mutex<(list: AccessList, stamp: FileStamp?)>
   private let logger: Logger
 
   /// Reads the file once.
@@ -13,7 +14,7 @@ public final class AccessControl: Sendable {
   public init(path: String, logger: Logger) throws(AccessList.Problem) {
     self.path = path
     self.logger = logger
-    state = Mutex((try AccessList.load(path: path), CertificateStore.stamp(path)))
+    state = Mutex((try AccessList.load(path: path), FileStamp.of(path)))
   }
 
   /// The list requests are checked against now.
@@ -21,7 +22,7 @@ public final class AccessControl: Sendable {
 
   /// Reads the file again if it changed (or always, when `force`).
   public func reload(force: Bool = false) {
-    let stamp = CertificateStore.stamp(path)
+    let stamp = FileStamp.of(path)
     guard force || stamp != state.withLock({ $0.stamp }) else { return }
     do {
       let list = try AccessList.load(path: path)

@@ -1,4 +1,5 @@
 import AreaflowCore
+import AreaflowRuntime
 import Foundation
 import Logging
 import NIOSSL
@@ -9,7 +10,7 @@ import Synchronization
 /// current context; open ones keep theirs. A renewal that cannot be read keeps the previous context and is logged.
 public final class CertificateStore: Sendable {
   let files: HTTPConfig.TLSFiles
-  private let state: Mutex<(context: NIOSSLContext, stamp: String)>
+  private let state: Mutex<(context: NIOSSLContext, stamp: [FileStamp?])>
   private let logger: Logger
 
   /// A certificate and key that cannot be served, with what is wrong.
@@ -74,13 +75,8 @@ public final class CertificateStore: Sendable {
     }
   }
 
-  /// Size, modification time and inode of both files: what a renewal (rewrite or rename) changes.
-  static func stamp(_ files: HTTPConfig.TLSFiles) -> String { stamp(files.cert) + "|" + stamp(files.key) }
-
-  /// Size, modification time and inode of a file, or `missing`.
-  static func stamp(_ path: String) -> String {
-    var s = stat()
-    guard stat(path, &s) == 0 else { return "missing" }
-    return "\(s.st_ino):\(s.st_size):\(s.st_mtim.tv_sec).\(s.st_mtim.tv_nsec)"
+  /// Both files' stamps: what a renewal (rewrite or rename) changes.
+  static func stamp(_ files: HTTPConfig.TLSFiles) -> [FileStamp?] {
+    [FileStamp.of(files.cert), FileStamp.of(files.key)]
   }
 }

@@ -58,7 +58,7 @@ public final class LivePipeline: @unchecked Sendable {
   private var openAtLastFlush = 0
   private var exitStatus: Int32 = 0
   /// `input.lookup`: the table file as last loaded (inode, size, modification time), to reload it when it changes.
-  private var lookupStamp: LookupStamp?
+  private var lookupStamp: FileStamp?
 
   /// - Parameters:
   ///   - inputs: command-line inputs: files, directories, `-`, `tcp://HOST:PORT`, `mqtt://HOST:PORT/FILTER`.
@@ -95,7 +95,7 @@ public final class LivePipeline: @unchecked Sendable {
     attached = Array(repeating: true, count: liveInputs)
     lastIdleTick = now
     if let checkpoint { try stages.restore(checkpoint) }
-    lookupStamp = config.input.lookup.flatMap { LookupStamp.of($0.table) }
+    lookupStamp = config.input.lookup.flatMap { FileStamp.of($0.table) }
     if config.input.format == .gtfsRT {
       // A checkpoint without a position memory (of an areaflow before gtfs-rt) cannot be of a gtfs-rt config: its
       // fingerprint names the format, so it was refused before here.
@@ -243,7 +243,7 @@ public final class LivePipeline: @unchecked Sendable {
   /// `input.lookup`: a table file that changed is read again, and chunks read from now on join the new version.
   /// A table that cannot be read or parsed is reported and the previous version kept.
   private func reloadLookupIfChanged() {
-    guard let spec = config.input.lookup, let stamp = LookupStamp.of(spec.table), stamp != lookupStamp else { return }
+    guard let spec = config.input.lookup, let stamp = FileStamp.of(spec.table), stamp != lookupStamp else { return }
     lookupStamp = stamp
     guard let data = FileManager.default.contents(atPath: spec.table) else {
       logger.error(

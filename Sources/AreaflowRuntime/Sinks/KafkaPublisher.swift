@@ -191,7 +191,9 @@ final class KafkaPublisher: @unchecked Sendable {
       } else {
         let err = af_rd_kafka_flush()!(producer, 60_000)
         af_rd_kafka_poll()!(producer, 0)
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw Failure(description: "not acknowledged: \(Self.text(err))") }
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+          throw Failure(description: "not acknowledged: \(KafkaConfiguration.text(err))")
+        }
       }
       if let first = deliveryErrors.first { throw Failure(description: first) }
     } catch {
@@ -225,16 +227,13 @@ final class KafkaPublisher: @unchecked Sendable {
       if status == 0 { return }
       let err = af_rd_kafka_last_error()!()
       guard err == RD_KAFKA_RESP_ERR__QUEUE_FULL else {
-        throw Failure(description: "cannot produce to \(config.topic): \(Self.text(err))")
+        throw Failure(description: "cannot produce to \(config.topic): \(KafkaConfiguration.text(err))")
       }
       af_rd_kafka_poll()!(producer, 100)
     }
   }
 
   private func makeProducer() throws(Failure) {
-    var error = [CChar](repeating: 0, count: 512)
-    if let problem = KafkaConsumer.libraryProblem() { throw Failure(description: problem) }
-    guard let conf = af_rd_kafka_conf_new()!() else { throw Failure(description: "out of memory") }
     var settings: [(String, String)] = [
       ("bootstrap.servers", config.brokers), ("client.id", "areaflow"), ("acks", "all"), ("linger.ms", "5"),
       ("message.timeout.ms", "60000"),
@@ -244,16 +243,18 @@ final class KafkaPublisher: @unchecked Sendable {
     } else {
       settings.append(("enable.idempotence", "true"))
     }
-    for (name, value) in settings
-    where af_rd_kafka_conf_set()!(conf, name, value, &error, error.count) != RD_KAFKA_CONF_OK {
-      af_rd_kafka_conf_destroy()!(conf)
-      throw Failure(description: "librdkafka refuses \(name): \(Self.string(error))")
+    let conf: OpaquePointer
+    do {
+      conf = try KafkaConfiguration.make(settings)
+    } catch {
+      throw Failure(description: error.description)
     }
+    var error = [CChar](repeating: 0, count: 512)
     af_rd_kafka_conf_set_opaque()!(conf, Unmanaged.passUnretained(self).toOpaque())
     af_rd_kafka_conf_set_dr_msg_cb()!(conf, kafkaDelivered)
     guard let made = af_rd_kafka_new()!(RD_KAFKA_PRODUCER, conf, &error, error.count) else {
       af_rd_kafka_conf_destroy()!(conf)
-      throw Failure(description: "cannot make a producer: \(Self.string(error))")
+      throw Failure(description: "cannot make a producer: \(KafkaConfiguration.string(error))")
     }
     producer = made
     topicHandle = af_rd_kafka_topic_new()!(made, config.topic, nil)
@@ -279,20 +280,22 @@ final class KafkaPublisher: @unchecked Sendable {
 
   /// The epoch of this run's last committed marker, read with `read_committed`; 0 when there is none.
   private func lastMarker() throws(Failure) -> Int {
-    var error = [CChar](repeating: 0, count: 512)
-    if let problem = KafkaConsumer.libraryProblem() { throw Failure(description: problem) }
-    guard let conf = af_rd_kafka_conf_new()!() else { throw Failure(description: "out of memory") }
-    for (name, value) in [
-      ("bootstrap.servers", config.brokers), ("group.id", "\(transactionalID).markers"),
-      ("isolation.level", "read_committed"), ("enable.partition.eof", "true"), ("enable.auto.commit", "false"),
-      ("client.id", "areaflow"),
-    ] where af_rd_kafka_conf_set()!(conf, name, value, &error, error.count) != RD_KAFKA_CONF_OK {
-      af_rd_kafka_conf_destroy()!(conf)
-      throw Failure(description: "librdkafka refuses \(name): \(Self.string(error))")
+    let conf: OpaquePointer
+    do {
+      conf = try KafkaConfiguration.make(
+        [
+          ("bootstrap.servers", config.brokers), ("group.id", "\(transactionalID).markers"),
+          ("isolation.level", "read_committed"), ("enable.partition.eof", "true"), ("enable.auto.commit", "false"),
+          ("client.id", "areaflow"),
+        ])
+    } catch {
+      throw Failure(description: error.description)
     }
+    var error = [CChar](repeating: 0, count: 512)
     guard let consumer = af_rd_kafka_new()!(RD_KAFKA_CONSUMER, conf, &error, error.count) else {
       af_rd_kafka_conf_destroy()!(conf)
-      throw Failure(description: "cannot make a consumer for \(config.markerTopic): \(Self.string(error))")
+      throw Failure(
+        description: "cannot make a consumer for \(config.markerTopic): \(KafkaConfiguration.string(error))")
     }
     defer {
       af_rd_kafka_consumer_close()!(consumer)
@@ -304,7 +307,7 @@ final class KafkaPublisher: @unchecked Sendable {
     let err = af_rd_kafka_query_watermark_offsets()!(consumer, config.markerTopic, 0, &low, &high, 15_000)
     if err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART { return 0 }
     guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-      throw Failure(description: "cannot read \(config.markerTopic): \(Self.text(err))")
+      throw Failure(description: "cannot read \(config.markerTopic): \(KafkaConfiguration.text(err))")
     }
     if high <= low { return 0 }
     guard let list = af_rd_kafka_topic_partition_list_new()!(1) else { throw Failure(description: "out of memory") }
@@ -312,7 +315,7 @@ final class KafkaPublisher: @unchecked Sendable {
     af_rd_kafka_topic_partition_list_add()!(list, config.markerTopic, 0)!.pointee.offset = low
     let assigned = af_rd_kafka_assign()!(consumer, list)
     guard assigned == RD_KAFKA_RESP_ERR_NO_ERROR else {
-      throw Failure(description: "cannot read \(config.markerTopic): \(Self.text(assigned))")
+      throw Failure(description: "cannot read \(config.markerTopic): \(KafkaConfiguration.text(assigned))")
     }
     var epoch = 0
     let key = Array(transactionalID.utf8)
@@ -323,7 +326,7 @@ final class KafkaPublisher: @unchecked Sendable {
       let e = m.pointee.err
       if e == RD_KAFKA_RESP_ERR__PARTITION_EOF { return epoch }
       guard e == RD_KAFKA_RESP_ERR_NO_ERROR else {
-        throw Failure(description: "cannot read \(config.markerTopic): \(Self.text(e))")
+        throw Failure(description: "cannot read \(config.markerTopic): \(KafkaConfiguration.text(e))")
       }
       let k = UnsafeRawBufferPointer(start: m.pointee.key, count: m.pointee.key_len)
       let v = UnsafeRawBufferPointer(start: m.pointee.payload, count: m.pointee.len)
@@ -354,7 +357,7 @@ final class KafkaPublisher: @unchecked Sendable {
 
   fileprivate func delivered(_ err: rd_kafka_resp_err_t) {
     guard err != RD_KAFKA_RESP_ERR_NO_ERROR else { return }
-    deliveryErrors.append(Self.explain(err, Self.text(err)))
+    deliveryErrors.append(Self.explain(err, KafkaConfiguration.text(err)))
   }
 
   /// librdkafka's text, with what to do for the errors an operator can fix.
@@ -370,11 +373,6 @@ final class KafkaPublisher: @unchecked Sendable {
     }
   }
 
-  static func string(_ buffer: [CChar]) -> String {
-    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-  }
-
-  static func text(_ err: rd_kafka_resp_err_t) -> String { String(cString: af_rd_kafka_err2str()!(err)!) }
 }
 
 private func kafkaDelivered(

@@ -61,11 +61,8 @@ final class KafkaConsumer {
   init(address: KafkaAddress, group: String, subscribes: Bool, environment: [String: String], logger: Logger)
     throws(Failure)
   {
-    if let problem = Self.libraryProblem() { throw Failure(description: "\(address.name): \(problem)") }
     topic = address.topic
     self.logger = logger
-    var error = [CChar](repeating: 0, count: 512)
-    guard let conf = af_rd_kafka_conf_new()!() else { throw Failure(description: "\(address.name): out of memory") }
     var settings: [(String, String)] = [
       ("bootstrap.servers", address.brokers),
       ("client.id", address.clientID ?? "areaflow"),
@@ -81,21 +78,19 @@ final class KafkaConsumer {
       case .literal(let v): settings.append((s.name, v))
       case .environment(let variable):
         guard let v = environment[variable] else {
-          af_rd_kafka_conf_destroy()!(conf)
           throw Failure(
             description: "\(address.name): \(s.name)_env names the environment variable \(variable), which is not set")
         }
         settings.append((s.name, v))
       }
     }
-    for (name, value) in settings {
-      if af_rd_kafka_conf_set()!(conf, name, value, &error, error.count) != RD_KAFKA_CONF_OK {
-        af_rd_kafka_conf_destroy()!(conf)
-        let reason = Self.string(error)
-        // Never echo a secret's value: librdkafka's message names the setting only.
-        throw Failure(description: "\(address.name): librdkafka refuses \(name): \(reason)")
-      }
+    let conf: OpaquePointer
+    do {
+      conf = try KafkaConfiguration.make(settings)
+    } catch {
+      throw Failure(description: "\(address.name): \(error.description)")
     }
+    var error = [CChar](repeating: 0, count: 512)
     af_rd_kafka_conf_set_opaque()!(conf, Unmanaged.passUnretained(self).toOpaque())
     af_rd_kafka_conf_set_log_cb()!(conf, kafkaLog)
     af_rd_kafka_conf_set_error_cb()!(conf, kafkaError)
@@ -103,7 +98,7 @@ final class KafkaConsumer {
     // On success rd_kafka_new owns the conf; on failure it is still ours.
     guard let made = af_rd_kafka_new()!(RD_KAFKA_CONSUMER, conf, &error, error.count) else {
       af_rd_kafka_conf_destroy()!(conf)
-      throw Failure(description: "\(address.name): cannot make a consumer: \(Self.string(error))")
+      throw Failure(description: "\(address.name): cannot make a consumer: \(KafkaConfiguration.string(error))")
     }
     handle = made
     af_rd_kafka_poll_set_consumer()!(made)
@@ -118,7 +113,7 @@ final class KafkaConsumer {
     var metadata: UnsafePointer<rd_kafka_metadata>?
     let err = af_rd_kafka_metadata()!(handle, 1, nil, &metadata, timeoutMilliseconds)
     guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
-      throw Failure(description: "cannot read the cluster's metadata: \(Self.text(err))")
+      throw Failure(description: "cannot read the cluster's metadata: \(KafkaConfiguration.text(err))")
     }
     defer { af_rd_kafka_metadata_destroy()!(metadata) }
     let topics = UnsafeBufferPointer(start: metadata.pointee.topics, count: Int(metadata.pointee.topic_cnt))
@@ -126,7 +121,7 @@ final class KafkaConsumer {
       throw Failure(description: "the topic '\(topic)' does not exist on the cluster")
     }
     guard entry.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-      throw Failure(description: "the topic '\(topic)': \(Self.text(entry.err))")
+      throw Failure(description: "the topic '\(topic)': \(KafkaConfiguration.text(entry.err))")
     }
     let parts = UnsafeBufferPointer(start: entry.partitions, count: Int(entry.partition_cnt))
     return parts.map(\.id).sorted()
@@ -138,7 +133,8 @@ final class KafkaConsumer {
     var high: Int64 = 0
     let err = af_rd_kafka_query_watermark_offsets()!(handle, topic, partition, &low, &high, timeoutMilliseconds)
     guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-      throw Failure(description: "cannot read the end offsets of \(topic)[\(partition)]: \(Self.text(err))")
+      throw Failure(
+        description: "cannot read the end offsets of \(topic)[\(partition)]: \(KafkaConfiguration.text(err))")
     }
     return (low, high)
   }
@@ -161,7 +157,7 @@ final class KafkaConsumer {
     defer { af_rd_kafka_topic_partition_list_destroy()!(list) }
     let err = af_rd_kafka_offsets_for_times()!(handle, list, timeoutMilliseconds)
     guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-      throw Failure(description: "cannot find offsets by time in \(topic): \(Self.text(err))")
+      throw Failure(description: "cannot find offsets by time in \(topic): \(KafkaConfiguration.text(err))")
     }
     var result: [Int32: Int64] = [:]
     for e in elements(list) {
@@ -177,7 +173,7 @@ final class KafkaConsumer {
     defer { af_rd_kafka_topic_partition_list_destroy()!(list) }
     let err = af_rd_kafka_committed()!(handle, list, timeoutMilliseconds)
     guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-      throw Failure(description: "cannot read the group's committed offsets: \(Self.text(err))")
+      throw Failure(description: "cannot read the group's committed offsets: \(KafkaConfiguration.text(err))")
     }
     var result: [Int32: Int64] = [:]
     for e in elements(list) where e.offset >= 0 { result[e.partition] = e.offset }
@@ -190,7 +186,7 @@ final class KafkaConsumer {
     defer { af_rd_kafka_topic_partition_list_destroy()!(list) }
     let err = af_rd_kafka_assign()!(handle, list)
     guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-      throw Failure(description: "cannot assign partitions of \(topic): \(Self.text(err))")
+      throw Failure(description: "cannot assign partitions of \(topic): \(KafkaConfiguration.text(err))")
     }
   }
 
@@ -208,7 +204,7 @@ final class KafkaConsumer {
     af_rd_kafka_topic_partition_list_add()!(list, topic, RD_KAFKA_PARTITION_UA)
     let err = af_rd_kafka_subscribe()!(handle, list)
     guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-      throw Failure(description: "cannot subscribe to \(topic): \(Self.text(err))")
+      throw Failure(description: "cannot subscribe to \(topic): \(KafkaConfiguration.text(err))")
     }
   }
 
@@ -219,7 +215,7 @@ final class KafkaConsumer {
     defer { af_rd_kafka_topic_partition_list_destroy()!(list) }
     let err = af_rd_kafka_commit()!(handle, list, wait ? 0 : 1)
     guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-      throw Failure(description: "cannot commit offsets of \(topic) to the group: \(Self.text(err))")
+      throw Failure(description: "cannot commit offsets of \(topic) to the group: \(KafkaConfiguration.text(err))")
     }
   }
 
@@ -304,7 +300,7 @@ final class KafkaConsumer {
       } else {
         let e = af_rd_kafka_assign()!(handle, list)
         if e != RD_KAFKA_RESP_ERR_NO_ERROR {
-          logger.error("cannot take the assigned partitions", metadata: ["error": "\(Self.text(e))"])
+          logger.error("cannot take the assigned partitions", metadata: ["error": "\(KafkaConfiguration.text(e))"])
         }
       }
     case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
@@ -315,7 +311,7 @@ final class KafkaConsumer {
         _ = af_rd_kafka_assign()!(handle, nil)
       }
     default:
-      logger.error("consumer group rebalance failed", metadata: ["error": "\(Self.text(err))"])
+      logger.error("consumer group rebalance failed", metadata: ["error": "\(KafkaConfiguration.text(err))"])
       _ = onRebalance?(.revoked(partitions))
       _ = af_rd_kafka_assign()!(handle, nil)
     }
@@ -354,12 +350,6 @@ final class KafkaConsumer {
   static func libraryProblem() -> String? {
     af_CRdKafka_load().map { "Kafka needs librdkafka (Debian: apt-get install librdkafka1): \(String(cString: $0))" }
   }
-
-  static func string(_ buffer: [CChar]) -> String {
-    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-  }
-
-  static func text(_ err: rd_kafka_resp_err_t) -> String { String(cString: af_rd_kafka_err2str()!(err)!) }
 
   /// librdkafka's version, for `check` and logs.
   static var version: String {

@@ -21,7 +21,7 @@ public enum KafkaSettingsCheck {
         value = environment[variable] ?? "placeholder"
       }
       if af_rd_kafka_conf_set()!(conf, s.name, value, &error, error.count) != RD_KAFKA_CONF_OK {
-        problems.append("\(address.name): librdkafka refuses \(s.name): \(KafkaConsumer.string(error))")
+        problems.append("\(address.name): librdkafka refuses \(s.name): \(KafkaConfiguration.string(error))")
       }
     }
     return problems

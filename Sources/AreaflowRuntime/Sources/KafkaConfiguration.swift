@@ -1,0 +1,32 @@
+import CRdKafka
+
+/// librdkafka configurations and messages, shared by the consumer, the publisher and `check`.
+enum KafkaConfiguration {
+  /// Why a configuration could not be made: the library is missing, or it refuses a setting (the message names the
+  /// setting and librdkafka's reason, never the value, which may be a secret).
+  struct Refusal: Error, CustomStringConvertible {
+    let description: String
+  }
+
+  /// A new `rd_kafka_conf_t` holding `settings`, owned by the caller (or by `rd_kafka_new` once it succeeds).
+  /// - Throws: `Refusal` when librdkafka cannot be opened or refuses a setting.
+  static func make(_ settings: [(String, String)]) throws(Refusal) -> OpaquePointer {
+    if let problem = KafkaConsumer.libraryProblem() { throw Refusal(description: problem) }
+    guard let conf = af_rd_kafka_conf_new()!() else { throw Refusal(description: "out of memory") }
+    var error = [CChar](repeating: 0, count: 512)
+    for (name, value) in settings
+    where af_rd_kafka_conf_set()!(conf, name, value, &error, error.count) != RD_KAFKA_CONF_OK {
+      af_rd_kafka_conf_destroy()!(conf)
+      throw Refusal(description: "librdkafka refuses \(name): \(string(error))")
+    }
+    return conf
+  }
+
+  /// A C string in a fixed buffer (librdkafka's error buffers).
+  static func string(_ buffer: [CChar]) -> String {
+    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }
+
+  /// librdkafka's words for an error code.
+  static func text(_ err: rd_kafka_resp_err_t) -> String { String(cString: af_rd_kafka_err2str()!(err)!) }
+}
