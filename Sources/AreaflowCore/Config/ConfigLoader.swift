@@ -28,7 +28,7 @@ public struct ConfigLoader {
     }
     let top = try mapping(
       root, key: "",
-      allowed: ["name", "input", "areas", "windows", "watermark", "features", "output", "http", "privacy"])
+      allowed: ["name", "input", "areas", "windows", "watermark", "features", "output", "http", "privacy", "scale_out"])
     var name = defaultName()
     if let n = top["name"] { name = try identifier(n, key: "name") }
     guard let inputNode = top["input"] else { throw missing("input", in: root, expected: "the input mapping") }
@@ -48,6 +48,16 @@ public struct ConfigLoader {
       name: name, input: input, areas: areas, windows: windows, watermark: watermark, features: features,
       output: output, baseDirectory: baseDirectory)
     config.http = http
+    if let node = top["scale_out"] {
+      let m = try mapping(node, key: "scale_out", allowed: ["topic"])
+      guard let topicNode = m["topic"] else {
+        throw missing("scale_out.topic", in: node, expected: "the repartition topic's name")
+      }
+      config.scaleOut = ScaleOutConfig(topic: try topicName(topicNode, key: "scale_out.topic"))
+      if output.kafka != nil {
+        throw error(node, key: "scale_out", "scale_out cannot be combined with output.kafka yet; remove one of them")
+      }
+    }
     if let p = top["privacy"] {
       config.privacy = try parsePrivacy(p, input: input)
       // A pseudonymised object would leave the fields read inside it raw, and a pseudonymised field inside a read
@@ -434,17 +444,7 @@ public struct ConfigLoader {
           "'\(broker)' is not HOST:PORT (list brokers as \"HOST:PORT,HOST:PORT\")")
       }
     }
-    let topic = try string(topicNode, key: "output.kafka.topic")
-    let legal =
-      topic.utf8.count <= 200
-      && topic.utf8.allSatisfy { b in
-        (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b == 95 || b == 45 || b == 46
-      }
-    guard legal, topic != ".", topic != ".." else {
-      throw error(
-        topicNode, key: "output.kafka.topic",
-        "'\(topic)' is not a Kafka topic name (letters, digits, '.', '_', '-', at most 200)")
-    }
+    let topic = try topicName(topicNode, key: "output.kafka.topic")
     var transactions = true
     if let t = m["transactions"] {
       guard case .scalar(let s) = t, ["true", "false"].contains(s.string) else {
@@ -453,6 +453,20 @@ public struct ConfigLoader {
       transactions = s.string == "true"
     }
     return KafkaOutputConfig(brokers: brokers, topic: topic, transactions: transactions)
+  }
+
+  /// A Kafka topic name: letters, digits, `.`, `_`, `-`, at most 200 bytes.
+  private func topicName(_ node: Node, key: String) throws(ConfigError) -> String {
+    let topic = try string(node, key: key)
+    let legal =
+      topic.utf8.count <= 200
+      && topic.utf8.allSatisfy { b in
+        (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b == 95 || b == 45 || b == 46
+      }
+    guard legal, topic != ".", topic != ".." else {
+      throw error(node, key: key, "'\(topic)' is not a Kafka topic name (letters, digits, '.', '_', '-', at most 200)")
+    }
+    return topic
   }
 
   // MARK: - Node helpers

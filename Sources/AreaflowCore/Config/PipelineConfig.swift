@@ -17,6 +17,8 @@ public struct PipelineConfig: Sendable, Equatable {
   public var http = HTTPConfig()
   /// Disclosure control (SPEC section 8), or nil: every group is published as it is.
   public var privacy: PrivacyConfig?
+  /// `scale_out`: instances sharing one Kafka topic through a repartition topic, or nil for one instance.
+  public var scaleOut: ScaleOutConfig?
 
   public init(
     name: String, input: InputConfig, areas: [AreaSpec], windows: [WindowSpec], watermark: WatermarkConfig,
