@@ -22,6 +22,12 @@ struct CheckCommand: ParsableCommand {
   func run() throws {
     let loaded = try LoadedConfig.load(config)
     _ = try ServingFiles.load(loaded.config.http, configPath: loaded.path, logger: Logger(label: "areaflow.check"))
+    if let problem = inputs.isEmpty
+      ? ScaleOutCheck.problem(loaded.config) : ScaleOutCheck.problem(loaded.config, inputs: inputs)
+    {
+      StandardError.write("areaflow: \(loaded.path): \(problem)\n")
+      throw ExitCode(2)
+    }
     var text = ConfigDescription.text(loaded.config)
     if !inputs.isEmpty {
       text += "\ninputs:"

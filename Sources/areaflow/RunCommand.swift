@@ -44,6 +44,11 @@ struct RunCommand: ParsableCommand {
   @Flag(name: .long, help: "Discard the checkpoint and the previous output in the output directory and start over.")
   var reset = false
 
+  @Option(
+    name: .long,
+    help: "scale_out: this instance's name among those sharing the output directory (default: the host name and pid).")
+  var instance: String?
+
   @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical.")
   var logLevel: String = "info"
 
@@ -84,6 +89,9 @@ struct RunCommand: ParsableCommand {
     let loaded = try LoadedConfig.load(config)
     let directory = out ?? loaded.config.output.dir
     let encoder = SnapshotEncoders.make(format ?? loaded.config.output.format)
+    if loaded.config.scaleOut != nil {
+      return try runScaleOut(loaded, inputs: inputs, directory: directory, encoder: encoder, logger: logger)
+    }
     let checkpoint: LiveCheckpoint?
     do {
       checkpoint = try CheckpointRecovery.prepare(directory, config: loaded.config, reset: reset, logger: logger)
@@ -141,6 +149,61 @@ struct RunCommand: ParsableCommand {
         "config": "\(config)", "dir": "\(directory)", "inputs": "\(inputs.joined(separator: " "))",
         "flush_every_s": "\(Double(loaded.config.output.flushEvery) / 1e9)",
       ])
+    if let server, let http {
+      let host = http[..<(http.lastIndex(of: ":") ?? http.endIndex)]
+      server.start { port in
+        let scheme = loaded.config.http.tls == nil ? "http" : "https"
+        logger.info("http listening on \(scheme)://\(host.isEmpty ? "0.0.0.0" : host):\(port)/")
+      }
+    }
+    let status = pipeline.run()
+    server?.stop()
+    if status != 0 { throw ExitCode(status) }
+  }
+
+  /// `scale_out`: one instance of several sharing the input topic and the output directory.
+  private func runScaleOut(
+    _ loaded: LoadedConfig, inputs: [String], directory: String, encoder: any SnapshotEncoder, logger: Logger
+  ) throws {
+    let problem = ScaleOutCheck.problem(loaded.config, inputs: inputs)
+      ?? (once ? "scale_out instances run until stopped; --once is not supported with scale_out" : nil)
+      ?? (reset ? "--reset would delete the state other instances share; stop them all and empty the directory" : nil)
+    if let problem {
+      StandardError.write("areaflow: \(problem)\n")
+      throw ExitCode(2)
+    }
+    let name = instance ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+    let pause = Int(ProcessInfo.processInfo.environment["AREAFLOW_TEST_COMMIT_PAUSE_MS"] ?? "") ?? 0
+    let options = LiveOptions(
+      threads: 1, batchLines: pipeline.batchSize, commitPauseMilliseconds: pause)
+    var view: LiveView?
+    var server: HTTPServer?
+    if let http {
+      let registry = PrometheusCollectorRegistry()
+      MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+      let live = LiveView(config: loaded.config, schemes: loaded.schemes)
+      view = live
+      let httpLogger = Logger(label: "areaflow.http")
+      let files = try ServingFiles.load(loaded.config.http, configPath: loaded.path, logger: httpLogger)
+      do {
+        server = try HTTPServer(
+          address: http, api: AreaflowAPI(view: live, registry: registry, access: files.access),
+          certificates: files.certificates, logger: httpLogger)
+      } catch {
+        StandardError.write("areaflow: \(error)\n")
+        throw ExitCode(2)
+      }
+    }
+    let pipeline: ScaleOutPipeline
+    do {
+      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+      pipeline = try ScaleOutPipeline(
+        config: loaded.config, schemes: loaded.schemes, encoder: encoder, outputDirectory: directory,
+        input: inputs[0], instance: name, options: options, view: view, logger: logger, clock: .system)
+    } catch {
+      StandardError.write("areaflow: \(error)\n")
+      throw ExitCode(2)
+    }
     if let server, let http {
       let host = http[..<(http.lastIndex(of: ":") ?? http.endIndex)]
       server.start { port in

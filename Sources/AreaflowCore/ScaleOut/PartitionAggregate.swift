@@ -97,12 +97,15 @@ public final class PartitionAggregate {
   }
 
   /// Takes one block read at `offset`. Lines already counted or queued are skipped.
-  public func take(_ block: RepartitionBlock, offset: Int64) {
+  /// - Returns: whether the block changed anything (a heartbeat that repeats what is known does not).
+  @discardableResult
+  public func take(_ block: RepartitionBlock, offset: Int64) -> Bool {
     nextOffset = max(nextOffset, offset + 1)
     let p = Int(block.source)
     let needed = max(Int(block.sourceCount), p + 1)
     while sources.count < needed { sources.append(SourceProgress()) }
     var s = sources[p]
+    let before = (s.talliedLine, s.queuedLine, s.bound, s.idle)
     if let tally = block.tally, block.lastLine > s.talliedLine {
       count(tally, firstLine: block.firstLine, after: s.talliedLine)
       s.talliedLine = block.lastLine
@@ -118,6 +121,7 @@ public final class PartitionAggregate {
     s.bound = max(s.bound, block.bound)
     s.idle = block.idle
     sources[p] = s
+    return before != (s.talliedLine, s.queuedLine, s.bound, s.idle)
   }
 
   private func count(_ t: RepartitionTally, firstLine: Int64, after done: Int64) {

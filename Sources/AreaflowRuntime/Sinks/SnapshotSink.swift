@@ -45,6 +45,12 @@ final class SnapshotSink: @unchecked Sendable {
   var kafkaRecords: (encoder: KafkaRecordEncoder, folder: String)?
   /// The last write failure. Replay stops taking input once it is set; live mode keeps its rows and retries.
   private(set) var failure: AtomicFile.WriteError?
+  /// How part files begin: `part-`, or in scale-out `part-rNN-` so every repartition partition numbers its own.
+  var partPrefix = "part-"
+  /// How staged names end: `.staged`, or in scale-out `.INSTANCE.staged` so two instances never stage one name.
+  var stagedSuffix = ".staged"
+  /// `publish` rewrites `_summary.json` from this sink's summary; scale-out writes the sum of its partitions instead.
+  var writesSummary = true
 
   init(
     directory: String, encoder: any SnapshotEncoder, assembler: RowAssembler, labels: DimensionLabels,
@@ -105,7 +111,7 @@ final class SnapshotSink: @unchecked Sendable {
     var tables: [(window: Int, scheme: Int, table: SnapshotTable)] = []
     do throws(AtomicFile.WriteError) {
       partSequence += 1
-      let part = "part-" + sixDigits(partSequence)
+      let part = partPrefix + sixDigits(partSequence)
       let snapshot = labels.snapshot()
       let plan = assembler.plan(rows, labels: snapshot)
       // Building and encoding each table is pure: one per core, while the shards behind the sink wait.
@@ -200,7 +206,7 @@ final class SnapshotSink: @unchecked Sendable {
       staged = []
       published = stagedTables
       stagedTables = []
-      try AtomicFile.write(Array(summary.json().utf8), to: "\(directory)/_summary.json")
+      if writesSummary { try AtomicFile.write(Array(summary.json().utf8), to: "\(directory)/_summary.json") }
     } catch {
       failure = error
       return false
@@ -233,7 +239,7 @@ final class SnapshotSink: @unchecked Sendable {
     .WriteError)
   {
     if staging {
-      let stagedName = "\(folder)/.\(name).staged"
+      let stagedName = "\(folder)/.\(name)\(stagedSuffix)"
       try AtomicFile.write(bytes, to: "\(directory)/\(stagedName)")
       written.append(stagedName)
       staged.append((stagedName, "\(folder)/\(name)"))

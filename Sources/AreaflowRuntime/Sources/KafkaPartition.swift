@@ -29,6 +29,9 @@ final class KafkaPartition {
     if let resume { framer.resume(lines: resume.lines, csvColumns: resume.csvColumns) }
   }
 
+  /// Lines handed on so far (line numbers continue from a resumed position).
+  var linesEmitted: Int64 { framer.linesEmitted }
+
   /// Read up to the end it had when assigned.
   var isAtEnd: Bool { next >= 0 && next >= end }
 
