@@ -63,7 +63,8 @@ enum ConfigDescription {
     if let s = c.scaleOut {
       lines.append(
         "scale_out: instances sharing the kafka input's group send stamped events through '\(s.topic)' (keyed by "
-          + "scheme and area; consumer group GROUP.aggregate) and commit part-rNN files into one shared output directory")
+          + "scheme and area; consumer group GROUP.aggregate) and commit part-rNN files into one shared output directory"
+      )
     }
     lines.append("groups: \(c.windows.count) window(s) x \(c.areas.count) area scheme(s) x dimension values")
     if let p = c.privacy { lines += privacy(p) }

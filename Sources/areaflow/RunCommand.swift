@@ -165,7 +165,8 @@ struct RunCommand: ParsableCommand {
   private func runScaleOut(
     _ loaded: LoadedConfig, inputs: [String], directory: String, encoder: any SnapshotEncoder, logger: Logger
   ) throws {
-    let problem = ScaleOutCheck.problem(loaded.config, inputs: inputs)
+    let problem =
+      ScaleOutCheck.problem(loaded.config, inputs: inputs)
       ?? (once ? "scale_out instances run until stopped; --once is not supported with scale_out" : nil)
       ?? (reset ? "--reset would delete the state other instances share; stop them all and empty the directory" : nil)
     if let problem {

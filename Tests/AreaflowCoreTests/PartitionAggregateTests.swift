@@ -57,7 +57,8 @@ import Testing
     var random = SeededRandom(seed: seed &+ 99)
     for r in 0..<Self.partitions {
       let topic = interleave(all.map { $0[r] }, seed: seed &+ UInt64(r))
-      var agg = PartitionAggregate(partition: r, partitions: Self.partitions, config: config, plan: plan, schemes: schemes)
+      var agg = PartitionAggregate(
+        partition: r, partitions: Self.partitions, config: config, plan: plan, schemes: schemes)
       var rows = ClosedRows(features: config.features)
       var offset = 0
       var restarted = false
@@ -68,7 +69,8 @@ import Testing
         if let restartAt, !restarted, offset == restartAt {
           rows.append(contentsOf: agg.release())
           let saved = agg.checkpoint()
-          agg = PartitionAggregate(partition: r, partitions: Self.partitions, config: config, plan: plan, schemes: schemes)
+          agg = PartitionAggregate(
+            partition: r, partitions: Self.partitions, config: config, plan: plan, schemes: schemes)
           try! agg.restore(saved)
           offset = Int(agg.resumeOffset)
           restarted = true

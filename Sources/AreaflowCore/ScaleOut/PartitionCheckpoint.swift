@@ -63,7 +63,9 @@ public struct PartitionCheckpoint: Sendable {
     var pending: [(staged: String, final: String)] = []
     for _ in 0..<(try r.readCount(limit: 1 << 20)) { pending.append((try r.readString(), try r.readString())) }
     let aggregate = try r.readBlob()
-    guard r.isAtEnd else { throw StateReader.CorruptState(description: "trailing bytes after the partition checkpoint") }
+    guard r.isAtEnd else {
+      throw StateReader.CorruptState(description: "trailing bytes after the partition checkpoint")
+    }
     return PartitionCheckpoint(
       fingerprint: fingerprint, epoch: epoch, owner: owner, partSequence: partSequence, summary: summary,
       pendingFiles: pending, aggregate: aggregate)

@@ -34,7 +34,8 @@ struct ReleasedEntries {
   /// The entries as a stamped batch. Area keys sit at the entry's own index in its scheme's column (the other
   /// columns hold a placeholder there), so `RouteEntry.keyIndex` is the entry index for every scheme.
   func stamped(schemes schemeCount: Int) -> StampedBatch {
-    var b = EventBatchBuilder(valueColumns: values.count, distinctColumns: hashes.count, schemes: schemeCount, capacity: 0)
+    var b = EventBatchBuilder(
+      valueColumns: values.count, distinctColumns: hashes.count, schemes: schemeCount, capacity: 0)
     b.lineCount = count
     b.times = times
     b.lats = Array(repeating: 0, count: count)

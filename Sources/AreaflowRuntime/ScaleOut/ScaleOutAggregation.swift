@@ -110,8 +110,11 @@ final class ScaleOutAggregation {
       if let checkpoint {
         starts[r32] = aggregate.resumeOffset
         logger.debug(
-          "repartition partition resumed", metadata: ["partition": "\(r)", "epoch": "\(checkpoint.epoch)",
-            "from": "\(aggregate.resumeOffset)", "by": "\(checkpoint.owner)"])
+          "repartition partition resumed",
+          metadata: [
+            "partition": "\(r)", "epoch": "\(checkpoint.epoch)",
+            "from": "\(aggregate.resumeOffset)", "by": "\(checkpoint.owner)",
+          ])
       } else {
         starts[r32] = (try? consumer.watermarks(r32, timeoutMilliseconds: 10_000).low) ?? 0
       }
@@ -233,7 +236,8 @@ final class ScaleOutAggregation {
       if pause > 0 { usleepMilliseconds(pause) }
       guard try store.commit(checkpoint, partition: r) else {
         taken = true
-        throw AtomicFile.WriteError(path: "_checkpoint/\(ScaleOutStore.label(r))", reason: "committed by another instance")
+        throw AtomicFile.WriteError(
+          path: "_checkpoint/\(ScaleOutStore.label(r))", reason: "committed by another instance")
       }
       if pause > 0 { usleepMilliseconds(pause) }
     }

@@ -1,6 +1,7 @@
 import AreaflowCore
 import CRdKafka
 import Logging
+import Metrics
 
 #if canImport(Glibc)
   import Glibc
@@ -52,6 +53,8 @@ final class ScaleOutIntake {
   private(set) var linesSent: Int64 = 0
   /// Set when blocks could not be delivered: the instance must restart from the saved positions.
   private(set) var failure: String?
+  /// `areaflow_kafka_consumer_lag{topic, partition}` of the source partitions read here, as `run` reports it.
+  private var lagGauges: [Int32: Gauge] = [:]
   /// `AREAFLOW_TEST_INTAKE_DELAY_MS`: a pause per batch, so tests can kill an instance mid-stream.
   var delayMilliseconds = 0
 
@@ -84,7 +87,8 @@ final class ScaleOutIntake {
       do {
         saved = try store.loadIntake(p, fingerprint: fingerprint)
       } catch {
-        logger.error("cannot use the saved intake position; starting from the URL's start", metadata: ["error": "\(error)"])
+        logger.error(
+          "cannot use the saved intake position; starting from the URL's start", metadata: ["error": "\(error)"])
       }
       var start = saved?.offset ?? -1
       if saved == nil {
@@ -125,7 +129,10 @@ final class ScaleOutIntake {
     guard !taken.isEmpty else { return }
     flushLines()
     saveAll(only: Set(taken))
-    for p in taken { partitions.removeValue(forKey: p) }
+    for p in taken {
+      partitions.removeValue(forKey: p)
+      lagGauges.removeValue(forKey: p)?.record(0)
+    }
   }
 
   /// Takes one message of the source topic.
@@ -195,6 +202,14 @@ final class ScaleOutIntake {
       partition.beatBound = bound
       partition.beatIdle = partition.idle
       partition.lastBeat = now
+      if partition.reader.next >= 0, let (_, high) = consumer.cachedWatermarks(p) {
+        let gauge =
+          lagGauges[p]
+          ?? Gauge(
+            label: "areaflow_kafka_consumer_lag", dimensions: [("topic", address.topic), ("partition", String(p))])
+        lagGauges[p] = gauge
+        gauge.record(max(0, high - partition.reader.next))
+      }
     }
     producer.poll()
   }

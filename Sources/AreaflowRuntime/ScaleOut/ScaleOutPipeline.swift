@@ -184,9 +184,13 @@ public final class ScaleOutPipeline: @unchecked Sendable {
     intake.flushLines()
     var touched = Set<Int>()
     var blocks = 0
-    while blocks < 2_000, aggregation.consumer.poll(timeoutMilliseconds: 0, { m in
-      if let r = aggregation.take(m) { touched.insert(r) }
-    }) {
+    while blocks < 2_000,
+      aggregation.consumer.poll(
+        timeoutMilliseconds: 0,
+        { m in
+          if let r = aggregation.take(m) { touched.insert(r) }
+        })
+    {
       blocks += 1
     }
     for r in touched.sorted() { aggregation.release(r) }
@@ -271,9 +275,12 @@ public final class ScaleOutPipeline: @unchecked Sendable {
     }
     // Draining what was read of the repartition topic, then committing, before leaving the groups.
     var touched = Set<Int>()
-    while aggregation.consumer.poll(timeoutMilliseconds: 0, { m in
-      if let r = aggregation.take(m) { touched.insert(r) }
-    }) {}
+    while aggregation.consumer.poll(
+      timeoutMilliseconds: 0,
+      { m in
+        if let r = aggregation.take(m) { touched.insert(r) }
+      })
+    {}
     for r in touched { aggregation.release(r) }
     let outcomes = aggregation.commitAll()
     if outcomes.values.contains(where: { if case .failed = $0 { return true } else { return false } }) {

@@ -116,7 +116,8 @@ struct ScaleOutStore: Sendable {
   /// Rewrites `_summary.json` as the sum of every partition's counters.
   func writeTotal(template: RunSummary) throws(AtomicFile.WriteError) {
     let root = "\(directory)/_checkpoint"
-    let names = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).filter { $0.hasPrefix("r") }.sorted()
+    let names = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).filter { $0.hasPrefix("r") }
+      .sorted()
     var summaries: [RunSummary] = []
     for name in names {
       guard let data = FileManager.default.contents(atPath: "\(root)/\(name)/summary.bin"),
