@@ -108,25 +108,7 @@ struct RunCommand: ParsableCommand {
         "keeping the checkpoint's shard count",
         metadata: ["threads": "\(checkpoint.shardCount)", "asked": "\(threads)"])
     }
-    var view: LiveView?
-    var server: HTTPServer?
-    if let http {
-      // The metrics backend must be in place before the pipeline creates its counters.
-      let registry = PrometheusCollectorRegistry()
-      MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-      let live = LiveView(config: loaded.config, schemes: loaded.schemes)
-      view = live
-      let httpLogger = Logger(label: "areaflow.http")
-      let files = try ServingFiles.load(loaded.config.http, configPath: loaded.path, logger: httpLogger)
-      do {
-        server = try HTTPServer(
-          address: http, api: AreaflowAPI(view: live, registry: registry, access: files.access),
-          certificates: files.certificates, logger: httpLogger)
-      } catch {
-        StandardError.write("areaflow: \(error)\n")
-        throw ExitCode(2)
-      }
-    }
+    let (view, server) = try makeServer(loaded)
     let pipeline: LivePipeline
     do {
       pipeline = try LivePipeline(
@@ -149,13 +131,7 @@ struct RunCommand: ParsableCommand {
         "config": "\(config)", "dir": "\(directory)", "inputs": "\(inputs.joined(separator: " "))",
         "flush_every_s": "\(Double(loaded.config.output.flushEvery) / 1e9)",
       ])
-    if let server, let http {
-      let host = http[..<(http.lastIndex(of: ":") ?? http.endIndex)]
-      server.start { port in
-        let scheme = loaded.config.http.tls == nil ? "http" : "https"
-        logger.info("http listening on \(scheme)://\(host.isEmpty ? "0.0.0.0" : host):\(port)/")
-      }
-    }
+    start(server, loaded, logger: logger)
     let status = pipeline.run()
     server?.stop()
     if status != 0 { throw ExitCode(status) }
@@ -177,24 +153,7 @@ struct RunCommand: ParsableCommand {
     let pause = Int(ProcessInfo.processInfo.environment["AREAFLOW_TEST_COMMIT_PAUSE_MS"] ?? "") ?? 0
     let options = LiveOptions(
       threads: 1, batchLines: pipeline.batchSize, commitPauseMilliseconds: pause)
-    var view: LiveView?
-    var server: HTTPServer?
-    if let http {
-      let registry = PrometheusCollectorRegistry()
-      MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-      let live = LiveView(config: loaded.config, schemes: loaded.schemes)
-      view = live
-      let httpLogger = Logger(label: "areaflow.http")
-      let files = try ServingFiles.load(loaded.config.http, configPath: loaded.path, logger: httpLogger)
-      do {
-        server = try HTTPServer(
-          address: http, api: AreaflowAPI(view: live, registry: registry, access: files.access),
-          certificates: files.certificates, logger: httpLogger)
-      } catch {
-        StandardError.write("areaflow: \(error)\n")
-        throw ExitCode(2)
-      }
-    }
+    let (view, server) = try makeServer(loaded)
     let pipeline: ScaleOutPipeline
     do {
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -205,15 +164,38 @@ struct RunCommand: ParsableCommand {
       StandardError.write("areaflow: \(error)\n")
       throw ExitCode(2)
     }
-    if let server, let http {
-      let host = http[..<(http.lastIndex(of: ":") ?? http.endIndex)]
-      server.start { port in
-        let scheme = loaded.config.http.tls == nil ? "http" : "https"
-        logger.info("http listening on \(scheme)://\(host.isEmpty ? "0.0.0.0" : host):\(port)/")
-      }
-    }
+    start(server, loaded, logger: logger)
     let status = pipeline.run()
     server?.stop()
     if status != 0 { throw ExitCode(status) }
+  }
+
+  /// `--http`: the view and server (none without it). The metrics backend is in place before the pipeline creates
+  /// its counters.
+  private func makeServer(_ loaded: LoadedConfig) throws -> (LiveView?, HTTPServer?) {
+    guard let http else { return (nil, nil) }
+    let registry = PrometheusCollectorRegistry()
+    MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+    let live = LiveView(config: loaded.config, schemes: loaded.schemes)
+    let httpLogger = Logger(label: "areaflow.http")
+    let files = try ServingFiles.load(loaded.config.http, configPath: loaded.path, logger: httpLogger)
+    do {
+      let server = try HTTPServer(
+        address: http, api: AreaflowAPI(view: live, registry: registry, access: files.access),
+        certificates: files.certificates, logger: httpLogger)
+      return (live, server)
+    } catch {
+      StandardError.write("areaflow: \(error)\n")
+      throw ExitCode(2)
+    }
+  }
+
+  private func start(_ server: HTTPServer?, _ loaded: LoadedConfig, logger: Logger) {
+    guard let server, let http else { return }
+    let host = http[..<(http.lastIndex(of: ":") ?? http.endIndex)]
+    server.start { port in
+      let scheme = loaded.config.http.tls == nil ? "http" : "https"
+      logger.info("http listening on \(scheme)://\(host.isEmpty ? "0.0.0.0" : host):\(port)/")
+    }
   }
 }

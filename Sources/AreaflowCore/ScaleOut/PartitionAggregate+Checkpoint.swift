@@ -21,16 +21,7 @@ extension PartitionAggregate {
       w.write(s.idle)
     }
     counters.encode(into: &w)
-    w.write(labels.count)
-    for key in labels.keys.sorted() {
-      w.write(key)
-      let texts = labels[key] ?? []
-      w.write(texts.count)
-      for t in texts {
-        w.write(t != nil)
-        if let t { w.write(t) }
-      }
-    }
+    w.write(labels: labels)
     w.write(blob: store.checkpoint())
     return w.bytes
   }
@@ -61,13 +52,7 @@ extension PartitionAggregate {
       restored.append(s)
     }
     let summary = try RunSummary.decode(from: &r)
-    var restoredLabels: [UInt64: [String?]] = [:]
-    for _ in 0..<(try r.readCount()) {
-      let key = try r.readUInt64()
-      var texts: [String?] = []
-      for _ in 0..<(try r.readCount(limit: 1024)) { texts.append(try r.readBool() ? try r.readString() : nil) }
-      restoredLabels[key] = texts
-    }
+    let restoredLabels = try r.readLabels()
     try store.restore(try r.readBlob())
     guard r.isAtEnd else { throw StateReader.CorruptState(description: "trailing bytes after the partition state") }
     restoreState(

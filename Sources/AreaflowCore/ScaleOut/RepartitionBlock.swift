@@ -78,16 +78,7 @@ public struct RepartitionBlock: Sendable, Equatable {
       for c in values { w.write(c[i]) }
       for c in hashes { w.write(c[i]) }
     }
-    w.write(labels.count)
-    for key in labels.keys.sorted() {
-      w.write(key)
-      let texts = labels[key] ?? []
-      w.write(texts.count)
-      for t in texts {
-        w.write(t != nil)
-        if let t { w.write(t) }
-      }
-    }
+    w.write(labels: labels)
     w.write(tally != nil)
     if let tally { tally.encode(into: &w) }
     return w.bytes
@@ -120,15 +111,38 @@ public struct RepartitionBlock: Sendable, Equatable {
       for c in 0..<valueColumns { b.values[c].append(try r.readDouble()) }
       for c in 0..<hashColumns { b.hashes[c].append(try r.readUInt64()) }
     }
-    let labelCount = try r.readCount(limit: bytes.count)
-    for _ in 0..<labelCount {
-      let key = try r.readUInt64()
-      let k = try r.readCount(limit: 1024)
-      var texts: [String?] = []
-      for _ in 0..<k { texts.append(try r.readBool() ? try r.readString() : nil) }
-      b.labels[key] = texts
-    }
+    b.labels = try r.readLabels()
     if try r.readBool() { b.tally = try RepartitionTally.decode(from: &r) }
     return b
+  }
+}
+
+extension StateWriter {
+  /// Dimension labels (key → texts), in key order.
+  mutating func write(labels: [UInt64: [String?]]) {
+    write(labels.count)
+    for key in labels.keys.sorted() {
+      write(key)
+      let texts = labels[key] ?? []
+      write(texts.count)
+      for t in texts {
+        write(t != nil)
+        if let t { write(t) }
+      }
+    }
+  }
+}
+
+extension StateReader {
+  /// What `StateWriter.write(labels:)` wrote.
+  mutating func readLabels() throws(CorruptState) -> [UInt64: [String?]] {
+    var labels: [UInt64: [String?]] = [:]
+    for _ in 0..<(try readCount(limit: 1 << 28)) {
+      let key = try readUInt64()
+      var texts: [String?] = []
+      for _ in 0..<(try readCount(limit: 1024)) { texts.append(try readBool() ? try readString() : nil) }
+      labels[key] = texts
+    }
+    return labels
   }
 }

@@ -25,15 +25,9 @@ final class RepartitionProducer {
       ("bootstrap.servers", address.brokers), ("client.id", address.clientID ?? "areaflow"),
       ("enable.idempotence", "true"), ("acks", "all"), ("linger.ms", "5"), ("message.timeout.ms", "60000"),
     ]
-    for s in address.settings where !Self.consumerOnly.contains(s.name) {
-      switch s.value {
-      case .literal(let v): settings.append((s.name, v))
-      case .environment(let variable):
-        guard let v = environment[variable] else {
-          throw Failure(description: "\(s.name)_env names the environment variable \(variable), which is not set")
-        }
-        settings.append((s.name, v))
-      }
+    switch KafkaConfiguration.resolve(address.settings, environment: environment, skipping: Self.consumerOnly) {
+    case .success(let resolved): settings += resolved
+    case .failure(let refusal): throw Failure(description: refusal.description)
     }
     let conf: OpaquePointer
     do {

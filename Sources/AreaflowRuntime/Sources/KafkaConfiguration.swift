@@ -1,3 +1,4 @@
+import AreaflowCore
 import CRdKafka
 
 /// librdkafka configurations and messages, shared by the consumer, the publisher and `check`.
@@ -20,6 +21,27 @@ enum KafkaConfiguration {
       throw Refusal(description: "librdkafka refuses \(name): \(string(error))")
     }
     return conf
+  }
+
+  /// A `kafka://` URL's librdkafka settings with their secrets read from the environment.
+  /// - Parameter skipping: settings left out (consumer settings, for a producer).
+  /// - Returns: the settings, or the message naming the setting whose environment variable is not set.
+  static func resolve(_ settings: [KafkaAddress.Setting], environment: [String: String], skipping: Set<String> = [])
+    -> Result<[(String, String)], Refusal>
+  {
+    var resolved: [(String, String)] = []
+    for s in settings where !skipping.contains(s.name) {
+      switch s.value {
+      case .literal(let v): resolved.append((s.name, v))
+      case .environment(let variable):
+        guard let v = environment[variable] else {
+          return .failure(
+            Refusal(description: "\(s.name)_env names the environment variable \(variable), which is not set"))
+        }
+        resolved.append((s.name, v))
+      }
+    }
+    return .success(resolved)
   }
 
   /// A C string in a fixed buffer (librdkafka's error buffers).

@@ -73,16 +73,9 @@ final class KafkaConsumer {
       ("auto.offset.reset", "earliest"),
     ]
     settings.append(("group.id", group))
-    for s in address.settings {
-      switch s.value {
-      case .literal(let v): settings.append((s.name, v))
-      case .environment(let variable):
-        guard let v = environment[variable] else {
-          throw Failure(
-            description: "\(address.name): \(s.name)_env names the environment variable \(variable), which is not set")
-        }
-        settings.append((s.name, v))
-      }
+    switch KafkaConfiguration.resolve(address.settings, environment: environment) {
+    case .success(let resolved): settings += resolved
+    case .failure(let refusal): throw Failure(description: "\(address.name): \(refusal.description)")
     }
     let conf: OpaquePointer
     do {
