@@ -95,6 +95,8 @@ static __typeof__(rd_kafka_queue_get_partition) *p_rd_kafka_queue_get_partition;
 __typeof__(rd_kafka_queue_get_partition) *af_rd_kafka_queue_get_partition(void) { return p_rd_kafka_queue_get_partition; }
 static __typeof__(rd_kafka_rebalance_protocol) *p_rd_kafka_rebalance_protocol;
 __typeof__(rd_kafka_rebalance_protocol) *af_rd_kafka_rebalance_protocol(void) { return p_rd_kafka_rebalance_protocol; }
+static __typeof__(rd_kafka_seek_partitions) *p_rd_kafka_seek_partitions;
+__typeof__(rd_kafka_seek_partitions) *af_rd_kafka_seek_partitions(void) { return p_rd_kafka_seek_partitions; }
 static __typeof__(rd_kafka_subscribe) *p_rd_kafka_subscribe;
 __typeof__(rd_kafka_subscribe) *af_rd_kafka_subscribe(void) { return p_rd_kafka_subscribe; }
 static __typeof__(rd_kafka_topic_destroy) *p_rd_kafka_topic_destroy;
@@ -341,6 +343,11 @@ static void load(void) {
   p_rd_kafka_rebalance_protocol = (__typeof__(rd_kafka_rebalance_protocol) *)dlsym(handle, "rd_kafka_rebalance_protocol");
   if (!p_rd_kafka_rebalance_protocol) {
     load_error = "librdkafka.so.1 lacks rd_kafka_rebalance_protocol (install librdkafka1 of a newer version)";
+    return;
+  }
+  p_rd_kafka_seek_partitions = (__typeof__(rd_kafka_seek_partitions) *)dlsym(handle, "rd_kafka_seek_partitions");
+  if (!p_rd_kafka_seek_partitions) {
+    load_error = "librdkafka.so.1 lacks rd_kafka_seek_partitions (install librdkafka1 of a newer version)";
     return;
   }
   p_rd_kafka_subscribe = (__typeof__(rd_kafka_subscribe) *)dlsym(handle, "rd_kafka_subscribe");

@@ -39,15 +39,22 @@ import Testing
     let store = ScaleOutStore(directory: support.directory, instance: "a")
     let dir = support.directory
     try FileManager.default.createDirectory(atPath: "\(dir)/1m/gh5", withIntermediateDirectories: true)
-    for name in [".part-r03-000001.csv.a.staged", ".part-r03-000002.csv.b.staged", ".part-r04-000001.csv.a.staged"] {
+    for name in [
+      ".part-r03-000001.csv.a.staged", ".part-r03-000002.csv.a.staged", ".part-r03-000002.csv.b.staged",
+      ".part-r03-000003.csv.c.staged", ".part-r04-000001.csv.a.staged",
+    ] {
       #expect(FileManager.default.createFile(atPath: "\(dir)/1m/gh5/\(name)", contents: Data("x\n".utf8)))
     }
+    // c's staged file was abandoned long ago; b's is fresh (b may still be committing it).
+    try FileManager.default.setAttributes(
+      [.modificationDate: Date(timeIntervalSinceNow: -3600)],
+      ofItemAtPath: "\(dir)/1m/gh5/.part-r03-000003.csv.c.staged")
     let listed = checkpoint(
       support, epoch: 1, owner: "a", pending: [("1m/gh5/.part-r03-000001.csv.a.staged", "1m/gh5/part-r03-000001.csv")])
     #expect(try store.commit(listed, partition: 3))
     #expect(try store.recover(3, fingerprint: "f")?.epoch == 1)
     let left = try FileManager.default.contentsOfDirectory(atPath: "\(dir)/1m/gh5").sorted()
-    #expect(left == [".part-r04-000001.csv.a.staged", "part-r03-000001.csv"])
+    #expect(left == [".part-r03-000002.csv.b.staged", ".part-r04-000001.csv.a.staged", "part-r03-000001.csv"])
     #expect(throws: ScaleOutStore.Unusable.self) { try store.recover(3, fingerprint: "another config") }
   }
 

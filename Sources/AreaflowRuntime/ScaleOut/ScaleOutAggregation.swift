@@ -82,44 +82,43 @@ final class ScaleOutAggregation {
   /// - Throws: `ScaleOutStore.Unusable` when a partition's state cannot be used (another config, damaged).
   func assign(_ rs: [Int32]) throws(ScaleOutStore.Unusable) -> [Int32: Int64] {
     var starts: [Int32: Int64] = [:]
-    for r32 in rs {
-      let r = Int(r32)
-      lost.remove(r)
-      let checkpoint = try store.recover(r, fingerprint: fingerprint)
-      let aggregate = PartitionAggregate(partition: r, partitions: count, config: config, plan: plan, schemes: schemes)
-      let labels = DimensionLabels()
-      var summary = template
-      if let checkpoint {
-        do {
-          try aggregate.restore(checkpoint.aggregate)
-        } catch {
-          throw ScaleOutStore.Unusable(description: "repartition partition \(r): \(error)")
-        }
-        labels.merge(aggregate.labels)
-        summary = checkpoint.summary
-      }
-      let sink = SnapshotSink(
-        directory: store.directory, encoder: encoder, assembler: RowAssembler(config: config, schemes: schemes),
-        labels: labels, summary: summary, rowsPerCommit: rowsPerCommit, staging: true, queue: queue)
-      sink.partPrefix = "part-\(ScaleOutStore.label(r))-"
-      sink.stagedSuffix = ".\(store.instance).staged"
-      sink.writesSummary = false
-      sink.keepsTables = keepsTables
-      if let checkpoint { sink.restore(summary: checkpoint.summary, partSequence: checkpoint.partSequence) }
-      partitions[r] = Partition(aggregate: aggregate, sink: sink, labels: labels, epoch: checkpoint?.epoch ?? 0)
-      if let checkpoint {
-        starts[r32] = aggregate.resumeOffset
-        logger.debug(
-          "repartition partition resumed",
-          metadata: [
-            "partition": "\(r)", "epoch": "\(checkpoint.epoch)",
-            "from": "\(aggregate.resumeOffset)", "by": "\(checkpoint.owner)",
-          ])
-      } else {
-        starts[r32] = (try? consumer.watermarks(r32, timeoutMilliseconds: 10_000).low) ?? 0
-      }
-    }
+    for r in rs { starts[r] = try open(Int(r)) }
     return starts
+  }
+
+  /// Loads partition `r` from its newest epoch (or fresh) and returns the offset to read it from.
+  private func open(_ r: Int) throws(ScaleOutStore.Unusable) -> Int64 {
+    lost.remove(r)
+    let checkpoint = try store.recover(r, fingerprint: fingerprint)
+    let aggregate = PartitionAggregate(partition: r, partitions: count, config: config, plan: plan, schemes: schemes)
+    let labels = DimensionLabels()
+    var summary = template
+    if let checkpoint {
+      do {
+        try aggregate.restore(checkpoint.aggregate)
+      } catch {
+        throw ScaleOutStore.Unusable(description: "repartition partition \(r): \(error)")
+      }
+      labels.merge(aggregate.labels)
+      summary = checkpoint.summary
+    }
+    let sink = SnapshotSink(
+      directory: store.directory, encoder: encoder, assembler: RowAssembler(config: config, schemes: schemes),
+      labels: labels, summary: summary, rowsPerCommit: rowsPerCommit, staging: true, queue: queue)
+    sink.partPrefix = "part-\(ScaleOutStore.label(r))-"
+    sink.stagedSuffix = ".\(store.instance).staged"
+    sink.writesSummary = false
+    sink.keepsTables = keepsTables
+    if let checkpoint { sink.restore(summary: checkpoint.summary, partSequence: checkpoint.partSequence) }
+    partitions[r] = Partition(aggregate: aggregate, sink: sink, labels: labels, epoch: checkpoint?.epoch ?? 0)
+    guard let checkpoint else { return (try? consumer.watermarks(Int32(r), timeoutMilliseconds: 10_000).low) ?? 0 }
+    logger.debug(
+      "repartition partition resumed",
+      metadata: [
+        "partition": "\(r)", "epoch": "\(checkpoint.epoch)", "from": "\(aggregate.resumeOffset)",
+        "by": "\(checkpoint.owner)",
+      ])
+    return aggregate.resumeOffset
   }
 
   /// Partitions taken away: committed before they go.
@@ -213,6 +212,27 @@ final class ScaleOutAggregation {
     }
   }
 
+  /// Another instance committed `r`'s next epoch first (it held `r` while this one was slow, or still does): what
+  /// this instance aggregated since its last epoch is dropped, and `r` goes on from the newest epoch, read again from
+  /// that epoch's offset. While both still hold `r` (until the group takes it from the one that was slow), whichever
+  /// commits an epoch second reloads again: work is repeated, rows are not.
+  private func reload(_ r: Int) -> Outcome {
+    do {
+      let start = try open(r)
+      try consumer.seek(Int32(r), to: start)
+      logger.warning(
+        "another instance committed this repartition partition first; continuing from its epoch",
+        metadata: ["partition": "\(r)", "epoch": "\(partitions[r]?.epoch ?? 0)"])
+    } catch {
+      partitions.removeValue(forKey: r)
+      lost.insert(r)
+      logger.warning(
+        "another instance committed this repartition partition; dropping it until the group assigns it again",
+        metadata: ["partition": "\(r)", "error": "\(error)"])
+    }
+    return .lost
+  }
+
   /// Commits partition `r`: its rows as staged part files, then its epoch, then the renames.
   func commit(_ r: Int) -> Outcome {
     guard let partition = partitions[r] else { return .unchanged }
@@ -244,11 +264,7 @@ final class ScaleOutAggregation {
     if taken {
       for f in partition.sink.staged { unlink("\(store.directory)/\(f.staged)") }
       partitions.removeValue(forKey: r)
-      lost.insert(r)
-      logger.warning(
-        "another instance committed this repartition partition; dropping it until the group assigns it again",
-        metadata: ["partition": "\(r)"])
-      return .lost
+      return reload(r)
     }
     guard ok else { return .failed(partition.sink.failure?.description ?? "unknown") }
     partition.epoch = next

@@ -81,13 +81,21 @@ struct ScaleOutStore: Sendable {
     return checkpoint
   }
 
-  /// Deletes `r`'s staged files (`.part-rNN-….staged` in any folder).
-  func removeStaged(_ r: Int) {
+  /// Deletes `r`'s staged files (`.part-rNN-….INSTANCE.staged` in any folder) that no commit can still list: this
+  /// instance's, and any older than `abandonedAfter`. Another instance's fresh staged files are left alone: it may
+  /// still hold `r` (paused past its session) and be about to commit them; if it loses that commit it deletes them
+  /// itself.
+  func removeStaged(_ r: Int, abandonedAfter seconds: Double = 900) {
     let prefix = ".part-\(Self.label(r))-"
+    let own = ".\(instance).staged"
+    let now = Date()
     guard let walker = FileManager.default.enumerator(atPath: directory) else { return }
     for case let relative as String in walker {
       let name = (relative as NSString).lastPathComponent
-      if name.hasPrefix(prefix), name.hasSuffix(".staged") { unlink("\(directory)/\(relative)") }
+      guard name.hasPrefix(prefix), name.hasSuffix(".staged") else { continue }
+      let path = "\(directory)/\(relative)"
+      let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? nil
+      if name.hasSuffix(own) || now.timeIntervalSince(modified ?? now) > seconds { unlink(path) }
     }
   }
 

@@ -184,6 +184,17 @@ final class KafkaConsumer {
   }
 
   /// Stops fetching `partitions` (replay: read up to the end offset they had at the start).
+  /// Moves the next fetch of an assigned partition to `offset` (scale-out: a partition reloaded from a newer epoch).
+  func seek(_ partition: Int32, to offset: Int64) throws(Failure) {
+    let list = makeList([(partition, offset)])
+    defer { af_rd_kafka_topic_partition_list_destroy()!(list) }
+    if let error = af_rd_kafka_seek_partitions()!(handle, list, 10_000) {
+      let text = String(cString: af_rd_kafka_error_string()!(error)!)
+      af_rd_kafka_error_destroy()!(error)
+      throw Failure(description: "\(topic)[\(partition)]: cannot seek to \(offset): \(text)")
+    }
+  }
+
   func pause(_ partitions: [Int32]) {
     let list = makeList(partitions.map { ($0, Int64(RD_KAFKA_OFFSET_INVALID)) })
     defer { af_rd_kafka_topic_partition_list_destroy()!(list) }

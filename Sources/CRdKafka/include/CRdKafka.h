@@ -56,6 +56,7 @@ __typeof__(rd_kafka_queue_destroy) *af_rd_kafka_queue_destroy(void);
 __typeof__(rd_kafka_queue_forward) *af_rd_kafka_queue_forward(void);
 __typeof__(rd_kafka_queue_get_partition) *af_rd_kafka_queue_get_partition(void);
 __typeof__(rd_kafka_rebalance_protocol) *af_rd_kafka_rebalance_protocol(void);
+__typeof__(rd_kafka_seek_partitions) *af_rd_kafka_seek_partitions(void);
 __typeof__(rd_kafka_subscribe) *af_rd_kafka_subscribe(void);
 __typeof__(rd_kafka_topic_destroy) *af_rd_kafka_topic_destroy(void);
 __typeof__(rd_kafka_topic_new) *af_rd_kafka_topic_new(void);
