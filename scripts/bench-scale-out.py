@@ -8,7 +8,10 @@ What one run does:
      carries no line), and a config made from scripts/bench-transport-gh6.yaml with `flush_every: 1s`.
   2. One mock cluster (tests/e2e/kafka_mock.py); the events go to a 4-partition source topic, partitioned by
      vehicle_id, then one sentinel event per partition at 2030-01-01 (the same fields) so every real window becomes
-     final in a live run.
+     final in a live run. librdkafka's mock cluster keeps at most 5 MiB per partition and silently drops the oldest
+     message sets beyond that: the source topic is produced lz4-compressed (--source-compression) and checked to
+     start at offset 0; the repartition topics (~85 bytes per event, uncompressed) are checked the same way, which
+     limits N to about 230,000.
   3. RUNS rounds, each interleaving (so that the machine's drift hits every row alike):
        replay  file     `areaflow replay` of the NDJSON file (no Kafka)
        replay  kafka    `areaflow replay` of the source topic (every partition to its end)
@@ -36,6 +39,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import statistics
@@ -174,6 +178,41 @@ def _rounded(field: str) -> str:
         return field
 
 
+def produce(bootstrap: str, topic: str, messages: list[tuple[int, str]], compression: str) -> None:
+    """Produces (partition, value) messages in order and waits for every acknowledgement."""
+    from confluent_kafka import Producer
+
+    producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 20, "acks": "all",
+                         "compression.type": compression, "batch.num.messages": 10000})
+    failures = []
+
+    def acked(err, _msg):
+        if err is not None:
+            failures.append(str(err))
+
+    for partition, value in messages:
+        while True:
+            try:
+                producer.produce(topic, value.encode(), partition=partition, on_delivery=acked)
+                break
+            except BufferError:
+                producer.poll(0.05)
+        producer.poll(0)
+    left = producer.flush(120)
+    if failures or left:
+        raise SystemExit(f"producing to {topic}: {len(failures)} failed, {left} unacknowledged: {failures[:3]}")
+
+
+def low_watermarks(bootstrap: str, topic: str) -> dict[int, int]:
+    """The first offset each partition still holds (the mock cluster drops the oldest past 5 MiB a partition)."""
+    from confluent_kafka import Consumer, TopicPartition
+
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": "bench-reader"})
+    lows = {p: c.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[0] for p in range(PARTITIONS)}
+    c.close()
+    return lows
+
+
 def repartition_traffic(bootstrap: str, topic: str) -> dict:
     """Consumes the whole repartition topic once: messages, bytes, heartbeats (blocks without lines), entries."""
     from confluent_kafka import Consumer, TopicPartition
@@ -213,6 +252,7 @@ def repartition_traffic(bootstrap: str, topic: str) -> dict:
                 left.pop(p, None)
     c.close()
     stats["complete"] = not left
+    stats["dropped"] = {p: lo for p, lo in low_watermarks(bootstrap, topic).items() if lo > 0}
     return stats
 
 
@@ -273,12 +313,16 @@ class Bench:
             })))
         self.per_partition = [sum(1 for p, _ in msgs if p == q) for q in range(PARTITIONS)]
         self.cluster = MockCluster(self.work)
+        self.mock_pid = self.cluster.proc.pid
         self.cluster.create("src")
         started = time.monotonic()
-        self.cluster.produce("src", msgs)
+        produce(self.cluster.bootstrap, "src", msgs, self.args.source_compression)
         self.produce_seconds = time.monotonic() - started
-        (self.work / f"produce-{self.cluster.produced}.json").unlink(missing_ok=True)
-        self.mock_pid = self.cluster.proc.pid
+        lows = low_watermarks(self.cluster.bootstrap, "src")
+        if any(lows.values()):
+            raise SystemExit(
+                f"the mock cluster dropped the oldest source messages (low watermarks {lows}): it keeps at most 5 MiB "
+                f"per partition; use fewer events or --source-compression lz4")
 
     def fresh(self, what: str) -> tuple[str, Path]:
         self.seq += 1
@@ -348,12 +392,13 @@ class Bench:
                 stdout=subprocess.DEVNULL, stderr=open(err, "w"),
             ))
         first_data = done_at = None
-        series = []
+        series, cpu_series = [], []
         deadline = started + self.args.timeout
         s = None
         while time.monotonic() < deadline:
             time.sleep(0.2)
             now = time.monotonic() - started
+            cpu_series.append((now, sum(proc_cpu(p.pid) or 0.0 for p in procs)))
             s = read_summary(out)
             if not all(alive(p) for p in procs):
                 break
@@ -389,17 +434,27 @@ class Bench:
         reaped = [reap(p, 30) for p in procs]
         stop_seconds = time.monotonic() - stop_started
         cpu = sum(cpu_done)
+        # Busy from: the first sample (past the first second, i.e. process start-up) where the instances together
+        # ran at more than a quarter of a core: before it they wait for the groups.
+        busy_from = next((t for (t0, c0), (t, c) in zip(cpu_series, cpu_series[1:])
+                          if t >= 1.0 and (c - c0) / (t - t0) > 0.25), None)
         row = {
             "wall": wall, "cpu": cpu, "cpu_total": sum(u + sy for _, u, sy, _, _ in reaped),
             "rss_kib": [r for _, _, _, r, _ in reaped], "status": [st for st, *_ in reaped],
             "idle_cpu_rate": (sum(cpu_settled) - cpu) / settle_span if settle_span else None,
-            "first_data": first_data, "stop_seconds": stop_seconds, "done": done_at is not None,
+            "first_data": first_data, "stop_seconds": stop_seconds,
+            "busy": (wall - busy_from + 0.2) if busy_from is not None and done_at is not None else None, "done": done_at is not None,
             "lines_read": (s or {}).get("lines_read"), "rows": rows_done, "summary": read_summary(out) or {},
             "rows_changed_after_done": changed_after, "series": series,
             "threads": _thread_split(threads), "digest": output_digest(out), "topic": topic, "out": str(out),
             "assignments": [_assignments(e) for e in errs],
         }
         row.update(self.end(mark, wall, cpu))
+        dropped = {p: lo for p, lo in low_watermarks(self.cluster.bootstrap, topic).items() if lo > 0}
+        if dropped:
+            self.problems.append(
+                f"{label}: the mock cluster dropped the oldest repartition blocks (first offsets {dropped}; it keeps "
+                f"5 MiB a partition): use fewer events")
         if done_at is None:
             self.problems.append(
                 f"{label}: not done after {wall:.1f} s (lines_read {row['lines_read']} of {self.total}, "
@@ -481,6 +536,12 @@ def _assignments(err: Path) -> dict:
 # Report
 
 
+def net_cpu(r: dict) -> float:
+    """CPU at done less the idle rate over the time the instances waited (start to done, less busy)."""
+    waited = r["wall"] - (r.get("busy") or 0.0)
+    return r["cpu"] - (r["idle_cpu_rate"] or 0.0) * max(0.0, waited)
+
+
 def mmm(values: list[float], fmt: str) -> str:
     vs = [v for v in values if v is not None]
     if not vs:
@@ -513,19 +574,26 @@ def report(b: Bench) -> None:
 
     so = {label: rows for label, rows in b.results.items() if label.startswith("scale-out")}
     if so:
-        print("\nScale-out details (medians): first data = first _summary.json with lines (includes group joins and "
-              "one flush);\nidle = CPU rate of all instances after done; stop = SIGTERM to exit; CPU split at done "
-              "(living threads).\n")
-        print("| row | first data s | idle CPU s/s | stop s | total CPU s incl. stop | librdkafka threads CPU s "
+        print("\nScale-out details: busy = from the first 0.2 s sample (after 1 s) where the instances ran above 0.25 "
+              "core to done (group joins left out, the last flush in);\nfirst data = first _summary.json with lines; "
+              "idle = CPU rate of all instances in the --settle seconds after done; net of idle = CPU at done minus "
+              "idle rate x (wall - busy);\nstop = SIGTERM to exit; CPU split by thread at done (living threads); medians "
+              "unless min / med / max.\n")
+        print("| row | busy s (min / med / max) | events/s while busy (median) | first data s | idle CPU s/s "
+              "| CPU s net of idle | µs/event net of idle | stop s | total CPU s incl. stop | librdkafka threads CPU s "
               "| busiest areaflow thread CPU s | partition changes per instance | final assignment (intake / aggregate) |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
         for label in list(so) + (["aggregate only"] if "aggregate only" in b.results else []):
             rows = b.results[label]
             last = rows[-1]
             assign = "; ".join(f"{x.get('intake')} / {x.get('aggregate')}" for x in last["assignments"])
             changes = med([statistics.mean(x.get("changes", 0) for x in r["assignments"]) for r in rows])
-            print(f"| {label} | {med([r['first_data'] for r in rows]) or float('nan'):.1f} "
-                  f"| {med([r['idle_cpu_rate'] for r in rows]) or 0:.3f} | {med([r['stop_seconds'] for r in rows]):.1f} "
+            busy = [r.get("busy") for r in rows]
+            net = [net_cpu(r) for r in rows]
+            print(f"| {label} | {mmm(busy, '.2f')} | {n / (med(busy) or float('nan')):,.0f} "
+                  f"| {med([r['first_data'] for r in rows]) or float('nan'):.1f} "
+                  f"| {med([r['idle_cpu_rate'] for r in rows]) or 0:.3f} | {mmm(net, '.2f')} | {med(net) / n * 1e6:.2f} "
+                  f"| {med([r['stop_seconds'] for r in rows]):.1f} "
                   f"| {med([r['cpu_total'] for r in rows]):.2f} | {med([r['threads']['librdkafka'] for r in rows]):.2f} "
                   f"| {med([r['threads']['busiest_areaflow_thread'] for r in rows]):.2f} | {changes:.1f} | {assign} |")
 
@@ -551,7 +619,11 @@ def report(b: Bench) -> None:
         sums = {json.dumps({k: v for k, v in r["summary"].items() if k not in ("files", "rows_written", "watermark")},
                            sort_keys=True) for r in rows}
         if len(sums) > 1:
-            b.problems.append(f"{label}: the summaries' counters differ between rounds")
+            b.problems.append(
+                f"{label}: the summaries' counters differ between rounds (late: "
+                f"{', '.join(str(r['summary'].get('late')) for r in rows)})"
+                + ("" if label.startswith(("scale-out", "aggregate")) else
+                   "; expected for a plain run: its partitions' watermarks interleave by arrival"))
 
     # Repartition traffic and the projection.
     k1 = b.results.get("scale-out k=1")
@@ -579,35 +651,48 @@ def report(b: Bench) -> None:
 
     print("\n### Projection to N machines (one instance each)")
     if k1:
-        w1 = med([r["wall"] - (r["first_data"] or 0) for r in k1])
-        c1 = med([r["cpu"] for r in k1]) / n * 1e6
-        per_core = 1e6 / c1
-        print(f"- one instance here: {n / med([r['wall'] for r in k1]):,.0f} events/s wall (start to done, "
-              f"with group joins); CPU-bound ceiling {per_core:,.0f} events/s per core of CPU ({c1:.2f} µs/event)")
+        net = net_cpu
+        c1 = med([net(r) for r in k1]) / n * 1e6
+        t1 = med([r["threads"]["busiest_areaflow_thread"] for r in k1]) / n * 1e6
+        busy1 = med([r.get("busy") for r in k1])
+        per_instance = min(1e6 / t1, 2e6 / c1)
+        print(f"- one instance (k=1) costs {c1:.2f} µs CPU per event net of idle; its busiest thread (the scale-out "
+              f"queue: intake and aggregation share one serial queue) {t1:.2f} µs: one instance tops out near "
+              f"{per_instance:,.0f} events/s with 2 or more cores ({1e6 / c1:,.0f} on one core); measured here while "
+              + (f"busy: {n / busy1:,.0f} events/s" if busy1 else "busy: -")
+              + " (2 shared cores, the broker on them too, the last 1 s flush included)")
         for k in sorted(int(label.split("=")[1]) for label in so):
             rows = so[f"scale-out k={k}"]
-            ck = med([r["cpu"] for r in rows]) / n * 1e6
-            print(f"- k={k} on this 2-core machine: wall {med([r['wall'] for r in rows]):.2f} s, "
-                  f"{ck:.2f} µs CPU/event ({ck / c1:.2f}x k=1's)")
-        if agg:
-            ca = med([r["cpu"] for r in agg]) / n * 1e6
+            ck = med([net(r) for r in rows]) / n * 1e6
+            print(f"- k={k} here: {ck:.2f} µs CPU/event net of idle ({ck / c1:.2f}x k=1), busy "
+                  f"{mmm([r.get('busy') for r in rows], '.2f')} s, start to done {mmm([r['wall'] for r in rows], '.2f')} s")
+        ca = med([net(r) for r in agg]) / n * 1e6 if agg else None
+        if ca:
             ci = c1 - ca
-            print(f"- intake scales with source partitions (P, here {PARTITIONS}): at most P instances read; "
-                  f"{1e6 / ci:,.0f} events/s per core for intake")
-            print(f"- aggregation scales with repartition partitions (R, here {PARTITIONS}): each is aggregated by one "
-                  f"instance, single-threaded: {1e6 / ca:,.0f} events/s per core for aggregation in total, i.e. "
-                  f"R × that if areas spread evenly; the busiest partition caps it")
-            if traffic:
-                shares = [traffic["per_partition"].get(p, 0) / max(1, traffic["bytes"]) for p in range(PARTITIONS)]
-                print(f"  (here the busiest repartition partition carries {max(shares) * 100:.0f}% of the bytes; "
-                      f"even would be {100 / PARTITIONS:.0f}%)")
-            for machines in (1, 2, 4, 8, 16):
-                useful = min(machines, PARTITIONS)
-                cap = useful / (c1 / 1e6)
-                print(f"  N={machines:>2}: ~{cap:,.0f} events/s if each instance gets one core of CPU "
-                      f"({useful} busy instance{'s' if useful > 1 else ''} with {PARTITIONS}+{PARTITIONS} partitions"
-                      f"{'; more machines need more partitions' if machines > PARTITIONS else ''})"
-                      + (f"; repartition traffic {cap * traffic['bytes'] / n / 1e6:,.0f} MB/s" if traffic else ""))
+            print(f"- stages: intake {ci:.2f} µs/event (k=1 minus aggregate only), parallel over the P source "
+                  f"partitions; aggregation {ca:.2f} µs/event, one repartition partition aggregated by one instance on "
+                  f"its serial queue, so a partition takes at most {1e6 / ca:,.0f} events/s of its own entries, and "
+                  f"the R partitions {PARTITIONS} × that = {PARTITIONS * 1e6 / ca:,.0f} events/s if areas spread evenly")
+        if traffic:
+            shares = [traffic["per_partition"].get(p, 0) / max(1, traffic["bytes"]) for p in range(PARTITIONS)]
+            print(f"- repartition topic: {traffic['bytes'] / n:.0f} bytes per event written once and read once "
+                  f"(source NDJSON {b.file_bytes / n:.0f}); busiest partition {max(shares) * 100:.0f}% of the bytes "
+                  f"(even: {100 / PARTITIONS:.0f}%)")
+        print(f"- instances with work: at most min(P, R) = {PARTITIONS} here; further instances only wait (and idle at "
+              f"{med([r['idle_cpu_rate'] for r in k1]) or 0:.3f} cores each). More machines need topics with more "
+              f"partitions (a new repartition topic means a new output directory: its partition count is in the "
+              f"checkpoint's fingerprint).")
+        print("\n| N machines | instances with work (P = R = 4) | events/s, ~N × one instance | repartition MB/s in (and out) "
+              "| the same with P = R = 4N |")
+        print("|---:|---:|---:|---:|---:|")
+        per_event = traffic["bytes"] / n if traffic else 0
+        for machines in (1, 2, 4, 8, 16):
+            useful = min(machines, PARTITIONS)
+            rate = useful * per_instance
+            free = machines * per_instance
+            print(f"| {machines} | {useful} | {rate:,.0f} | {rate * per_event / 1e6:,.0f} | {free:,.0f} events/s, "
+                  f"{free * per_event / 1e6:,.0f} MB/s |")
+
 
 
 def main() -> int:
@@ -620,6 +705,9 @@ def main() -> int:
     ap.add_argument("--settle", type=float, default=2.0, help="seconds rows_written must stay put after done")
     ap.add_argument("--keep", help="work directory to keep (default: a temporary one, deleted)")
     ap.add_argument("--json", help="write every measurement to this file")
+    ap.add_argument("--source-compression", default="lz4",
+                    help="compression.type of the source topic's producer (default lz4: librdkafka's mock cluster "
+                         "keeps at most 5 MiB per partition, ~36,000 uncompressed events)")
     ap.add_argument("--traffic-every-run", action="store_true", help="consume every scale-out run's repartition topic")
     ap.add_argument("--no-aggregate-only", action="store_true", help="skip the aggregation-only row")
     args = ap.parse_args()
@@ -638,7 +726,12 @@ def main() -> int:
     print("\n### Problems seen")
     seen = {}
     for p in b.problems:
-        seen[p] = seen.get(p, 0) + 1
+        # The same warning of different instances, runs and offsets counts once.
+        key = re.sub(r"@\d+", "@N", re.sub(r" i\d+:", ":", re.sub(r"rep-[\w-]+", "rep-…", p)))
+        if "COMMITFAIL" in p and "Group rebalance in progress" in p:
+            key = key.split(":")[0] + (": warning (librdkafka COMMITFAIL): an offset commit to the group refused "
+                                       "during a rebalance (Group rebalance in progress)")
+        seen[key] = seen.get(key, 0) + 1
     for p, c in seen.items():
         print(f"- {p}" + (f" (×{c})" if c > 1 else ""))
     if not seen:
