@@ -24,6 +24,9 @@ final class RepartitionProducer {
     var settings: [(String, String)] = [
       ("bootstrap.servers", address.brokers), ("client.id", address.clientID ?? "areaflow"),
       ("enable.idempotence", "true"), ("acks", "all"), ("linger.ms", "5"), ("message.timeout.ms", "60000"),
+      // Blocks are fixed-width binary columns (times, stamps, keys): they compress well, and the repartition topic
+      // carries every event once more.
+      ("compression.type", "lz4"),
     ]
     switch KafkaConfiguration.resolve(address.settings, environment: environment, skipping: Self.consumerOnly) {
     case .success(let resolved): settings += resolved
