@@ -41,7 +41,7 @@ import Testing
     try FileManager.default.createDirectory(atPath: "\(dir)/1m/gh5", withIntermediateDirectories: true)
     for name in [
       ".part-r03-000001.csv.a.staged", ".part-r03-000002.csv.a.staged", ".part-r03-000002.csv.b.staged",
-      ".part-r03-000003.csv.c.staged", ".part-r04-000001.csv.a.staged",
+      ".part-r03-000003.csv.c.staged", ".part-r04-000001.csv.a.staged", "..part-r03-000001.csv.b.staged.tmp-9",
     ] {
       #expect(FileManager.default.createFile(atPath: "\(dir)/1m/gh5/\(name)", contents: Data("x\n".utf8)))
     }
@@ -52,9 +52,15 @@ import Testing
     let listed = checkpoint(
       support, epoch: 1, owner: "a", pending: [("1m/gh5/.part-r03-000001.csv.a.staged", "1m/gh5/part-r03-000001.csv")])
     #expect(try store.commit(listed, partition: 3))
+    // A killed instance's epoch temporary at or below the newest epoch, and b's fresh one above it.
+    #expect(FileManager.default.createFile(atPath: "\(dir)/_checkpoint/r03/..epoch-1.b.9.pending.tmp-9", contents: nil))
+    #expect(FileManager.default.createFile(atPath: "\(dir)/_checkpoint/r03/.epoch-2.b.9.pending", contents: nil))
     #expect(try store.recover(3, fingerprint: "f")?.epoch == 1)
     let left = try FileManager.default.contentsOfDirectory(atPath: "\(dir)/1m/gh5").sorted()
+    // Epoch 1 has part sequence 1: b's part 1 lost; b's part 2 may still be committed by b, c's is abandoned.
     #expect(left == [".part-r03-000002.csv.b.staged", ".part-r04-000001.csv.a.staged", "part-r03-000001.csv"])
+    let state = try FileManager.default.contentsOfDirectory(atPath: "\(dir)/_checkpoint/r03").sorted()
+    #expect(state == [".epoch-2.b.9.pending", "epoch-00000001.bin", "summary.bin"])
     #expect(throws: ScaleOutStore.Unusable.self) { try store.recover(3, fingerprint: "another config") }
   }
 

@@ -1,6 +1,7 @@
 import AreaflowCore
 import CRdKafka
 import Dispatch
+import Foundation
 import Logging
 
 #if canImport(Glibc)
@@ -25,6 +26,8 @@ final class ScaleOutAggregation {
     var epoch: Int
     /// Blocks taken since the last commit.
     var changed = false
+    /// When leftovers of killed instances were last swept (system uptime, seconds).
+    var lastSweep = 0.0
 
     init(aggregate: PartitionAggregate, sink: SnapshotSink, labels: DimensionLabels, epoch: Int) {
       self.aggregate = aggregate
@@ -205,6 +208,7 @@ final class ScaleOutAggregation {
   }
 
   func writeTotal() {
+    store.sweepShared()
     do {
       try store.writeTotal(template: template)
     } catch {
@@ -269,6 +273,15 @@ final class ScaleOutAggregation {
     guard ok else { return .failed(partition.sink.failure?.description ?? "unknown") }
     partition.epoch = next
     partition.changed = false
+    if partition.lastSweep + 30 <= ProcessInfo.processInfo.systemUptime {
+      // What instances killed while committing left of this partition (its part numbers are taken now).
+      partition.lastSweep = ProcessInfo.processInfo.systemUptime
+      store.sweep(
+        r,
+        newest: PartitionCheckpoint(
+          fingerprint: fingerprint, epoch: next, owner: store.instance, partSequence: partition.sink.partSequence,
+          summary: partition.sink.summary, pendingFiles: [], aggregate: []))
+    }
     do {
       try store.writeSummary(r, partition.sink.summary)
     } catch {

@@ -76,26 +76,59 @@ struct ScaleOutStore: Sendable {
         throw Unusable(description: error.description)
       }
     }
-    removeStaged(r)
+    sweep(r, newest: checkpoint)
     if let checkpoint { try? writeSummary(r, checkpoint.summary) }
     return checkpoint
   }
 
-  /// Deletes `r`'s staged files (`.part-rNN-….INSTANCE.staged` in any folder) that no commit can still list: this
-  /// instance's, and any older than `abandonedAfter`. Another instance's fresh staged files are left alone: it may
-  /// still hold `r` (paused past its session) and be about to commit them; if it loses that commit it deletes them
-  /// itself.
-  func removeStaged(_ r: Int, abandonedAfter seconds: Double = 900) {
-    let prefix = ".part-\(Self.label(r))-"
+  /// Deletes what no commit of `r` can list any more, left by instances killed while committing: staged part files
+  /// (and their temporaries) of `r` that are this instance's, or numbered at or below `newest`'s part sequence (that
+  /// number is taken: whoever staged it lost its epoch), or abandoned for `abandonedAfter`; and epoch temporaries
+  /// at or below `newest`'s epoch. Another instance's fresh staged files beyond the newest epoch are left alone: it
+  /// may still hold `r` (paused past its session) and be about to commit them; if it loses that commit it deletes
+  /// them itself.
+  func sweep(_ r: Int, newest: PartitionCheckpoint?, abandonedAfter seconds: Double = 900) {
+    let prefix = "part-\(Self.label(r))-"
     let own = ".\(instance).staged"
     let now = Date()
-    guard let walker = FileManager.default.enumerator(atPath: directory) else { return }
-    for case let relative as String in walker {
-      let name = (relative as NSString).lastPathComponent
-      guard name.hasPrefix(prefix), name.hasSuffix(".staged") else { continue }
-      let path = "\(directory)/\(relative)"
+    func age(_ path: String) -> Double {
       let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? nil
-      if name.hasSuffix(own) || now.timeIntervalSince(modified ?? now) > seconds { unlink(path) }
+      return now.timeIntervalSince(modified ?? now)
+    }
+    if let walker = FileManager.default.enumerator(atPath: directory) {
+      for case let relative as String in walker {
+        let name = (relative as NSString).lastPathComponent
+        guard name.hasPrefix("."), name.contains(".staged") else { continue }
+        let bare = name.drop { $0 == "." }
+        guard bare.hasPrefix(prefix) else { continue }
+        let sequence = Int(bare.dropFirst(prefix.count).prefix { $0.isNumber }) ?? Int.max
+        let path = "\(directory)/\(relative)"
+        if name.hasSuffix(own) || sequence <= (newest?.partSequence ?? 0) || age(path) > seconds { unlink(path) }
+      }
+    }
+    let folder = folder(r)
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix(".") {
+      let bare = name.drop { $0 == "." }
+      let path = "\(folder)/\(name)"
+      if bare.hasPrefix("epoch-") {
+        let epoch = Int(bare.dropFirst(6).prefix { $0.isNumber }) ?? Int.max
+        if epoch <= (newest?.epoch ?? 0) || age(path) > seconds { unlink(path) }
+      } else if age(path) > 10 {
+        unlink(path)
+      }
+    }
+  }
+
+  /// Deletes temporaries of the shared files (`_summary.json`, intake positions) left by a killed instance: a write
+  /// takes milliseconds, so one older than ten seconds is abandoned.
+  func sweepShared() {
+    let now = Date()
+    for folder in [directory, "\(directory)/_checkpoint/intake"] {
+      for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.contains(".tmp-") {
+        let path = "\(folder)/\(name)"
+        let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? nil
+        if now.timeIntervalSince(modified ?? now) > 10 { unlink(path) }
+      }
     }
   }
 
