@@ -35,6 +35,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import yaml
 
 import reference
@@ -169,9 +170,12 @@ def kafka_url(cluster: MockCluster, group: str) -> str:
 def require_feature(config: Path) -> None:
     """Fails (never skips) with a clear message when the binary does not know `scale_out`."""
     p = run_cli(["check", "--config", config, "kafka://127.0.0.1:9/transport?group=g"], timeout=60)
-    assert p.returncode == 0, (
-        "the binary under test refuses a scale_out config with one Kafka input (does it have scale-out?): "
-        f"exit {p.returncode}\n{p.stderr.decode(errors='replace')[-2000:]}")
+    if p.returncode != 0:
+        pytest.fail("the binary under test refuses a scale_out config with one Kafka input (does it have "
+                    f"scale-out?): exit {p.returncode}\n{p.stderr.decode(errors='replace')[-2000:]}", pytrace=False)
+    p = run_cli(["run", "--help"], timeout=60)
+    if "--instance" not in p.stdout.decode(errors="replace") + p.stderr.decode(errors="replace"):
+        pytest.fail("the binary under test has no `run --instance` (does it have scale-out?)", pytrace=False)
 
 
 class Instances:
