@@ -17,6 +17,8 @@ and one sentinel event per partition a day later makes every real window final.
   reference, row for row, with equal counters and side outputs, and no row twice.
 - `test_rebalance_while_an_instance_is_inside_a_commit`: every commit pauses before and after its checkpoint
   (`AREAFLOW_TEST_COMMIT_PAUSE_MS`); b joins while a commits, a is SIGKILLed, c joins; equal to the reference.
+- `test_instances_killed_at_random_moments_and_restarted_under_their_names`: while the topic grows, a random
+  instance is SIGKILLed and started again under the same name, three times; equal to the reference.
 - `check` and `run` refuse a `scale_out` config without exactly one Kafka input (exit 2, naming `scale_out`).
 
 A binary without the feature fails these tests (its `check` refuses the config); they are never skipped.
@@ -187,6 +189,11 @@ class Instances:
         self.killed: set[str] = set()
 
     def start(self, name: str) -> LiveRun:
+        """Starts (or, after a SIGKILL, starts again) the instance `name`; waits for its `scale-out started`."""
+        if name in self.runs:
+            assert name in self.killed, f"instance {name} is already running"
+            self.runs[name].__exit__(None, None, None)
+            self.killed.discard(name)
         r = LiveRun(run_args(self.config, self.out, [self.url], "--instance", name), env=self.env)
         self.runs[name] = r
         r.expect(LOG_STARTED, timeout=60)
@@ -452,3 +459,37 @@ def test_scale_out_needs_exactly_one_kafka_input(tmp_path, areaflow):
     p = run_cli(["check", "--config", bad, k1], timeout=60)
     assert p.returncode == 2 and "scale_out" in p.stderr.decode(errors="replace"), p.stderr.decode(errors="replace")
 
+
+
+def test_instances_killed_at_random_moments_and_restarted_under_their_names(tmp_path, areaflow):
+    """While the topic grows in bursts, a random instance is SIGKILLed and started again under the same name (its
+    old group member still holds partitions until its session times out), three times; then equal to the
+    reference."""
+    rng = random.Random(SEED + 2)
+    config = scale_out_config(tmp_path / "scale.yaml", "transport-repartition")
+    require_feature(config)
+    parts = make_partitions(SEED + 2, per_partition=3000)
+    result = expected_result(config, parts)
+    out = tmp_path / "shared"
+    kills = []
+    with MockCluster(tmp_path) as cluster:
+        for topic in (TOPIC, "transport-repartition"):
+            assert cluster.create(topic) == PARTITIONS
+        cluster.produce(TOPIC, messages(parts, 0.0, 0.2))
+        with Instances(config, out, kafka_url(cluster, "fleet")) as fleet:
+            fleet.start("a")
+            fleet.start("b")
+            cuts = [0.2, 0.4, 0.6, 0.8, 1.0]
+            for i in range(3):
+                cluster.produce(TOPIC, messages(parts, cuts[i], cuts[i + 1]))
+                time.sleep(rng.uniform(0.5, 3.0))
+                name = rng.choice(["a", "b"])
+                fleet.check_alive(f"before kill {i}")
+                fleet.kill(name)
+                kills.append(name)
+                fleet.start(name)
+            cluster.produce(TOPIC, messages(parts, cuts[3], cuts[4]))
+            wait_done(out, result, [fleet], f"instances a, b after SIGKILLs of {kills}, each restarted")
+            fleet.stop()
+    print(f"\nkilled and restarted: {kills}")
+    assert_output_matches(out, result, f"instances a, b SIGKILLed ({kills}) and restarted under their names")
