@@ -326,6 +326,16 @@ def output_problems(out: Path, result: reference.Result) -> list[str]:
     return problems
 
 
+def assert_committed_subset(out: Path, result: reference.Result, what: str) -> None:
+    """Mid-run: every committed row is a final row of the reference with its final values, and none is there twice
+    (rows of windows not final yet are simply not there)."""
+    if not snapshot_files(out):
+        return
+    problems = [p for p in compare_tables(actual_table(out, result.config), result)
+                if not p.startswith("missing row") and not p.endswith("missing rows in all")]
+    assert not problems, f"{what}: committed rows that are not final rows of the reference:\n" + "\n".join(problems)
+
+
 def assert_output_matches(out: Path, result: reference.Result, what: str) -> None:
     problems = output_problems(out, result)
     assert not problems, f"{what}: {len(problems)} problems in {out}:\n" + "\n".join(problems[:60])
@@ -387,7 +397,10 @@ def test_instances_killed_and_joining_equal_one_instance_and_the_reference(tmp_p
             fleet.kill("b")
             cluster.produce(TOPIC, messages(parts, 0.5, 1.0))
             time.sleep(rng.uniform(2.0, 4.0))
+            assert_committed_subset(out, result, "after b was SIGKILLed")
             fleet.start("d")
+            time.sleep(2.0)
+            assert_committed_subset(out, result, "after d joined")
             wait_done(out, result, [fleet, solo], "instances a, c, d (b SIGKILLed)")
             wait_done(solo_out, result, [fleet, solo], "the one instance")
             fleet.stop()
@@ -423,6 +436,7 @@ def test_rebalance_while_an_instance_is_inside_a_commit(tmp_path, areaflow):
             time.sleep(rng.uniform(3.0, 5.0))
             fleet.check_alive("before a is SIGKILLed")
             fleet.kill("a")
+            assert_committed_subset(out, result, "after a was SIGKILLed")
             fleet.start("c")
             wait_done(out, result, [fleet], "instances b, c (a SIGKILLed)")
             fleet.stop()
@@ -487,6 +501,7 @@ def test_instances_killed_at_random_moments_and_restarted_under_their_names(tmp_
                 fleet.check_alive(f"before kill {i}")
                 fleet.kill(name)
                 kills.append(name)
+                assert_committed_subset(out, result, f"after kill {i} ({name})")
                 fleet.start(name)
             cluster.produce(TOPIC, messages(parts, cuts[3], cuts[4]))
             wait_done(out, result, [fleet], f"instances a, b after SIGKILLs of {kills}, each restarted")
