@@ -56,6 +56,7 @@ DONE_TIMEOUT_S = 150
 PART_FILE_RE = re.compile(r"^[^/]+/[^/]+/part-r\d{2,}-\d{6,}\.csv$")
 LOG_STARTED = "scale-out started"
 LOG_FLUSH = "flush committed"
+LOG_ASSIGNED = "intake partitions"  # logged on every change of an instance's source partitions
 
 FEATURES = {
     "events": "count",
@@ -431,9 +432,11 @@ def test_rebalance_while_an_instance_is_inside_a_commit(tmp_path, areaflow):
         with Instances(config, out, kafka_url(cluster, "fleet"), env={PAUSE_ENV: "400"}) as fleet:
             a = fleet.start("a")
             a.expect(LOG_FLUSH, timeout=90)
-            fleet.start("b")  # the rebalance lands while a is inside its commits
+            b = fleet.start("b")  # the rebalance lands while a is inside its commits
             cluster.produce(TOPIC, messages(parts, 0.4, 1.0))
-            time.sleep(rng.uniform(3.0, 5.0))
+            # a has handed partitions over (inside its paused commits) and b works on them: now a goes.
+            b.expect(LOG_ASSIGNED, timeout=60)
+            time.sleep(rng.uniform(1.0, 3.0))
             fleet.check_alive("before a is SIGKILLed")
             fleet.kill("a")
             assert_committed_subset(out, result, "after a was SIGKILLed")
