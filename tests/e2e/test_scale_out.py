@@ -18,7 +18,8 @@ and one sentinel event per partition a day later makes every real window final.
 - `test_rebalance_while_an_instance_is_inside_a_commit`: every commit pauses before and after its checkpoint
   (`AREAFLOW_TEST_COMMIT_PAUSE_MS`); b joins while a commits, a is SIGKILLed, c joins; equal to the reference.
 - `test_instances_killed_at_random_moments_and_restarted_under_their_names`: while the topic grows, a random
-  instance is SIGKILLed and started again under the same name, three times; equal to the reference.
+  instance is SIGKILLed and started again under the same name, three times; all stop mid-stream and a new
+  instance e resumes alone; equal to the reference.
 - `check` and `run` refuse a `scale_out` config without exactly one Kafka input (exit 2, naming `scale_out`).
 
 A binary without the feature fails these tests (its `check` refuses the config); they are never skipped.
@@ -480,8 +481,8 @@ def test_scale_out_needs_exactly_one_kafka_input(tmp_path, areaflow):
 
 def test_instances_killed_at_random_moments_and_restarted_under_their_names(tmp_path, areaflow):
     """While the topic grows in bursts, a random instance is SIGKILLed and started again under the same name (its
-    old group member still holds partitions until its session times out), three times; then equal to the
-    reference."""
+    old group member still holds partitions until its session times out), three times; then every instance is
+    stopped mid-stream and a new one, e, resumes alone from the shared directory. Equal to the reference."""
     rng = random.Random(SEED + 2)
     config = scale_out_config(tmp_path / "scale.yaml", "transport-repartition")
     require_feature(config)
@@ -506,8 +507,13 @@ def test_instances_killed_at_random_moments_and_restarted_under_their_names(tmp_
                 kills.append(name)
                 assert_committed_subset(out, result, f"after kill {i} ({name})")
                 fleet.start(name)
-            cluster.produce(TOPIC, messages(parts, cuts[3], cuts[4]))
-            wait_done(out, result, [fleet], f"instances a, b after SIGKILLs of {kills}, each restarted")
-            fleet.stop()
+            time.sleep(rng.uniform(0.5, 3.0))
+            fleet.stop()  # every instance at once, in the middle of the stream
+        assert_committed_subset(out, result, "after every instance stopped")
+        cluster.produce(TOPIC, messages(parts, cuts[3], cuts[4]))
+        with Instances(config, out, kafka_url(cluster, "fleet")) as rest:
+            rest.start("e")  # a new name resumes from the shared directory alone
+            wait_done(out, result, [rest], f"instance e after a, b (SIGKILLs of {kills}, each restarted) stopped")
+            rest.stop()
     print(f"\nkilled and restarted: {kills}")
-    assert_output_matches(out, result, f"instances a, b SIGKILLed ({kills}) and restarted under their names")
+    assert_output_matches(out, result, f"instances a, b SIGKILLed ({kills}) and restarted, stopped, then e alone")
