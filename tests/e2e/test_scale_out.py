@@ -207,7 +207,8 @@ class Instances:
 
     def check_alive(self, what: str) -> None:
         dead = [n for n, r in self.runs.items() if n not in self.killed and not r.alive()]
-        assert not dead, f"{what}: instance(s) {dead} exited by themselves\n{self.describe()}"
+        if dead:
+            pytest.fail(f"{what}: instance(s) {dead} exited by themselves\n{self.describe()}", pytrace=False)
 
     def stop(self) -> None:
         """SIGTERM every live instance at once; each must exit 0."""
@@ -219,7 +220,8 @@ class Instances:
             rc = self.runs[n].wait(90)
             if rc != 0:
                 bad.append(f"{n}: {'still running 90 s after SIGTERM' if rc is None else f'exit {rc}'}")
-        assert not bad, f"SIGTERM did not stop the instances cleanly: {bad}\n{self.describe()}"
+        if bad:
+            pytest.fail(f"SIGTERM did not stop the instances cleanly: {bad}\n{self.describe()}", pytrace=False)
 
     def describe(self, lines: int = 25) -> str:
         out = []
@@ -265,10 +267,10 @@ def wait_done(out: Path, result: reference.Result, instances: list[Instances], w
             last = None
         time.sleep(0.25)
     brief = None if s is None else {k: s.get(k) for k in ("lines_read", "events_accepted", "rows_written")}
-    raise AssertionError(
+    pytest.fail(
         f"{what}: timed out after {timeout:.0f} s waiting until {out}/_summary.json has lines_read == {total} "
         f"(every line produced) and the rows stop changing (the reference has {expected_rows} rows); "
-        f"last summary {brief}\n" + "\n".join(g.describe() for g in instances))
+        f"last summary {brief}\n" + "\n".join(g.describe() for g in instances), pytrace=False)
 
 
 # --------------------------------------------------------------------------------------------
@@ -335,12 +337,15 @@ def assert_committed_subset(out: Path, result: reference.Result, what: str) -> N
         return
     problems = [p for p in compare_tables(actual_table(out, result.config), result)
                 if not p.startswith("missing row") and not p.endswith("missing rows in all")]
-    assert not problems, f"{what}: committed rows that are not final rows of the reference:\n" + "\n".join(problems)
+    if problems:
+        pytest.fail(f"{what}: committed rows that are not final rows of the reference:\n" + "\n".join(problems),
+                    pytrace=False)
 
 
 def assert_output_matches(out: Path, result: reference.Result, what: str) -> None:
     problems = output_problems(out, result)
-    assert not problems, f"{what}: {len(problems)} problems in {out}:\n" + "\n".join(problems[:60])
+    if problems:
+        pytest.fail(f"{what}: {len(problems)} problems in {out}:\n" + "\n".join(problems[:60]), pytrace=False)
 
 
 def assert_same_rows(multi: Path, solo: Path, config: reference.Config) -> None:
@@ -360,8 +365,9 @@ def assert_same_rows(multi: Path, solo: Path, config: reference.Config) -> None:
                 why = check_value(f, x, None if _num(y) is None else _num(y), None)
             if why and len(problems) < 40:
                 problems.append(f"row {k}: {f.name} shared {x!r}, one instance {y!r}: {why}")
-    assert not problems, (f"the shared directory ({len(a)} rows) differs from one instance's ({len(b)} rows):\n"
-                          + "\n".join(problems))
+    if problems:
+        pytest.fail(f"the shared directory ({len(a)} rows) differs from one instance's ({len(b)} rows):\n"
+                    + "\n".join(problems), pytrace=False)
 
 
 # --------------------------------------------------------------------------------------------
