@@ -315,6 +315,21 @@ def output_problems(out: Path, result: reference.Result) -> list[str]:
     if got != exp:
         problems.append(f"_rejects: {sum(got.values())} records, the reference has {sum(exp.values())}; missing "
                         f"{list((exp - got).elements())[:3]}, extra or twice {list((got - exp).elements())[:3]}")
+    # Where the records name the source partition (`…/TOPIC#P`), their line is the message's place in it.
+    where = re.compile(r"#(\d+)$")
+    if rejects and all(where.search(str(r.get("input"))) for r in rejects + late):
+        def place(r):
+            return int(where.search(str(r["input"])).group(1)), int(r["line"])
+        got_at = collections.Counter(place(r) + (r.get("reason"),) for r in rejects)
+        exp_at = collections.Counter((int(r["input"].split("-")[1]), r["line"], r["reason"]) for r in result.rejects)
+        if got_at != exp_at:
+            problems.append(f"_rejects (partition, line, reason): missing {list((exp_at - got_at).elements())[:5]}, "
+                            f"extra or twice {list((got_at - exp_at).elements())[:5]}")
+        got_at = set(place(r) + (r.get("window"),) for r in late)
+        exp_at = set((int(r["input"].split("-")[1]), r["line"], r["window"]) for r in result.late)
+        if got_at != exp_at:
+            problems.append(f"_late (partition, line, window): missing {sorted(exp_at - got_at)[:5]}, "
+                            f"not late in the reference {sorted(got_at - exp_at)[:5]}")
     got_late = collections.Counter(
         (r.get("window"), reference.parse_rfc3339_ns(str(r.get("window_start"))), r.get("raw")) for r in late)
     exp_late = collections.Counter(
