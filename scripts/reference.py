@@ -10,12 +10,16 @@ Usage:
         --out-csv EXPECTED.csv --out-summary EXPECTED_SUMMARY.json [--quantile-bounds]
 
 Importable:
-    from reference import load_config, run_reference
+    from reference import load_config, run_reference, run_reference_partitioned
     result = run_reference(load_config(path), [input paths])
     result.rows        # list of dicts, one per output row (exact values)
     result.summary     # dict like DIR/_summary.json (+ "empty_lines", "header_lines")
     result.rejects     # list of {"input", "line", "reason", "raw"}
     result.late        # list of {"input", "line", "window", "window_start", "raw"} (one per late window instance)
+
+    # Scale-out (SPEC section 9 with `scale_out`): Kafka source partitions as lists of NDJSON messages (one line
+    # each), every partition stamped on its own, only final windows written; see run_reference_partitioned.
+    result = run_reference_partitioned(load_config(path), [[b'{...}', ...], ...])
 
 Interpretations where SPEC is silent (kept in one place so they are easy to revisit):
   * Lines are split on LF; one trailing CR is removed; a final line without LF is a line.
@@ -660,34 +664,145 @@ def row_key(row: dict, config: Config) -> tuple:
     )
 
 
+class _Pipeline:
+    """The per-line steps shared by `run_reference` and `run_reference_partitioned`: decoding, rejects, area
+    assignment, lateness against a given watermark, and the exploded contributions for `aggregate`. The caller
+    decides which watermark holds before each line; this class keeps the counters and records."""
+
+    def __init__(self, config: Config):
+        self.config = config
+        self.numeric_fields: list[str] = []
+        self.distinct_fields: list[str] = []
+        for f in config.features:
+            if f.agg in ("sum", "mean", "min", "max", "stddev", "quantile", "share"):
+                if f.field not in self.numeric_fields:
+                    self.numeric_fields.append(f.field)
+            elif f.agg == "distinct":
+                if f.field not in self.distinct_fields:
+                    self.distinct_fields.append(f.field)
+        self.lines_read = 0
+        self.header_lines = 0
+        self.empty_lines = 0
+        self.rejected = {"malformed": 0, "bad_time": 0, "bad_coordinates": 0}
+        if config.lookup is not None:
+            self.rejected["unknown_key"] = 0
+        self.late_count = {w.name: 0 for w in config.windows}
+        self.outside = {a.name: 0 for a in config.areas if a.kind == "regions"}
+        self.rejects: list[dict] = []
+        self.late_records: list[dict] = []
+        self.events: list[Event] = []
+        self.contributions: list[tuple] = []  # (eid, window, start, end, scheme, area)
+
+    def line(self, name: str, lineno: int, line: bytes, header: list[str] | None, W: int | None) -> int | None:
+        """One line read (a CSV header is the caller's to skip), under the watermark `W` that holds just before it.
+        Returns the event time of an accepted event, else None."""
+        config = self.config
+        self.lines_read += 1
+        if is_blank(line):
+            self.empty_lines += 1
+            return None
+        raw_text = line.decode("utf-8", errors="replace")
+        if config.input_format == "csv":
+            obj = parse_csv_line(line, header)
+        else:
+            obj = parse_ndjson_line(line)
+        reason = None
+        if obj is None:
+            reason = "malformed"
+        elif config.lookup is not None:
+            key_field, table = config.lookup
+            row = table.get(lookup_key_text(get_field(obj, key_field)))
+            if row is None:
+                reason = "unknown_key"
+            else:
+                # Joined columns take the place of the line's fields of those names.
+                obj = {**obj, **row}
+        if reason is None:
+            t_ns = parse_time_ns(get_field(obj, config.time_field), config.time_format)
+            if t_ns is None:
+                reason = "bad_time"
+            else:
+                lat = as_number(get_field(obj, config.lat))
+                lon = as_number(get_field(obj, config.lon))
+                if lat is None or lon is None or not (-90 <= lat <= 90) or not (-180 <= lon <= 180):
+                    reason = "bad_coordinates"
+        if reason is not None:
+            self.rejected[reason] += 1
+            self.rejects.append({"input": name, "line": lineno, "reason": reason, "raw": raw_text})
+            return None
+
+        # Accepted event.
+        ev = Event(
+            eid=len(self.events),
+            input=name,
+            line=lineno,
+            t_ns=t_ns,
+            lat=lat,
+            lon=lon,
+            dims=tuple(dimension_value(get_field(obj, d)) for d in config.dimensions),
+            numbers={f: as_number(get_field(obj, f)) for f in self.numeric_fields},
+            distincts={f: distinct_key(get_field(obj, f)) for f in self.distinct_fields},
+        )
+        self.events.append(ev)
+        area_lists = [(a, areas_for(a, lat, lon)) for a in config.areas]
+        for a, ids in area_lists:
+            if a.kind == "regions" and not ids:
+                self.outside[a.name] += 1
+        for w in config.windows:
+            was_late = False
+            for start, end in w.instances(t_ns):
+                if W is not None and W >= end + config.allowed_lateness_ns:
+                    was_late = True
+                    self.late_records.append(
+                        {
+                            "input": name,
+                            "line": lineno,
+                            "window": w.name,
+                            "window_start": format_ms(start),
+                            "raw": raw_text,
+                        }
+                    )
+                    continue
+                for a, ids in area_lists:
+                    for area in ids:
+                        # Window bounds in ms: multiples of durations, and int64 even for far times.
+                        self.contributions.append(
+                            (ev.eid, w.name, start // NS_PER_MS, end // NS_PER_MS, a.name, area)
+                        )
+            if was_late:
+                self.late_count[w.name] += 1
+        return t_ns
+
+    def result(self, contributions: list[tuple] | None = None) -> Result:
+        """The rows of `contributions` (default: all of them) and the summary of every line seen."""
+        rejected = dict(self.rejected)
+        if rejected.get("unknown_key") == 0:
+            del rejected["unknown_key"]  # listed only when it happened, as areaflow does
+        rows, columns, qbounds = aggregate(
+            self.config, self.events, self.contributions if contributions is None else contributions,
+            self.numeric_fields, self.distinct_fields,
+        )
+        summary = {
+            "lines_read": self.lines_read,
+            "events_accepted": len(self.events),
+            "rejected": rejected,
+            "late": self.late_count,
+            "rows_written": len(rows),
+            # Not part of areaflow's summary; used by the tests to check that the summary adds up.
+            "empty_lines": self.empty_lines,
+            "header_lines": self.header_lines,
+        }
+        if self.outside:
+            summary["outside"] = self.outside
+        return Result(self.config, rows, columns, summary, self.rejects, self.late_records, self.events, qbounds)
+
+
 def run_reference(config: Config, inputs: list[str], input_names: list[str] | None = None) -> Result:
     """Process INPUTs in arrival order. `input_names` optionally gives the name to record for each
     input (defaults to the path)."""
     paths = expand_inputs(inputs)
     names = input_names if input_names is not None else paths
-    numeric_fields = []
-    distinct_fields = []
-    for f in config.features:
-        if f.agg in ("sum", "mean", "min", "max", "stddev", "quantile", "share"):
-            if f.field not in numeric_fields:
-                numeric_fields.append(f.field)
-        elif f.agg == "distinct":
-            if f.field not in distinct_fields:
-                distinct_fields.append(f.field)
-
-    lines_read = 0
-    header_lines = 0
-    empty_lines = 0
-    rejected = {"malformed": 0, "bad_time": 0, "bad_coordinates": 0}
-    if config.lookup is not None:
-        rejected["unknown_key"] = 0
-    late_count = {w.name: 0 for w in config.windows}
-    outside = {a.name: 0 for a in config.areas if a.kind == "regions"}
-    rejects: list[dict] = []
-    late_records: list[dict] = []
-    events: list[Event] = []
-    contributions: list[tuple] = []  # (eid, window, start, end, scheme, area)
-
+    pipe = _Pipeline(config)
     max_seen: int | None = None  # largest accepted event time so far
 
     for path, name in zip(paths, names):
@@ -698,103 +813,58 @@ def run_reference(config: Config, inputs: list[str], input_names: list[str] | No
             lineno = idx + 1
             if config.input_format == "csv" and header is None:
                 header = next(csv.reader([line.decode("utf-8")]))
-                header_lines += 1
+                pipe.header_lines += 1
                 continue
-            lines_read += 1
-            if is_blank(line):
-                empty_lines += 1
-                continue
-            raw_text = line.decode("utf-8", errors="replace")
-            if config.input_format == "csv":
-                obj = parse_csv_line(line, header)
-            else:
-                obj = parse_ndjson_line(line)
-            reason = None
-            if obj is None:
-                reason = "malformed"
-            elif config.lookup is not None:
-                key_field, table = config.lookup
-                row = table.get(lookup_key_text(get_field(obj, key_field)))
-                if row is None:
-                    reason = "unknown_key"
-                else:
-                    # Joined columns take the place of the line's fields of those names.
-                    obj = {**obj, **row}
-            if reason is None:
-                t_ns = parse_time_ns(get_field(obj, config.time_field), config.time_format)
-                if t_ns is None:
-                    reason = "bad_time"
-                else:
-                    lat = as_number(get_field(obj, config.lat))
-                    lon = as_number(get_field(obj, config.lon))
-                    if lat is None or lon is None or not (-90 <= lat <= 90) or not (-180 <= lon <= 180):
-                        reason = "bad_coordinates"
-            if reason is not None:
-                rejected[reason] += 1
-                rejects.append({"input": name, "line": lineno, "reason": reason, "raw": raw_text})
-                continue
-
-            # Accepted event.
-            ev = Event(
-                eid=len(events),
-                input=name,
-                line=lineno,
-                t_ns=t_ns,
-                lat=lat,
-                lon=lon,
-                dims=tuple(dimension_value(get_field(obj, d)) for d in config.dimensions),
-                numbers={f: as_number(get_field(obj, f)) for f in numeric_fields},
-                distincts={f: distinct_key(get_field(obj, f)) for f in distinct_fields},
-            )
-            events.append(ev)
             # The watermark that holds just before this event arrives.
             W = None if max_seen is None else max_seen - config.max_out_of_order_ns
-            area_lists = [(a, areas_for(a, lat, lon)) for a in config.areas]
-            for a, ids in area_lists:
-                if a.kind == "regions" and not ids:
-                    outside[a.name] += 1
-            for w in config.windows:
-                was_late = False
-                for start, end in w.instances(t_ns):
-                    if W is not None and W >= end + config.allowed_lateness_ns:
-                        was_late = True
-                        late_records.append(
-                            {
-                                "input": name,
-                                "line": lineno,
-                                "window": w.name,
-                                "window_start": format_ms(start),
-                                "raw": raw_text,
-                            }
-                        )
-                        continue
-                    for a, ids in area_lists:
-                        for area in ids:
-                            # Window bounds in ms: multiples of durations, and int64 even for far times.
-                            contributions.append(
-                                (ev.eid, w.name, start // NS_PER_MS, end // NS_PER_MS, a.name, area)
-                            )
-                if was_late:
-                    late_count[w.name] += 1
-            if max_seen is None or t_ns > max_seen:
+            t_ns = pipe.line(name, lineno, line, header, W)
+            if t_ns is not None and (max_seen is None or t_ns > max_seen):
                 max_seen = t_ns
 
-    if rejected.get("unknown_key") == 0:
-        del rejected["unknown_key"]  # listed only when it happened, as areaflow does
-    rows, columns, qbounds = aggregate(config, events, contributions, numeric_fields, distinct_fields)
-    summary = {
-        "lines_read": lines_read,
-        "events_accepted": len(events),
-        "rejected": rejected,
-        "late": late_count,
-        "rows_written": len(rows),
-        # Not part of areaflow's summary; used by the tests to check that the summary adds up.
-        "empty_lines": empty_lines,
-        "header_lines": header_lines,
-    }
-    if outside:
-        summary["outside"] = outside
-    return Result(config, rows, columns, summary, rejects, late_records, events, qbounds)
+    return pipe.result()
+
+
+def run_reference_partitioned(config: Config, partitions: list[list[bytes]],
+                              partition_names: list[str] | None = None) -> Result:
+    """Scale-out semantics (SPEC section 9, `scale_out`): each source partition is its own stream, in offset order,
+    one line per message (NDJSON only). Independent of how partitions are interleaved or spread over instances:
+
+    * An event's stamp is `max(event time of the earlier accepted events of its own partition) − max_out_of_order`
+      (no stamp before the partition's first accepted event, so that one is never late). It is late for a window
+      instance w iff `stamp ≥ w.end + allowed_lateness`: not added to w (it may be added to other, open instances),
+      recorded in `late`, counted once per window name as in SPEC 3.
+    * A window instance is final iff `end + allowed_lateness ≤ F`, F = min over ALL partitions of
+      (largest accepted event time of the partition − max_out_of_order). A partition without an accepted event holds F
+      back (as a live partition does until `idle_timeout`): then nothing is final. Only final windows have rows;
+      `rows_written` counts them. Counters (lines, rejects, late, accepted) cover every line, final or not.
+
+    Records name the input `partition_names[p]` (default `partition-P`) and the line as the message's 1-based
+    position in its partition. `result.summary["final_watermark"]` is F in epoch ms (None when nothing is final)."""
+    if config.input_format != "ndjson":
+        raise ConfigError("run_reference_partitioned reads NDJSON messages only")
+    names = partition_names if partition_names is not None else [f"partition-{p}" for p in range(len(partitions))]
+    assert len(names) == len(partitions)
+    pipe = _Pipeline(config)
+    maxima: list[int | None] = []
+    for messages, name in zip(partitions, names):
+        max_seen: int | None = None  # largest accepted event time of this partition so far
+        for idx, line in enumerate(messages):
+            W = None if max_seen is None else max_seen - config.max_out_of_order_ns
+            t_ns = pipe.line(name, idx + 1, line, None, W)
+            if t_ns is not None and (max_seen is None or t_ns > max_seen):
+                max_seen = t_ns
+        maxima.append(max_seen)
+    final_wm = None
+    if maxima and all(m is not None for m in maxima):
+        final_wm = min(maxima) - config.max_out_of_order_ns
+    if final_wm is None:
+        final = []
+    else:
+        # Contributions hold window bounds in ms.
+        final = [c for c in pipe.contributions if c[3] * NS_PER_MS + config.allowed_lateness_ns <= final_wm]
+    result = pipe.result(final)
+    result.summary["final_watermark"] = None if final_wm is None else final_wm // NS_PER_MS
+    return result
 
 
 def _q(name: str) -> str:

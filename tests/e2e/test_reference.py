@@ -233,3 +233,107 @@ def test_reference_cli_writes_expected_csv_and_summary(tmp_path):
     s = json.loads(out_sum.read_text())
     assert s["lines_read"] == 4 and s["events_accepted"] == 2 and s["rejected"]["malformed"] == 1
     assert s["rows_written"] == len(out_csv.read_text().splitlines()) - 1 == 3
+
+
+# --------------------------------------------------------------------------------------------
+# run_reference_partitioned: the scale-out rule (each Kafka source partition stamped on its own,
+# a window final once every partition's watermark has passed it)
+# --------------------------------------------------------------------------------------------
+
+FAR = 3600  # a sentinel event this much later makes every window before it final
+
+
+def partitioned(tmp_path, partitions, config_text=None):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(config_text or BASE_CONFIG.format(fmt="ndjson", tfmt="auto"))
+    parts = [[line.encode() for line in p] for p in partitions]
+    return reference.run_reference_partitioned(reference.load_config(str(cfg)), parts)
+
+
+def keyed(rows):
+    return {(r["window"], r["window_start"], r["area_scheme"], r["area"], r["route"]): r for r in rows}
+
+
+def test_partitioned_an_event_is_late_by_its_own_partitions_stamp_only(tmp_path):
+    # p0: 08:01:15 then 08:00:30 -> stamp 08:01:05 = end of [08:00, 08:01) + 5s: late there (and for the 2m window
+    # [07:59, 08:01)), kept in [08:00, 08:02).
+    # p1: 08:00:30 first -> no stamp, never late, although p0 has seen 08:01:15 (replay's watermark would say late).
+    r = partitioned(tmp_path, [
+        [ev(75, route="A"), ev(30, route="A"), ev(FAR)],
+        [ev(30, route="B"), ev(FAR)],
+    ])
+    assert r.summary["late"] == {"1m": 1, "2m": 1}
+    assert {(x["input"], x["line"], x["window"], x["window_start"]) for x in r.late} == {
+        ("partition-0", 2, "1m", ts(0)), ("partition-0", 2, "2m", ts(-60))}
+    rows = keyed(r.rows)
+    assert rows[("1m", ts(0), "gh5", "u33d8", "B")]["n"] == 1
+    assert ("1m", ts(0), "gh5", "u33d8", "A") not in rows
+    assert rows[("1m", ts(60), "gh5", "u33d8", "A")]["n"] == 1
+    assert rows[("2m", ts(0), "gh5", "u33d8", "A")]["n"] == 2
+    assert rows[("2m", ts(-60), "gh5", "u33d8", "B")]["n"] == 1
+    assert ("2m", ts(-60), "gh5", "u33d8", "A") not in rows
+    # The same lines one after the other in one stream (replay's rule): B's event is late too.
+    one = tmp_path / "one"
+    one.mkdir()
+    flat = run(one, [ev(75, route="A"), ev(30, route="A"), ev(30, route="B"), ev(FAR)])
+    assert flat.summary["late"] == {"1m": 2, "2m": 2}
+
+
+def test_partitioned_a_window_is_not_final_while_one_partition_lags(tmp_path):
+    # F = min(08:03:20, 08:00:20) - 10s = 08:00:10: no window has end + 5s <= F.
+    r = partitioned(tmp_path, [[ev(10), ev(200)], [ev(20)]])
+    assert r.rows == [] and r.summary["rows_written"] == 0
+    assert r.summary["events_accepted"] == 3 and r.summary["late"] == {"1m": 0, "2m": 0}
+    assert r.summary["final_watermark"] == (T0 + 10) * 1000
+    # p1 catches up to 08:01:40: F = 08:01:30, so [08:00, 08:01) (and [07:59, 08:01)) are final, nothing later.
+    r = partitioned(tmp_path, [[ev(10), ev(200)], [ev(20), ev(100)]])
+    assert {(x["window"], x["window_start"], x["n"]) for x in r.rows} == {("1m", ts(0), 2), ("2m", ts(-60), 2)}
+    assert r.summary["rows_written"] == 2 and r.summary["events_accepted"] == 4
+    # A partition without any accepted event holds every window open.
+    r = partitioned(tmp_path, [[ev(10), ev(FAR)], ["not json"]])
+    assert r.rows == [] and r.summary["final_watermark"] is None and r.summary["rejected"]["malformed"] == 1
+
+
+def test_partitioned_finality_boundary_is_inclusive(tmp_path):
+    # F = 08:01:15 - 10s = 08:01:05 = end of [08:00, 08:01) + 5s: final. One millisecond less: not final.
+    r = partitioned(tmp_path, [[ev(10), ev(75)], [ev(75)]])
+    assert [(x["window"], x["window_start"]) for x in r.rows if x["window"] == "1m"] == [("1m", ts(0))]
+    r = partitioned(tmp_path, [[ev(10), ev(75)], [ev(74.999)]])
+    assert [x for x in r.rows if x["window"] == "1m"] == []
+
+
+def test_partitioned_result_does_not_depend_on_the_interleaving(tmp_path):
+    p0 = [ev(10, route="A", speed=3), ev(100, route="A", speed=7), ev(FAR, route="A")]
+    p1 = [ev(20, route="B", speed=4), ev(50, route="B", speed=9), ev(FAR, route="B")]
+    # Replay-style (one arrival order): p0 then p1 makes B's events late; p1 then p0 does not. The rows differ.
+    a_dir, b_dir = tmp_path / "ab", tmp_path / "ba"
+    a_dir.mkdir()
+    b_dir.mkdir()
+    ab, ba = run(a_dir, p0[:-1] + p1[:-1] + [ev(FAR)]), run(b_dir, p1[:-1] + p0[:-1] + [ev(FAR)])
+    assert ab.summary["late"] != ba.summary["late"]
+    early = lambda rows: keyed([x for x in rows if x["window_start"] < ts(FAR - 120)])  # noqa: E731
+    assert early(ab.rows) != early(ba.rows)
+    # Partitioned: the same rows in either order of the partitions, nothing late, and equal to the replay of the
+    # time-ordered interleaving (where nothing is late either), final windows only.
+    r1 = partitioned(tmp_path, [p0, p1])
+    r2 = partitioned(tmp_path, [p1, p0])
+    assert r1.rows == r2.rows and r1.summary["late"] == r2.summary["late"] == {"1m": 0, "2m": 0}
+    assert early(r1.rows) == early(ba.rows)
+    assert all(x["window_start"] < ts(FAR - 120) for x in r1.rows)  # the sentinels' windows are not final
+    row = keyed(r1.rows)[("2m", ts(0), "gh5", "u33d8", "B")]
+    assert row["n"] == 2 and row["s_mean"] == 6.5 and row["s_p90"] == 4.0
+
+
+def test_partitioned_rejects_and_blank_lines_do_not_move_a_partitions_stamp(tmp_path):
+    r = partitioned(tmp_path, [
+        [ev(100), "not json", ev(30)],  # late: stamp 08:01:30 from the first event
+        [ev(100, lat=95), "", ev(30), ev(100)],  # the rejected 08:01:40 sets no stamp: 08:00:30 is on time
+    ])
+    assert r.summary["lines_read"] == 7 and r.summary["empty_lines"] == 1
+    assert r.summary["rejected"] == {"malformed": 1, "bad_time": 0, "bad_coordinates": 1}
+    assert r.summary["events_accepted"] == 4
+    assert r.summary["late"] == {"1m": 1, "2m": 1}
+    assert {(x["input"], x["line"]) for x in r.late} == {("partition-0", 3)}
+    assert [(x["input"], x["line"], x["reason"]) for x in r.rejects] == [
+        ("partition-0", 2, "malformed"), ("partition-1", 1, "bad_coordinates")]
+    assert {(x["window"], x["window_start"], x["n"]) for x in r.rows if x["window"] == "1m"} == {("1m", ts(0), 1)}
