@@ -383,8 +383,15 @@ private func kafkaLog(
   _ rk: OpaquePointer?, _ level: Int32, _ facility: UnsafePointer<CChar>?, _ text: UnsafePointer<CChar>?
 ) {
   guard let rk, let consumer = consumer(of: af_rd_kafka_opaque()!(rk)) else { return }
-  let message = Logger.Message(stringLiteral: "librdkafka: \(text.map { String(cString: $0) } ?? "")")
-  let metadata: Logger.Metadata = ["facility": "\(facility.map { String(cString: $0) } ?? "")"]
+  let line = text.map { String(cString: $0) } ?? ""
+  let message = Logger.Message(stringLiteral: "librdkafka: \(line)")
+  let facilityName = facility.map { String(cString: $0) } ?? ""
+  let metadata: Logger.Metadata = ["facility": "\(facilityName)"]
+  // Offsets reach the group only after a checkpoint holds them, for lag tools: a commit refused because the group
+  // is rebalancing loses nothing (the next checkpoint commits again), so it is not a warning.
+  if facilityName == "COMMITFAIL", line.contains("rebalance in progress") {
+    return consumer.logger.debug(message, metadata: metadata)
+  }
   switch level {
   case ...3: consumer.logger.error(message, metadata: metadata)
   case 4: consumer.logger.warning(message, metadata: metadata)
