@@ -54,9 +54,15 @@ public struct TextWriter {
   /// Values with at most six decimals (speeds, coordinates, most measurements) printed as digits directly: when
   /// `m / 10^k` (exact integer over exact power, correctly rounded) equals `d`, the text `m` with `k` decimals
   /// parses back to `d` and no shorter form exists, which is what `description` would print.
+  ///
+  /// A value with fewer decimals also passes the six-decimal test (`a · 10^6` rounds to `m · 10^(6−k)` exactly,
+  /// the error being far below one half under 1e15), so one test rejects every other value (means, standard
+  /// deviations) before the loop looks for the fewest decimals.
   private mutating func writeShortDecimal(_ d: Double) -> Bool {
     let a = abs(d)
     guard a >= 1e-4, a < 1e9 else { return false }
+    let last = Self.powersOfTen[Self.powersOfTen.count - 1]
+    guard (a * last).rounded() / last == a else { return false }
     for k in 1..<Self.powersOfTen.count {
       let p = Self.powersOfTen[k]
       let m = (a * p).rounded()
