@@ -107,16 +107,22 @@ public struct TextWriter {
   }
 
   /// `s` as a CSV field, quoted only when it holds a comma, quote or line break.
+  ///
+  /// Checked and copied through one contiguous view of the text (every area, window and dimension cell passes
+  /// here): scanning `s.utf8` as a collection went through its generic iterator byte by byte.
   mutating func write(csvField s: String) {
-    if s.utf8.contains(where: { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }) {
-      bytes.append(34)
-      for b in s.utf8 {
-        if b == 34 { bytes.append(34) }
-        bytes.append(b)
+    var s = s
+    s.withUTF8 { text in
+      if text.contains(where: { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }) {
+        bytes.append(34)
+        for b in text {
+          if b == 34 { bytes.append(34) }
+          bytes.append(b)
+        }
+        bytes.append(34)
+      } else {
+        bytes.append(contentsOf: text)
       }
-      bytes.append(34)
-    } else {
-      write(s)
     }
   }
 }
