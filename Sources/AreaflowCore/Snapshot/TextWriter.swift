@@ -54,9 +54,15 @@ public struct TextWriter {
   /// Values with at most six decimals (speeds, coordinates, most measurements) printed as digits directly: when
   /// `m / 10^k` (exact integer over exact power, correctly rounded) equals `d`, the text `m` with `k` decimals
   /// parses back to `d` and no shorter form exists, which is what `description` would print.
+  ///
+  /// A value with fewer decimals also passes the six-decimal test (`a · 10^6` rounds to `m · 10^(6−k)` exactly,
+  /// the error being far below one half under 1e15), so one test rejects every other value (means, standard
+  /// deviations) before the loop looks for the fewest decimals.
   private mutating func writeShortDecimal(_ d: Double) -> Bool {
     let a = abs(d)
     guard a >= 1e-4, a < 1e9 else { return false }
+    let last = Self.powersOfTen[Self.powersOfTen.count - 1]
+    guard (a * last).rounded() / last == a else { return false }
     for k in 1..<Self.powersOfTen.count {
       let p = Self.powersOfTen[k]
       let m = (a * p).rounded()
@@ -101,16 +107,22 @@ public struct TextWriter {
   }
 
   /// `s` as a CSV field, quoted only when it holds a comma, quote or line break.
+  ///
+  /// Checked and copied through one contiguous view of the text (every area, window and dimension cell passes
+  /// here): scanning `s.utf8` as a collection went through its generic iterator byte by byte.
   mutating func write(csvField s: String) {
-    if s.utf8.contains(where: { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }) {
-      bytes.append(34)
-      for b in s.utf8 {
-        if b == 34 { bytes.append(34) }
-        bytes.append(b)
+    var s = s
+    s.withUTF8 { text in
+      if text.contains(where: { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }) {
+        bytes.append(34)
+        for b in text {
+          if b == 34 { bytes.append(34) }
+          bytes.append(b)
+        }
+        bytes.append(34)
+      } else {
+        bytes.append(contentsOf: text)
       }
-      bytes.append(34)
-    } else {
-      write(s)
     }
   }
 }
