@@ -49,6 +49,8 @@ final class ScaleOutIntake {
   private let logger: Logger
   private let clock: RuntimeClock
   private(set) var partitions: [Int32: Partition] = [:]
+  /// Chunks taken and not yet sent, in the order taken (`flushLines` sends them).
+  private var pending: [(Partition, LineChunk)] = []
   /// Lines sent since start, for logs and metrics.
   private(set) var linesSent: Int64 = 0
   /// Set when blocks could not be delivered: the instance must restart from the saved positions.
@@ -147,35 +149,51 @@ final class ScaleOutIntake {
       return
     }
     partition.lastData = clock.monotonic()
-    _ = partition.reader.take(offset: m.offset, value: m.value) { chunk in send(chunk, from: partition) }
+    _ = partition.reader.take(offset: m.offset, value: m.value) { chunk in pending.append((partition, chunk)) }
     if let failure = partition.reader.failure {
       logger.error("\(address.name)#\(m.partition): \(failure)")
     }
   }
 
-  /// Hands on the whole lines every partition holds.
+  /// Hands on the whole lines every partition holds, and sends every chunk taken.
   func flushLines() {
     for partition in partitions.values {
-      partition.reader.flush { chunk in send(chunk, from: partition) }
+      partition.reader.flush { chunk in pending.append((partition, chunk)) }
     }
+    sendPending()
   }
 
-  private func send(_ chunk: LineChunk, from partition: Partition) {
-    let p = partition.reader.partition
-    let batch = decoder.decode(chunk)
-    let stamped = partition.stamper.stamp(batch)
-    let home = RepartitionBlock.home(source: p, partitions: writer.partitions)
-    for (r, block) in writer.blocks(stamped, source: p, sourceCount: sourceCount).enumerated()
-    where block.entryCount > 0 || r == home {
-      do {
-        try producer.send(block.encode(), partition: Int32(r))
-      } catch {
-        failure = error.description
+  /// Sends the chunks taken, in the order they were taken: decoding and block encoding are pure and run on every
+  /// core; stamping runs in order, since each partition's stamps follow its own events.
+  private func sendPending() {
+    guard !pending.isEmpty else { return }
+    let work = pending
+    pending = []
+    let decoder = decoder
+    let batches = SnapshotSink.concurrentMap(work.count) { i in decoder.decode(work[i].1) }
+    var stamped: [StampedBatch] = []
+    stamped.reserveCapacity(work.count)
+    for (i, (partition, _)) in work.enumerated() { stamped.append(partition.stamper.stamp(batches[i])) }
+    let (writer, sourceCount) = (writer, sourceCount)
+    let encoded = SnapshotSink.concurrentMap(work.count) { i -> [(Int32, [UInt8])] in
+      let p = work[i].0.reader.partition
+      let home = RepartitionBlock.home(source: p, partitions: writer.partitions)
+      return writer.blocks(stamped[i], source: p, sourceCount: sourceCount).enumerated().compactMap { r, block in
+        block.entryCount > 0 || r == home ? (Int32(r), block.encode()) : nil
       }
     }
-    linesSent += Int64(batch.lineCount)
-    partition.idle = false
-    if delayMilliseconds > 0 { usleepMilliseconds(delayMilliseconds) }
+    for (i, (partition, _)) in work.enumerated() {
+      for (r, bytes) in encoded[i] {
+        do {
+          try producer.send(bytes, partition: r)
+        } catch {
+          failure = error.description
+        }
+      }
+      linesSent += Int64(batches[i].lineCount)
+      partition.idle = false
+      if delayMilliseconds > 0 { usleepMilliseconds(delayMilliseconds) }
+    }
   }
 
   /// Sends every repartition partition the bound (and idleness) of each source partition read here, when it

@@ -64,7 +64,16 @@ public final class ScaleOutPipeline: @unchecked Sendable {
     let aggregateConsumer = try KafkaConsumer(
       address: repartition, group: "\(group).aggregate", subscribes: true, environment: environment, logger: logger)
     let sourceCount = try sourceConsumer.partitions(timeoutMilliseconds: 10_000).count
-    let partitions = try aggregateConsumer.partitions(timeoutMilliseconds: 10_000).count
+    let partitions: Int
+    do {
+      partitions = try aggregateConsumer.partitions(timeoutMilliseconds: 10_000).count
+    } catch {
+      throw ScaleOutStore.Unusable(
+        description: """
+          scale_out.topic: \(error); create it once with as many partitions as instances may ever aggregate, e.g. \
+          kafka-topics.sh --create --topic \(scaleOut.topic) --partitions 12
+          """)
+    }
     let producer = try RepartitionProducer(address: address, topic: scaleOut.topic, environment: environment)
     let decoder = BatchDecoder(config: config, schemes: schemes)
     intake = ScaleOutIntake(
