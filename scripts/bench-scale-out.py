@@ -53,7 +53,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
-from kafka_mock import MockCluster  # noqa: E402
+from kafka_mock import MockCluster, produce_all  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 # Short group timings: on the mock cluster a rebalance otherwise can stall ~40 s.
@@ -184,21 +184,7 @@ def produce(bootstrap: str, topic: str, messages: list[tuple[int, str]], compres
 
     producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 20, "acks": "all",
                          "compression.type": compression, "batch.num.messages": 10000})
-    failures = []
-
-    def acked(err, _msg):
-        if err is not None:
-            failures.append(str(err))
-
-    for partition, value in messages:
-        while True:
-            try:
-                producer.produce(topic, value.encode(), partition=partition, on_delivery=acked)
-                break
-            except BufferError:
-                producer.poll(0.05)
-        producer.poll(0)
-    left = producer.flush(120)
+    failures, left = produce_all(producer, topic, messages, 120)
     if failures or left:
         raise SystemExit(f"producing to {topic}: {len(failures)} failed, {left} unacknowledged: {failures[:3]}")
 

@@ -24,6 +24,26 @@ import sys
 from pathlib import Path
 
 
+def produce_all(producer, topic: str, messages, timeout_s: float) -> tuple[list[str], int]:
+    """Produces (partition, value) messages in order with a confluent-kafka `producer`, waits for every
+    acknowledgement, and returns the delivery failures and the messages still unacknowledged."""
+    failures: list[str] = []
+
+    def acked(err, _msg):
+        if err is not None:
+            failures.append(str(err))
+
+    for partition, value in messages:
+        while True:
+            try:
+                producer.produce(topic, value.encode(), partition=partition, on_delivery=acked)
+                break
+            except BufferError:
+                producer.poll(0.05)
+        producer.poll(0)
+    return failures, producer.flush(timeout_s)
+
+
 def serve() -> None:
     from confluent_kafka import Consumer, Producer, TopicPartition
 
@@ -71,21 +91,7 @@ def serve() -> None:
             elif words[0] == "produce":
                 topic, path = words[1], words[2]
                 messages = json.loads(Path(path).read_text())
-                failures = []
-
-                def acked(err, _msg):
-                    if err is not None:
-                        failures.append(str(err))
-
-                for partition, value in messages:
-                    while True:
-                        try:
-                            producer.produce(topic, value.encode(), partition=partition, on_delivery=acked)
-                            break
-                        except BufferError:
-                            producer.poll(0.05)
-                    producer.poll(0)
-                left = producer.flush(60)
+                failures, left = produce_all(producer, topic, messages, 60)
                 if failures or left:
                     print(f"error {len(failures)} failed, {left} unacknowledged: {failures[:3]}", flush=True)
                 else:

@@ -12,7 +12,7 @@ extension PartitionAggregate {
     w.write(partitions)
     w.write(resumeOffset)
     w.write(closedUpTo)
-    w.write(floorValue)
+    w.write(floor)
     w.write(sources.count)
     for s in sources {
       w.write(s.talliedLine)

@@ -40,7 +40,7 @@ public final class PartitionAggregate {
   /// The watermark windows were closed up to (never goes down).
   public private(set) var closedUpTo = Int64.min
   /// Raised by the idle clock while every source partition is idle.
-  private var floor = Int64.min
+  private(set) var floor = Int64.min
   /// The next offset of the repartition partition after the blocks taken.
   public private(set) var nextOffset: Int64 = 0
 
@@ -78,17 +78,6 @@ public final class PartitionAggregate {
       return false
     }
     counters = RunSummary(windows: config.windows.map(\.name), regionSchemes: regionSchemes.map(\.name))
-  }
-
-  /// The source partitions known so far.
-  public var sourceCount: Int { sources.count }
-  /// Windows holding events that are not final yet.
-  public var openWindowCount: Int { store.openWindowCount }
-  /// Events waiting for other source partitions.
-  public var queuedEntries: Int {
-    sources.reduce(0) { n, s in
-      n + s.queue[s.queueHead...].reduce(0) { $0 + $1.block.entryCount - $1.next }
-    }
   }
 
   /// The offset to read this partition again from after a restart: the first block with events not yet released.
@@ -252,8 +241,6 @@ public final class PartitionAggregate {
     rows.append(contentsOf: store.close(upTo: nil))
     return rows
   }
-
-  var floorValue: Int64 { floor }
 
   func restoreState(
     sources: [SourceProgress], counters: RunSummary, labels: [UInt64: [String?]], closedUpTo: Int64, floor: Int64,

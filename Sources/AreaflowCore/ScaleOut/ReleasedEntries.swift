@@ -43,12 +43,10 @@ struct ReleasedEntries {
     b.dimensionKeys = dimensions
     b.values = values
     b.distinctHashes = hashes
-    for s in 0..<schemeCount {
-      var column = AreaColumn()
-      column.keys = areas
-      column.starts = (0...count).map { Int32($0) }
-      b.areas[s] = column
-    }
+    var column = AreaColumn()
+    column.keys = areas
+    column.starts = (0...count).map { Int32($0) }
+    for s in 0..<schemeCount { b.areas[s] = column }
     b.lineIndex = (0..<count).map { Int32($0) }
     b.lineStart = Array(repeating: 0, count: count)
     b.lineEnd = Array(repeating: 0, count: count)

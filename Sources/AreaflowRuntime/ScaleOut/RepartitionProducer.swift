@@ -17,7 +17,6 @@ final class RepartitionProducer {
   private var topicHandle: OpaquePointer?
   /// Delivery failures since the last `flush`.
   private var failures: [String] = []
-  private(set) var sent = 0
 
   init(address: KafkaAddress, topic: String, environment: [String: String]) throws(Failure) {
     self.topic = topic
@@ -32,18 +31,12 @@ final class RepartitionProducer {
     case .success(let resolved): settings += resolved
     case .failure(let refusal): throw Failure(description: refusal.description)
     }
-    let conf: OpaquePointer
+    let made: OpaquePointer
     do {
-      conf = try KafkaConfiguration.make(settings)
+      made = try KafkaConfiguration.producer(
+        settings, opaque: Unmanaged.passUnretained(self).toOpaque(), delivered: repartitionDelivered)
     } catch {
       throw Failure(description: error.description)
-    }
-    var error = [CChar](repeating: 0, count: 512)
-    af_rd_kafka_conf_set_opaque()!(conf, Unmanaged.passUnretained(self).toOpaque())
-    af_rd_kafka_conf_set_dr_msg_cb()!(conf, repartitionDelivered)
-    guard let made = af_rd_kafka_new()!(RD_KAFKA_PRODUCER, conf, &error, error.count) else {
-      af_rd_kafka_conf_destroy()!(conf)
-      throw Failure(description: "cannot make a producer: \(KafkaConfiguration.string(error))")
     }
     producer = made
     topicHandle = af_rd_kafka_topic_new()!(made, topic, nil)
@@ -71,10 +64,7 @@ final class RepartitionProducer {
           topicHandle, partition, RD_KAFKA_MSG_F_COPY, UnsafeMutableRawPointer(mutating: v.baseAddress), v.count, nil,
           0, nil)
       }
-      if status == 0 {
-        sent += 1
-        return
-      }
+      if status == 0 { return }
       let err = af_rd_kafka_last_error()!()
       guard err == RD_KAFKA_RESP_ERR__QUEUE_FULL else {
         throw Failure(description: "cannot produce to \(topic): \(KafkaConfiguration.text(err))")

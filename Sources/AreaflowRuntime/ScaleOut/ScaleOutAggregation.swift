@@ -56,8 +56,6 @@ final class ScaleOutAggregation {
   var pauseMilliseconds = 0
   /// `run --http`: sinks keep the tables they publish, for the view.
   var keepsTables = false
-  /// Blocks that could not be decoded (logged; they can only come from another writer on the topic).
-  private(set) var corruptBlocks = 0
 
   init(
     consumer: KafkaConsumer, store: ScaleOutStore, partitions: Int, config: PipelineConfig, schemes: [any AreaScheme],
@@ -149,7 +147,6 @@ final class ScaleOutAggregation {
       partition.changed = true
       return r
     } catch {
-      corruptBlocks += 1
       logger.error(
         "a message of the repartition topic is not an areaflow block; skipped",
         metadata: ["partition": "\(r)", "offset": "\(m.offset)", "error": "\(error)"])
@@ -276,11 +273,7 @@ final class ScaleOutAggregation {
     if partition.lastSweep + 30 <= ProcessInfo.processInfo.systemUptime {
       // What instances killed while committing left of this partition (its part numbers are taken now).
       partition.lastSweep = ProcessInfo.processInfo.systemUptime
-      store.sweep(
-        r,
-        newest: PartitionCheckpoint(
-          fingerprint: fingerprint, epoch: next, owner: store.instance, partSequence: partition.sink.partSequence,
-          summary: partition.sink.summary, pendingFiles: [], aggregate: []))
+      store.sweep(r, epoch: next, partSequence: partition.sink.partSequence)
     }
     do {
       try store.writeSummary(r, partition.sink.summary)

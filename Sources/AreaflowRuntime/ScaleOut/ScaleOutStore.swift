@@ -76,18 +76,18 @@ struct ScaleOutStore: Sendable {
         throw Unusable(description: error.description)
       }
     }
-    sweep(r, newest: checkpoint)
+    sweep(r, epoch: checkpoint?.epoch ?? 0, partSequence: checkpoint?.partSequence ?? 0)
     if let checkpoint { try? writeSummary(r, checkpoint.summary) }
     return checkpoint
   }
 
   /// Deletes what no commit of `r` can list any more, left by instances killed while committing: staged part files
-  /// (and their temporaries) of `r` that are this instance's, or numbered at or below `newest`'s part sequence (that
-  /// number is taken: whoever staged it lost its epoch), or abandoned for `abandonedAfter`; and epoch temporaries
-  /// at or below `newest`'s epoch. Another instance's fresh staged files beyond the newest epoch are left alone: it
+  /// (and their temporaries) of `r` that are this instance's, or numbered at or below `partSequence`, the newest
+  /// epoch's (that number is taken: whoever staged it lost its epoch), or abandoned for `abandonedAfter`; and epoch
+  /// temporaries at or below `epoch`, the newest. Another instance's fresh staged files beyond the newest epoch are left alone: it
   /// may still hold `r` (paused past its session) and be about to commit them; if it loses that commit it deletes
   /// them itself.
-  func sweep(_ r: Int, newest: PartitionCheckpoint?, abandonedAfter seconds: Double = 900) {
+  func sweep(_ r: Int, epoch newest: Int, partSequence: Int, abandonedAfter seconds: Double = 900) {
     let prefix = "part-\(Self.label(r))-"
     let own = ".\(instance).staged"
     let now = Date()
@@ -103,7 +103,7 @@ struct ScaleOutStore: Sendable {
         guard bare.hasPrefix(prefix) else { continue }
         let sequence = Int(bare.dropFirst(prefix.count).prefix { $0.isNumber }) ?? Int.max
         let path = "\(directory)/\(relative)"
-        if name.hasSuffix(own) || sequence <= (newest?.partSequence ?? 0) || age(path) > seconds { unlink(path) }
+        if name.hasSuffix(own) || sequence <= partSequence || age(path) > seconds { unlink(path) }
       }
     }
     let folder = folder(r)
@@ -112,7 +112,7 @@ struct ScaleOutStore: Sendable {
       let path = "\(folder)/\(name)"
       if bare.hasPrefix("epoch-") {
         let epoch = Int(bare.dropFirst(6).prefix { $0.isNumber }) ?? Int.max
-        if epoch <= (newest?.epoch ?? 0) || age(path) > seconds { unlink(path) }
+        if epoch <= newest || age(path) > seconds { unlink(path) }
       } else if age(path) > 10 {
         unlink(path)
       }

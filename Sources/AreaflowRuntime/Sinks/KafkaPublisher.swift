@@ -243,18 +243,12 @@ final class KafkaPublisher: @unchecked Sendable {
     } else {
       settings.append(("enable.idempotence", "true"))
     }
-    let conf: OpaquePointer
+    let made: OpaquePointer
     do {
-      conf = try KafkaConfiguration.make(settings)
+      made = try KafkaConfiguration.producer(
+        settings, opaque: Unmanaged.passUnretained(self).toOpaque(), delivered: kafkaDelivered)
     } catch {
       throw Failure(description: error.description)
-    }
-    var error = [CChar](repeating: 0, count: 512)
-    af_rd_kafka_conf_set_opaque()!(conf, Unmanaged.passUnretained(self).toOpaque())
-    af_rd_kafka_conf_set_dr_msg_cb()!(conf, kafkaDelivered)
-    guard let made = af_rd_kafka_new()!(RD_KAFKA_PRODUCER, conf, &error, error.count) else {
-      af_rd_kafka_conf_destroy()!(conf)
-      throw Failure(description: "cannot make a producer: \(KafkaConfiguration.string(error))")
     }
     producer = made
     topicHandle = af_rd_kafka_topic_new()!(made, config.topic, nil)

@@ -44,6 +44,23 @@ enum KafkaConfiguration {
     return .success(resolved)
   }
 
+  /// A new producer (`rd_kafka_t`) holding `settings`, whose delivery reports go to `delivered` with `opaque`.
+  /// - Throws: `Refusal` when a setting is refused or librdkafka cannot make the producer.
+  static func producer(
+    _ settings: [(String, String)], opaque: UnsafeMutableRawPointer,
+    delivered: @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?) -> Void
+  ) throws(Refusal) -> OpaquePointer {
+    let conf = try make(settings)
+    var error = [CChar](repeating: 0, count: 512)
+    af_rd_kafka_conf_set_opaque()!(conf, opaque)
+    af_rd_kafka_conf_set_dr_msg_cb()!(conf, delivered)
+    guard let made = af_rd_kafka_new()!(RD_KAFKA_PRODUCER, conf, &error, error.count) else {
+      af_rd_kafka_conf_destroy()!(conf)
+      throw Refusal(description: "cannot make a producer: \(string(error))")
+    }
+    return made
+  }
+
   /// A C string in a fixed buffer (librdkafka's error buffers).
   static func string(_ buffer: [CChar]) -> String {
     String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
