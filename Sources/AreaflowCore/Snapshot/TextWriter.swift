@@ -2,7 +2,10 @@
 ///
 /// Public so the HTTP API renders its JSON with the very number and time formatting of the NDJSON snapshots: the
 /// API and the files then agree byte for byte on every value.
-public struct TextWriter {
+///
+/// A `TextOutputStream` so that a `Double` writes itself here: the standard library formats it into a stack buffer
+/// and hands the bytes to `_writeASCII`, the same digits as `description` without building a `String` per value.
+public struct TextWriter: TextOutputStream {
   public var bytes: [UInt8] = []
 
   public init() {}
@@ -10,6 +13,11 @@ public struct TextWriter {
   public mutating func write(_ s: String) {
     var s = s
     s.withUTF8 { bytes.append(contentsOf: $0) }
+  }
+
+  /// The standard library's path for ASCII text it formatted itself (numbers): appended as it is.
+  public mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
+    bytes.append(contentsOf: buffer)
   }
 
   /// Decimal digits of an integer, without building a String.
@@ -45,7 +53,8 @@ public struct TextWriter {
       bytes.append(46)
       bytes.append(48)
     } else if !writeShortDecimal(d) {
-      write(d.description)
+      // The shortest round-trip digits, as `description` prints them (NaN and infinities never get here).
+      d.write(to: &self)
     }
   }
 
