@@ -3,11 +3,17 @@ import Testing
 
 @testable import AreaflowCore
 
-/// `TextWriter.write(double:)` must write exactly what it wrote before its fast paths changed: snapshot files are
-/// compared byte for byte.
+/// `TextWriter.write(double:)` (NDJSON, the API) and `ByteBuffer.write(double:)` (CSV cells) must write exactly what
+/// the writer wrote before its fast paths changed: snapshot files are compared byte for byte.
 @Suite struct TextWriterDoubleTests {
   func written(_ d: Double) -> String {
     var w = TextWriter()
+    w.write(double: d)
+    return String(decoding: w.bytes, as: UTF8.self)
+  }
+
+  func writtenToBuffer(_ d: Double) -> String {
+    let w = ByteBuffer(capacity: 1)
     w.write(double: d)
     return String(decoding: w.bytes, as: UTF8.self)
   }
@@ -40,7 +46,8 @@ import Testing
     .greatestFiniteMagnitude, .leastNormalMagnitude, .leastNonzeroMagnitude, .ulpOfOne, 1 + .ulpOfOne,
     1 - .ulpOfOne / 2,
     .pi, -.pi, 100.0 / 7, 52.632_83, 13.479_70, 24.3, -23.000_001, 0.000_000_1, 123.456_789_1, 1.000_000_5,
-    -0.0, 0.0, 1.0, -1.0, .nan, .infinity, -.infinity,
+    -0.0, 0.0, 1.0, -1.0, .nan, .infinity, -.infinity, 0.499_999_999_999_999_94, 0.5, 2.5, 0.000_15, 0.000_100_000_5,
+    999_999_999.999_999_5, 999_999_999.5, 0.123_456_5, 0.123_456_500_000_000_01, 1.000_001, 1.000_000_999_999_999_9,
   ]
 
   @Test func writerMatchesTheFormerWriter() {
@@ -64,8 +71,30 @@ import Testing
       }
     }
     for v in values {
-      #expect(written(v) == reference(v), "\(v.bitPattern)")
+      let expected = reference(v)
+      #expect(written(v) == expected, "\(v.bitPattern)")
+      #expect(writtenToBuffer(v) == expected, "\(v.bitPattern)")
     }
+  }
+
+  /// Integers as `description` prints them, through both writers, with a buffer that has to grow.
+  @Test func integersMatchDescription() {
+    var random = SeededRandom(seed: 9)
+    var values: [Int64] = [0, 1, -1, 9, 10, -10, 99, 100, Int64.max, Int64.min, Int64.max - 1, Int64.min + 1]
+    for _ in 0..<100_000 {
+      values.append(Int64(bitPattern: random.next()) >> Int64(random.below(64)))
+    }
+    let buffer = ByteBuffer(capacity: 1)
+    var expected: [UInt8] = []
+    for v in values {
+      var w = TextWriter()
+      w.write(integer: v)
+      #expect(String(decoding: w.bytes, as: UTF8.self) == String(v))
+      buffer.write(integer: v)
+      buffer.append(44)
+      expected += Array(String(v).utf8) + [44]
+    }
+    #expect(buffer.bytes == expected)
   }
 
   func pow10(_ e: Double) -> Double {

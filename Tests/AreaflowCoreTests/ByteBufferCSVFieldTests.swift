@@ -3,10 +3,10 @@ import Testing
 
 @testable import AreaflowCore
 
-/// `TextWriter.write(csvField:)` must quote exactly as before it read the text through one contiguous view.
-@Suite struct TextWriterCSVFieldTests {
+/// `ByteBuffer.write(csvField:)` (every CSV cell of text) must quote exactly as the former array-based writer did.
+@Suite struct ByteBufferCSVFieldTests {
   func written(_ s: String) -> [UInt8] {
-    var w = TextWriter()
+    let w = ByteBuffer(capacity: 1)
     w.write(csvField: s)
     return w.bytes
   }
