@@ -35,22 +35,35 @@ public struct RowAssembler: Sendable {
     window: Int, scheme: Int, order: ArraySlice<Int>
   )] {
     guard !rows.isEmpty else { return [] }
-    // Rank of every dimension combination by its labels (nil sorts before "").
-    let dimensionRank: [UInt64: Int] = {
-      guard !dimensions.isEmpty else { return [:] }
-      let present = Set(rows.keys.map(\.dimensions))
-      let ordered = present.sorted { a, b in
-        let x = labels[a] ?? []
-        let y = labels[b] ?? []
-        for (p, q) in zip(x, y) where p != q {
-          guard let p else { return true }
-          guard let q else { return false }
-          return p < q
+    // Each row's dimension combination as a dense index: one hash lookup per row, the rest by array.
+    var dimensionIndex: [UInt64: Int32] = [:]
+    var present: [UInt64] = []
+    var rowDimensions = [Int32](repeating: 0, count: rows.count)
+    if !dimensions.isEmpty {
+      for (i, key) in rows.keys.enumerated() {
+        let d = key.dimensions
+        if let known = dimensionIndex[d] {
+          rowDimensions[i] = known
+        } else {
+          dimensionIndex[d] = Int32(present.count)
+          rowDimensions[i] = Int32(present.count)
+          present.append(d)
         }
-        return false
       }
-      return Dictionary(uniqueKeysWithValues: ordered.enumerated().map { ($1, $0) })
-    }()
+    }
+    // Rank of every dimension combination by its labels (nil sorts before "").
+    var dimensionRank = [Int32](repeating: 0, count: present.count)
+    let byLabels = present.indices.sorted { a, b in
+      let x = labels[present[a]] ?? []
+      let y = labels[present[b]] ?? []
+      for (p, q) in zip(x, y) where p != q {
+        guard let p else { return true }
+        guard let q else { return false }
+        return p < q
+      }
+      return false
+    }
+    for (rank, index) in byLabels.enumerated() { dimensionRank[index] = Int32(rank) }
     // Areas whose labels do not sort like their keys (region ids) get a rank by label.
     var areaRank: [Int: [UInt64: Int]] = [:]
     for (s, scheme) in schemes.enumerated() where !scheme.labelsSortLikeKeys {
@@ -60,7 +73,7 @@ public struct RowAssembler: Sendable {
     }
     // Rolled-up parents (privacy) come after the areas of their window, level by level.
     struct SortKey: Comparable {
-      var window: Int32, scheme: Int32, index: Int64, level: UInt8, area: UInt64, dims: Int
+      var window: Int32, scheme: Int32, index: Int64, level: UInt8, area: UInt64, dims: Int32
       static func < (a: SortKey, b: SortKey) -> Bool {
         (a.window, a.scheme, a.index, a.level, a.area, a.dims) < (b.window, b.scheme, b.index, b.level, b.area, b.dims)
       }
@@ -71,7 +84,7 @@ public struct RowAssembler: Sendable {
       return SortKey(
         window: k.window, scheme: k.scheme, index: k.index, level: level,
         area: level == 0 ? areaRank[Int(k.scheme)].map { UInt64($0[k.area]!) } ?? k.area : k.area,
-        dims: dimensionRank[k.dimensions] ?? 0)
+        dims: dimensions.isEmpty ? 0 : dimensionRank[Int(rowDimensions[i])])
     }
     let order = sortKeys.indices.sorted { sortKeys[$0] < sortKeys[$1] }
     var result: [(Int, Int, ArraySlice<Int>)] = []

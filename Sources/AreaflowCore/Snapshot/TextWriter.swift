@@ -53,20 +53,28 @@ public struct TextWriter: TextOutputStream {
   }
 
   /// `s` as a JSON string literal, quotes included. Invalid UTF-8 was already replaced when the String was made.
+  ///
+  /// Runs of bytes that need no escape (all of most raw lines in side records) are appended at once.
   public mutating func write(jsonString s: String) {
     bytes.append(34)
-    for b in s.utf8 {
-      switch b {
-      case 34: bytes.append(contentsOf: [92, 34])
-      case 92: bytes.append(contentsOf: [92, 92])
-      case 10: bytes.append(contentsOf: [92, 110])
-      case 13: bytes.append(contentsOf: [92, 114])
-      case 9: bytes.append(contentsOf: [92, 116])
-      case 0..<32:
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        bytes.append(contentsOf: [92, 117, 48, 48, hex[Int(b >> 4)], hex[Int(b & 15)]])
-      default: bytes.append(b)
+    var s = s
+    s.withUTF8 { text in
+      var runStart = 0
+      for (i, b) in text.enumerated() where b < 32 || b == 34 || b == 92 {
+        if i > runStart { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[runStart..<i])) }
+        runStart = i + 1
+        switch b {
+        case 34: bytes.append(contentsOf: [92, 34])
+        case 92: bytes.append(contentsOf: [92, 92])
+        case 10: bytes.append(contentsOf: [92, 110])
+        case 13: bytes.append(contentsOf: [92, 114])
+        case 9: bytes.append(contentsOf: [92, 116])
+        default:
+          let hex: [UInt8] = Array("0123456789abcdef".utf8)
+          bytes.append(contentsOf: [92, 117, 48, 48, hex[Int(b >> 4)], hex[Int(b & 15)]])
+        }
       }
+      if text.count > runStart { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[runStart...])) }
     }
     bytes.append(34)
   }
