@@ -130,12 +130,23 @@ public struct WatermarkStamper: Sendable {
     var lateCounts = [Int](repeating: 0, count: windows.count)
     let live = !inputMaxTimes.isEmpty
     let input = live ? min(batch.input, inputMaxTimes.count - 1) : 0
+    // Per window name, the time below which an event is late under the watermark `thresholdsFor` (nil: decide per
+    // event), recomputed only when the watermark moves.
+    var lateBefore = [Int64?](repeating: Int64.min, count: windows.count)
+    var thresholdsFor = Int64.min
     for i in 0..<batch.count {
       let w = current
       stamps[i] = w
       let t = batch.times[i]
       if w != Int64.min {
+        if w != thresholdsFor {
+          thresholdsFor = w
+          for (s, spec) in windows.enumerated() {
+            lateBefore[s] = WindowMath.lateBefore(watermark: w, spec, lateness: watermark.allowedLateness)
+          }
+        }
         for (s, spec) in windows.enumerated() {
+          if let below = lateBefore[s], t >= below { continue }
           let range = WindowMath.windowIndices(t, spec)
           let open = WindowMath.firstOpenIndex(watermark: w, spec, lateness: watermark.allowedLateness)
           if range.lowerBound < open {
@@ -167,6 +178,7 @@ public struct WatermarkStamper: Sendable {
   /// event), which is the order of their watermark stamps: shards close windows in that order.
   private func route(_ batch: EventBatch) -> [[UInt64]] {
     var routes = [[UInt64]](repeating: [], count: shardCount)
+    let shardMask = shardCount.nonzeroBitCount == 1 ? UInt64(shardCount - 1) : 0
     let schemes = batch.areas.count
     if shardCount == 1 {
       routes[0].reserveCapacity(batch.count * schemes)
@@ -185,7 +197,9 @@ public struct WatermarkStamper: Sendable {
             let key =
               routingLevels > 0
               ? routingSchemes[s].routingKey(of: column.keys[a], levels: routingLevels) : column.keys[a]
-            let shard = Int(ByteHasher.mix(key &+ UInt64(s)) % UInt64(shardCount))
+            let hash = ByteHasher.mix(key &+ UInt64(s))
+            // A power-of-two shard count (the usual 2, 4, 8) takes the remainder by mask instead of by division.
+            let shard = Int(shardMask != 0 ? hash & shardMask : hash % UInt64(shardCount))
             routes[shard].append(entry)
           }
         }

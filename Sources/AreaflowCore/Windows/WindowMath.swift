@@ -34,4 +34,18 @@ public enum WindowMath {
     if o { return Int64.min }
     return floorDiv(x, spec.every) + 1
   }
+
+  /// The event time below which an event is late for at least one window of `spec` under watermark `w`, or nil when
+  /// that time cannot be represented (the caller then asks `windowIndices` and `firstOpenIndex` per event).
+  ///
+  /// The earliest window holding `t` is `floor((t − size) / every) + 1`; it is below the first open window `open`
+  /// exactly when `t < (open − 1) · every + size`. The watermark changes far less often than events arrive, so the
+  /// stamper compares each event's time with this one number instead of dividing per event and window.
+  public static func lateBefore(watermark w: Int64, _ spec: WindowSpec, lateness: Int64) -> Int64? {
+    let open = firstOpenIndex(watermark: w, spec, lateness: lateness)
+    if open == Int64.min { return Int64.min }
+    let (start, o1) = (open &- 1).multipliedReportingOverflow(by: spec.every)
+    let (end, o2) = start.addingReportingOverflow(spec.size)
+    return o1 || o2 ? nil : end
+  }
 }

@@ -1,0 +1,50 @@
+import AreaflowGenerate
+import Testing
+
+@testable import AreaflowCore
+
+/// `WindowMath.lateBefore` must say "late" for exactly the events the per-event definition does: some window of the
+/// name holding the event is below the first open one.
+@Suite struct WindowMathTests {
+  static let minute: Int64 = 60_000_000_000
+
+  func lateByDefinition(_ t: Int64, _ w: Int64, _ spec: WindowSpec, _ lateness: Int64) -> Bool {
+    WindowMath.windowIndices(t, spec).lowerBound < WindowMath.firstOpenIndex(watermark: w, spec, lateness: lateness)
+  }
+
+  @Test func thresholdAgreesWithTheDefinition() {
+    var random = SeededRandom(seed: 41)
+    let specs = [
+      WindowSpec(name: "1m", size: Self.minute, every: Self.minute),
+      WindowSpec(name: "15m", size: 15 * Self.minute, every: 5 * Self.minute),
+      WindowSpec(name: "7s", size: 7_000_000_000, every: 3_000_000_000),
+      WindowSpec(name: "1ns", size: 1, every: 1),
+    ]
+    for spec in specs {
+      for _ in 0..<20_000 {
+        let base = Int64(random.below(1_000_000)) * 1_000_000_000 - 500_000_000_000_000
+        let w = base + Int64(random.below(Int(3 * spec.size + 1)))
+        let t = base + Int64(random.below(Int(6 * spec.size + 1))) - 2 * spec.size
+        let lateness = [0, 1, spec.every, 30_000_000_000][random.below(4)]
+        let below = WindowMath.lateBefore(watermark: w, spec, lateness: lateness)
+        #expect(below != nil)
+        #expect((t < below!) == lateByDefinition(t, w, spec, lateness), "t \(t) w \(w) \(spec.name)")
+        // Just below and at the threshold itself.
+        #expect(lateByDefinition(below! - 1, w, spec, lateness))
+        #expect(!lateByDefinition(below!, w, spec, lateness))
+      }
+    }
+  }
+
+  @Test func noWatermarkMeansNothingLate() {
+    let spec = WindowSpec(name: "1m", size: Self.minute, every: Self.minute)
+    #expect(WindowMath.lateBefore(watermark: Int64.min, spec, lateness: 0) == Int64.min)
+  }
+
+  @Test func unrepresentableThresholdIsNil() {
+    let spec = WindowSpec(name: "1m", size: Self.minute, every: Self.minute)
+    // The threshold never exceeds the watermark, but near the lowest time it can fall below what an Int64 holds.
+    #expect(WindowMath.lateBefore(watermark: Int64.min + Self.minute, spec, lateness: 0) == nil)
+    #expect(WindowMath.lateBefore(watermark: Int64.max, spec, lateness: 0) != nil)
+  }
+}
