@@ -84,9 +84,12 @@ public final class WindowStore {
     let times = batch.times
     let stamps = stamped.watermarks
     let dimensionKeys = batch.dimensionKeys
-    let areaKeys = batch.areas.map(\.keys)
+    let areas = batch.areas
     let length = sliceLength
+    // The slices of recent events by index modulo 8, with their indices kept apart so that a hit reads no
+    // reference (binding a slice or its table to a local retains and releases it, once per event).
     var recent: [WindowSlice?] = Array(repeating: nil, count: 8)
+    var recentIndex = [Int64](repeating: Int64.min, count: 8)
     for entry in entries {
       let i = RouteEntry.event(entry)
       let w = stamps[i]
@@ -97,27 +100,25 @@ public final class WindowStore {
         eventsOut.removeAll(keepingCapacity: true)
         close(upTo: w, into: &pendingRows)
         recent = Array(repeating: nil, count: 8)
+        recentIndex = Array(repeating: Int64.min, count: 8)
       }
       let j = WindowMath.floorDiv(times[i], length)
       if j < firstNeededSlice { continue }
       let s = Int32(RouteEntry.scheme(entry))
-      let area = areaKeys[Int(s)][RouteEntry.keyIndex(entry)]
+      let area = areas[Int(s)].keys[RouteEntry.keyIndex(entry)]
       let dims = hasDimensions ? dimensionKeys[i] : 0
       let cacheSlot = Int(j & 7)
-      let slice: WindowSlice
-      if let c = recent[cacheSlot], c.index == j {
-        slice = c
-      } else {
-        slice = openSlice(j)
-        recent[cacheSlot] = slice
+      if recentIndex[cacheSlot] != j {
+        recent[cacheSlot] = openSlice(j)
+        recentIndex[cacheSlot] = j
       }
-      let table = slice.table
       let slot: Int32
-      if let found = table.find(area: area, dimensions: dims, scheme: s) {
+      if let found = recent[cacheSlot]!.table.find(area: area, dimensions: dims, scheme: s) {
         slot = found
       } else {
+        let slice = recent[cacheSlot]!
         slot = newSlot(GroupKey(window: -1, scheme: s, index: j, area: area, dimensions: dims))
-        table.insert(area: area, dimensions: dims, scheme: s, slot: slot)
+        slice.table.insert(area: area, dimensions: dims, scheme: s, slot: slot)
         slice.slots.append(slot)
       }
       slotsOut.append(slot)
@@ -151,15 +152,21 @@ public final class WindowStore {
     return slice
   }
 
+  /// Slots added at once when none is free: each growth asks every accumulator to grow its columns (a call through
+  /// the protocol per accumulator), so they grow by this many instead of one at a time.
+  static let slotGrowth = 256
+
   func newSlot(_ key: GroupKey) -> Int32 {
-    if let reused = freeSlots.popLast() {
-      keys[Int(reused)] = key
-      return reused
+    if freeSlots.isEmpty {
+      let first = keys.count
+      keys.append(contentsOf: repeatElement(key, count: Self.slotGrowth))
+      counts.append(contentsOf: repeatElement(0, count: Self.slotGrowth))
+      for a in accumulators { a?.ensureCapacity(keys.count) }
+      // Reversed, so the lowest new slot is taken first, as when slots were added one by one.
+      freeSlots.append(contentsOf: (first..<keys.count).reversed().map { Int32($0) })
     }
-    let slot = Int32(keys.count)
-    keys.append(key)
-    counts.append(0)
-    for a in accumulators { a?.ensureCapacity(keys.count) }
+    let slot = freeSlots.removeLast()
+    keys[Int(slot)] = key
     return slot
   }
 

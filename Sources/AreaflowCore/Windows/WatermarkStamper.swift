@@ -188,15 +188,15 @@ public struct WatermarkStamper: Sendable {
     let columns = batch.areas
     for i in 0..<batch.count {
       for s in 0..<schemes {
-        let column = columns[s]
-        for a in Int(column.starts[i])..<Int(column.starts[i + 1]) {
+        // Read through `columns[s]` each time rather than binding the column: a bound copy retains its arrays.
+        for a in Int(columns[s].starts[i])..<Int(columns[s].starts[i + 1]) {
           let entry = RouteEntry.pack(event: i, scheme: s, keyIndex: a)
           if shardCount == 1 {
             routes[0].append(entry)
           } else {
             let key =
               routingLevels > 0
-              ? routingSchemes[s].routingKey(of: column.keys[a], levels: routingLevels) : column.keys[a]
+              ? routingSchemes[s].routingKey(of: columns[s].keys[a], levels: routingLevels) : columns[s].keys[a]
             let hash = ByteHasher.mix(key &+ UInt64(s))
             // A power-of-two shard count (the usual 2, 4, 8) takes the remainder by mask instead of by division.
             let shard = Int(shardMask != 0 ? hash & shardMask : hash % UInt64(shardCount))
