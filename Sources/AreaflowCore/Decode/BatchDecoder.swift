@@ -53,6 +53,7 @@ public struct BatchDecoder: Sendable {
     var seenDimensions = HashSet64()
     var pseudonyms = PseudonymCache()
     var keyOrder = KeyOrder()
+    var days = TimeParser.DayCache()
     chunk.bytes.withUnsafeBufferPointer { buffer in
       guard let p = buffer.baseAddress else { return }
       let n = buffer.count
@@ -92,7 +93,7 @@ public struct BatchDecoder: Sendable {
             : join(p, tokens)
               ?? accept(
                 p, tokens, into: &columns, labels: &builder.newDimensionLabels, seen: &seenDimensions,
-                pseudonyms: &pseudonyms)
+                pseudonyms: &pseudonyms, days: &days)
           {
             builder.rejects.append(
               BatchReject(lineIndex: lineIndex, reason: reason, start: Int32(lineStart), end: Int32(contentEnd)))
@@ -141,9 +142,10 @@ public struct BatchDecoder: Sendable {
   @inline(__always)
   private func accept(
     _ p: UnsafePointer<UInt8>, _ tokens: UnsafeMutableBufferPointer<FieldToken>, into c: inout DecodeColumns,
-    labels: inout [UInt64: [String?]], seen: inout HashSet64, pseudonyms: inout PseudonymCache
+    labels: inout [UInt64: [String?]], seen: inout HashSet64, pseudonyms: inout PseudonymCache,
+    days: inout TimeParser.DayCache
   ) -> RejectReason? {
-    guard let time = withText(p, tokens[plan.timeSlot], { q, s, e in timeParser.parse(q, s, e) }) ?? nil
+    guard let time = withText(p, tokens[plan.timeSlot], { q, s, e in timeParser.parse(q, s, e, days: &days) }) ?? nil
     else { return .bad_time }
     guard let lat = number(p, tokens[plan.latSlot]), let lon = number(p, tokens[plan.lonSlot]),
       lat >= -90, lat <= 90, lon >= -180, lon <= 180
