@@ -40,11 +40,20 @@ public struct BatchDecoder: Sendable {
   public func decode(_ chunk: LineChunk) -> EventBatch {
     var builder = EventBatchBuilder(
       valueColumns: plan.valueSlots.count, distinctColumns: plan.distinctSlots.count, schemes: schemes.count,
+      capacity: 0)
+    var columns = DecodeColumns(
+      valueColumns: plan.valueSlots.count, distinctColumns: plan.distinctSlots.count,
       capacity: chunk.bytes.count / 64 + 16)
-    var tokens = [FieldToken](repeating: FieldToken(), count: plan.names.count)
+    defer { columns.deallocate() }
+    // One token per slot, rewritten for every line: a plain buffer, so a scanner's write is a store and not an
+    // array write with its uniqueness and bounds checks.
+    let tokens = UnsafeMutableBufferPointer<FieldToken>.allocate(capacity: plan.names.count)
+    tokens.initialize(repeating: FieldToken())
+    defer { tokens.deallocate() }
     var seenDimensions = HashSet64()
     var pseudonyms = PseudonymCache()
     var keyOrder = KeyOrder()
+    var days = TimeParser.DayCache()
     chunk.bytes.withUnsafeBufferPointer { buffer in
       guard let p = buffer.baseAddress else { return }
       let n = buffer.count
@@ -77,27 +86,30 @@ public struct BatchDecoder: Sendable {
           for k in tokens.indices { tokens[k].kind = .absent }
           let wellFormed =
             format == .csv
-            ? CSVRecordScanner.scan(p, lineStart, contentEnd, columns: chunk.csvColumns ?? [], tokens: &tokens)
-            : JSONLineScanner.scan(p, lineStart, contentEnd, plan: plan, tokens: &tokens, order: &keyOrder)
+            ? CSVRecordScanner.scan(p, lineStart, contentEnd, columns: chunk.csvColumns ?? [], tokens: tokens)
+            : JSONLineScanner.scan(p, lineStart, contentEnd, plan: plan, tokens: tokens, order: &keyOrder)
           if let reason = !wellFormed
             ? RejectReason.malformed
-            : join(p, &tokens) ?? accept(p, tokens, into: &builder, seen: &seenDimensions, pseudonyms: &pseudonyms)
+            : join(p, tokens)
+              ?? accept(
+                p, tokens, into: &columns, labels: &builder.newDimensionLabels, seen: &seenDimensions,
+                pseudonyms: &pseudonyms, days: &days)
           {
             builder.rejects.append(
               BatchReject(lineIndex: lineIndex, reason: reason, start: Int32(lineStart), end: Int32(contentEnd)))
           } else {
-            builder.lineIndex.append(lineIndex)
-            builder.lineStart.append(Int32(lineStart))
-            builder.lineEnd.append(Int32(contentEnd))
+            columns.commitRow(lineIndex: lineIndex, start: Int32(lineStart), end: Int32(contentEnd))
           }
         }
         lineIndex += Int32(physicalLines)
         lineStart = lineEnd + 1
       }
     }
+    columns.finish(into: &builder, dimensions: !plan.dimensionSlots.isEmpty)
     // Areas column by column, once every line is parsed: one tight loop per scheme instead of a call through the
     // scheme's existential per event.
     for (i, scheme) in schemes.enumerated() {
+      builder.areas[i] = AreaColumn(reservingCapacity: columns.count)
       builder.outside[i] = scheme.assign(lats: builder.lats, lons: builder.lons, into: &builder.areas[i])
     }
     return EventBatch(builder, chunk: chunk)
@@ -113,7 +125,7 @@ public struct BatchDecoder: Sendable {
   /// `input.lookup`: puts the table's values for the event's key in their slots; `unknown_key` when the key is
   /// missing or not in the table.
   @inline(__always)
-  private func join(_ p: UnsafePointer<UInt8>, _ tokens: inout [FieldToken]) -> RejectReason? {
+  private func join(_ p: UnsafePointer<UInt8>, _ tokens: UnsafeMutableBufferPointer<FieldToken>) -> RejectReason? {
     guard let lookup, let keySlot = plan.lookupKeySlot else { return nil }
     guard let row = withText(p, tokens[keySlot], { q, s, e in lookup.row(q, s, e) }) ?? nil else {
       return .unknown_key
@@ -125,20 +137,24 @@ public struct BatchDecoder: Sendable {
     return nil
   }
 
-  /// Validates time and coordinates and appends the event's columns; returns the reject reason instead when the
-  /// event cannot be placed.
+  /// Validates time and coordinates and writes the event's columns at row `c.count` (the caller commits the row);
+  /// returns the reject reason instead when the event cannot be placed.
+  @inline(__always)
   private func accept(
-    _ p: UnsafePointer<UInt8>, _ tokens: [FieldToken], into b: inout EventBatchBuilder, seen: inout HashSet64,
-    pseudonyms: inout PseudonymCache
+    _ p: UnsafePointer<UInt8>, _ tokens: UnsafeMutableBufferPointer<FieldToken>, into c: inout DecodeColumns,
+    labels: inout [UInt64: [String?]], seen: inout HashSet64, pseudonyms: inout PseudonymCache,
+    days: inout TimeParser.DayCache
   ) -> RejectReason? {
-    guard let time = withText(p, tokens[plan.timeSlot], { q, s, e in timeParser.parse(q, s, e) }) ?? nil
+    guard let time = withText(p, tokens[plan.timeSlot], { q, s, e in timeParser.parse(q, s, e, days: &days) }) ?? nil
     else { return .bad_time }
     guard let lat = number(p, tokens[plan.latSlot]), let lon = number(p, tokens[plan.lonSlot]),
       lat >= -90, lat <= 90, lon >= -180, lon <= 180
     else { return .bad_coordinates }
-    b.times.append(time)
-    b.lats.append(lat)
-    b.lons.append(lon)
+    c.reserveRow()
+    let row = c.count
+    c.times[row] = time
+    c.lats[row] = lat
+    c.lons[row] = lon
     if !plan.dimensionSlots.isEmpty {
       var key: UInt64 = 0x5151
       for slot in plan.dimensionSlots {
@@ -146,7 +162,7 @@ public struct BatchDecoder: Sendable {
         key = ByteHasher.combine(key, h)
       }
       if seen.insert(key) {
-        b.newDimensionLabels[key] = plan.dimensionSlots.map { slot in
+        labels[key] = plan.dimensionSlots.map { slot in
           withText(p, tokens[slot]) { q, s, e in
             if pseudonymised[slot], let pseudonymiser {
               return pseudonymiser.withPseudonym(q, s, e) { q, s, e in
@@ -157,13 +173,13 @@ public struct BatchDecoder: Sendable {
           }
         }
       }
-      b.dimensionKeys.append(key)
+      c.dimensionKeys[row] = key
     }
     for (column, slot) in plan.valueSlots.enumerated() {
-      b.values[column].append(number(p, tokens[slot]) ?? .nan)
+      c.values[column][row] = number(p, tokens[slot]) ?? .nan
     }
     for (column, slot) in plan.distinctSlots.enumerated() {
-      b.distinctHashes[column].append(hash(p, tokens[slot], slot: slot, pseudonyms: &pseudonyms) ?? 0)
+      c.distinctHashes[column][row] = hash(p, tokens[slot], slot: slot, pseudonyms: &pseudonyms) ?? 0
     }
     return nil
   }

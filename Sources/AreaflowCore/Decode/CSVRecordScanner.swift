@@ -5,7 +5,7 @@ enum CSVRecordScanner {
   /// - Returns: false when the record does not have exactly the header's number of fields or a quote is misplaced.
   /// - Complexity: O(end - start), no allocation.
   static func scan(
-    _ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, columns: [Int], tokens: inout [FieldToken]
+    _ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, columns: [Int], tokens: UnsafeMutableBufferPointer<FieldToken>
   ) -> Bool {
     var field = 0
     var i = start

@@ -7,7 +7,8 @@ enum JSONLineScanner {
   /// - Returns: false when the line is not exactly one JSON object.
   /// - Complexity: O(end - start), no allocation.
   static func scan(
-    _ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, plan: FieldPlan, tokens: inout [FieldToken],
+    _ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, plan: FieldPlan,
+    tokens: UnsafeMutableBufferPointer<FieldToken>,
     order: inout KeyOrder
   ) -> Bool {
     var i = skipSpace(p, start, end)
@@ -41,7 +42,7 @@ enum JSONLineScanner {
       if slot >= 0, slot < 1 << FieldPaths.slotBits {
         tokens[slot] = token
       } else if slot != -1 {
-        record(token, target: slot, p, plan: plan, tokens: &tokens)
+        record(token, target: slot, p, plan: plan, tokens: tokens)
       }
       i = skipSpace(p, i, end)
       guard i < end else { return false }
@@ -78,18 +79,20 @@ enum JSONLineScanner {
 
   /// Records a value under its target: in its slot, and inside it when paths go on into it.
   static func record(
-    _ token: FieldToken, target: Int, _ p: UnsafePointer<UInt8>, plan: FieldPlan, tokens: inout [FieldToken]
+    _ token: FieldToken, target: Int, _ p: UnsafePointer<UInt8>, plan: FieldPlan,
+    tokens: UnsafeMutableBufferPointer<FieldToken>
   ) {
     if let slot = FieldPaths.slot(target) { tokens[slot] = token }
     if let level = FieldPaths.level(target), token.kind == .composite, p[token.start] == 123 {
-      recordNested(p, token.start, token.end, level: level, plan: plan, tokens: &tokens)
+      recordNested(p, token.start, token.end, level: level, plan: plan, tokens: tokens)
     }
   }
 
   /// Records the fields that paths reach inside the object `p[start..<end]`, whose structure `skipComposite` has
   /// already checked (SPEC section 7: `VP.lat`). A path that meets an array or a non-object stays absent.
   static func recordNested(
-    _ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, level: Int, plan: FieldPlan, tokens: inout [FieldToken]
+    _ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, level: Int, plan: FieldPlan,
+    tokens: UnsafeMutableBufferPointer<FieldToken>
   ) {
     var i = skipSpace(p, start + 1, end)
     while i < end, p[i] == 34 {
@@ -99,7 +102,7 @@ enum JSONLineScanner {
       guard i < end, p[i] == 58 else { return }  // :
       i = skipSpace(p, i + 1, end)
       guard i < end, let (token, after) = scanValue(p, i, end) else { return }
-      if target != -1 { record(token, target: target, p, plan: plan, tokens: &tokens) }
+      if target != -1 { record(token, target: target, p, plan: plan, tokens: tokens) }
       i = skipSpace(p, after, end)
       guard i < end, p[i] == 44 else { return }  // ,
       i = skipSpace(p, i + 1, end)

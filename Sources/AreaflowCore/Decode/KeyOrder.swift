@@ -5,52 +5,77 @@
 /// A line whose key differs from the prediction at some position takes the full path from there on and becomes
 /// the prediction, so results never depend on it: only the cost does.
 struct KeyOrder {
-  /// Raw key bytes (between the quotes, escapes as written) of the previous line's keys, concatenated.
+  /// One predicted key. Its first eight bytes (zero-padded) are kept in a word with the mask of the bytes that
+  /// count, so a key of up to eight bytes (`ts`, `lat`, `route`) is checked with one load and one compare.
+  private struct Key {
+    var head: UInt64
+    var mask: UInt64
+    var count: Int
+    /// Where the key's bytes start in `bytes`.
+    var start: Int
+    var slot: Int
+  }
+
+  /// Raw key bytes (between the quotes, escapes as written) of the previous line's keys, concatenated: read only for
+  /// keys longer than eight bytes.
   private var bytes: [UInt8] = []
-  /// Per key position: where its bytes start in `bytes`, and one past the end.
-  private var starts: [Int] = []
-  private var ends: [Int] = []
-  /// Per key position: the field slot, or -1 when the config does not read the key.
-  private var slots: [Int] = []
+  private var keys: [Key] = []
 
   /// When the key at position `k` of the line, starting at its opening quote `i`, is the predicted one: the index of
   /// its closing quote and its slot.
   @inline(__always)
   func match(_ k: Int, _ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int) -> (keyEnd: Int, slot: Int)? {
-    guard k < slots.count else { return nil }
-    let s = starts[k]
-    let n = ends[k] - s
-    let keyEnd = i + 1 + n
-    guard keyEnd < end, p[keyEnd] == 34 else { return nil }
-    return bytes.withUnsafeBufferPointer { b -> (Int, Int)? in
-      guard let base = b.baseAddress else { return nil }
-      var j = 0
-      // Eight bytes at a time; `keyEnd < end` keeps every load inside the line.
-      while j + 8 <= n {
-        let want = UnsafeRawPointer(base + s + j).loadUnaligned(as: UInt64.self)
-        let got = UnsafeRawPointer(p + i + 1 + j).loadUnaligned(as: UInt64.self)
-        if want != got { return nil }
-        j += 8
+    keys.withUnsafeBufferPointer { keys -> (Int, Int)? in
+      guard k < keys.count else { return nil }
+      let key = keys[k]
+      let n = key.count
+      let keyEnd = i + 1 + n
+      guard keyEnd < end, p[keyEnd] == 34 else { return nil }
+      let q = p + i + 1
+      // `keyEnd < end` makes the eight-byte loads safe whenever the line has eight bytes from `q` on; the rare
+      // key near the line's end is compared byte by byte.
+      guard i + 9 <= end else { return Self.bytesMatch(q, key.head, n) ? (keyEnd, key.slot) : nil }
+      guard UnsafeRawPointer(q).loadUnaligned(as: UInt64.self) & key.mask == key.head else { return nil }
+      if n > 8 {
+        let matched = bytes.withUnsafeBufferPointer { b -> Bool in
+          guard let base = b.baseAddress else { return false }
+          let stored = base + key.start
+          // Whole words after the head, then the last eight bytes (overlapping what was compared already);
+          // every load stays inside the key on both sides.
+          var j = 8
+          while j + 8 <= n {
+            let want = UnsafeRawPointer(stored + j).loadUnaligned(as: UInt64.self)
+            let got = UnsafeRawPointer(q + j).loadUnaligned(as: UInt64.self)
+            if want != got { return false }
+            j += 8
+          }
+          let want = UnsafeRawPointer(stored + n - 8).loadUnaligned(as: UInt64.self)
+          let got = UnsafeRawPointer(q + n - 8).loadUnaligned(as: UInt64.self)
+          return want == got
+        }
+        guard matched else { return nil }
       }
-      while j < n {
-        if base[s + j] != p[i + 1 + j] { return nil }
-        j += 1
-      }
-      return (keyEnd, slots[k])
+      return (keyEnd, key.slot)
     }
+  }
+
+  /// Whether `q[0..<n]`, n at most 8, are the bytes of `head` (little-endian).
+  private static func bytesMatch(_ q: UnsafePointer<UInt8>, _ head: UInt64, _ n: Int) -> Bool {
+    for j in 0..<min(n, 8) where q[j] != UInt8(truncatingIfNeeded: head >> UInt64(8 * j)) { return false }
+    return true
   }
 
   /// Records that the key at position `k` is `p[start..<end]` with `slot`, dropping any prediction after it.
   mutating func record(_ k: Int, _ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, slot: Int) {
-    if k < slots.count {
-      bytes.removeSubrange(starts[k]...)
-      starts.removeSubrange(k...)
-      ends.removeSubrange(k...)
-      slots.removeSubrange(k...)
+    if k < keys.count {
+      bytes.removeSubrange(keys[k].start...)
+      keys.removeSubrange(k...)
     }
-    starts.append(bytes.count)
-    bytes.append(contentsOf: UnsafeBufferPointer(start: p + start, count: end - start))
-    ends.append(bytes.count)
-    slots.append(slot)
+    let n = end - start
+    var head: UInt64 = 0
+    for j in 0..<min(n, 8) { head |= UInt64(p[start + j]) << UInt64(8 * j) }
+    let mask: UInt64 = n >= 8 ? ~0 : (1 << UInt64(8 * n)) &- 1
+    keys.append(Key(head: head, mask: mask, count: n, start: bytes.count, slot: slot))
+    bytes.append(contentsOf: UnsafeBufferPointer(start: p + start, count: n))
   }
 }

@@ -57,7 +57,9 @@ public struct LookupTable: Sendable, Equatable {
       let record = Array(line)
       var tokens = [FieldToken](repeating: FieldToken(), count: fields.count + 1)
       let ok = record.withUnsafeBufferPointer { b in
-        CSVRecordScanner.scan(b.baseAddress!, 0, b.count, columns: columns, tokens: &tokens)
+        tokens.withUnsafeMutableBufferPointer { t in
+          CSVRecordScanner.scan(b.baseAddress!, 0, b.count, columns: columns, tokens: t)
+        }
       }
       guard ok else {
         throw Problem(description: "line \(number + 1): not a valid CSV record of \(names.count) fields")

@@ -56,6 +56,34 @@ public enum NumberParser {
     } else if p[i] == 43 {  // +
       i += 1
     }
+    // The stream's usual shape, `[-]digits[.digits]` with at most 19 digits in all (`52.63283`, `-23`): those
+    // digits cannot overflow the mantissa and none is dropped, so one loop without the general path's
+    // significant-digit bookkeeping gives the mantissa and scale the general path would give, and the same
+    // exactness rule decides. Anything else (an exponent, more digits, no digit) takes the general path.
+    do {
+      var j = i
+      var m: UInt64 = 0
+      while j < end, p[j] &- 48 < 10 {
+        m = m &* 10 &+ UInt64(p[j] &- 48)
+        j += 1
+      }
+      var count = j - i
+      var fraction = 0
+      if j < end, p[j] == 46 {  // .
+        j += 1
+        let fractionStart = j
+        while j < end, p[j] &- 48 < 10 {
+          m = m &* 10 &+ UInt64(p[j] &- 48)
+          j += 1
+        }
+        fraction = j - fractionStart
+        count += fraction
+      }
+      if j == end, count > 0, count <= 19, m < (1 << 53), fraction <= 22 {
+        let value = fraction == 0 ? Double(m) : Double(m) / exactPower(fraction)
+        return negative ? -value : value
+      }
+    }
     var mantissa: UInt64 = 0
     var digits = 0
     var significant = 0

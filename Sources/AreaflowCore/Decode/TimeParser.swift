@@ -8,26 +8,43 @@ public struct TimeParser: Sendable {
   public init(format: TimeFormat) { self.format = format }
 
   /// Nanoseconds since the epoch, or nil when the text is not a valid time in this format.
-  /// - Parameters:
-  ///   - isJSONString: the bytes came from a quoted JSON string (numeric strings are still accepted as numbers).
   /// - Complexity: O(end - start), no allocation.
   public func parse(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Int64? {
+    var days = DayCache()
+    return parse(p, start, end, days: &days)
+  }
+
+  /// `parse`, remembering the day number of the last RFC 3339 date seen in `days`: a feed's consecutive events
+  /// nearly always fall on the same day, so its date is parsed and checked once instead of per event.
+  @inline(__always)
+  public func parse(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, days: inout DayCache) -> Int64? {
     guard start < end else { return nil }
     switch format {
     case .epoch_s: return NumberParser.parseScaled(p, start, end, unitsPerOne: 1_000_000_000)
     case .epoch_ms: return NumberParser.parseScaled(p, start, end, unitsPerOne: 1_000_000)
     case .epoch_us: return NumberParser.parseScaled(p, start, end, unitsPerOne: 1_000)
     case .epoch_ns: return NumberParser.parseScaled(p, start, end, unitsPerOne: 1)
-    case .rfc3339: return Self.parseRFC3339(p, start, end)
+    case .rfc3339: return Self.parseRFC3339(p, start, end, days: &days)
     case .auto:
       let first = p[start]
       if first == 45 || first &- 48 < 10 {
         // Digits first: a number unless it has the shape of a date (YYYY-).
-        if end - start >= 10, p[start + 4] == 45, first != 45 { return Self.parseRFC3339(p, start, end) }
+        if end - start >= 10, p[start + 4] == 45, first != 45 { return Self.parseRFC3339(p, start, end, days: &days) }
         return Self.parseAutoEpoch(p, start, end)
       }
       return nil
     }
+  }
+
+  /// The last valid `YYYY-MM-DD` an RFC 3339 parse read, as its raw ten bytes, and its day number.
+  public struct DayCache {
+    var head: UInt64 = 0
+    var tail: UInt16 = 0
+    var days = 0
+    /// False until a date has been stored: zero bytes are never a valid date, but the flag says it plainly.
+    var filled = false
+
+    public init() {}
   }
 
   /// SPEC: epoch seconds below 1e11, milliseconds below 1e14, microseconds below 1e17, else nanoseconds.
@@ -40,37 +57,68 @@ public struct TimeParser: Sendable {
 
   /// RFC 3339: `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`; `t` and a space are accepted for `T`, `z` for `Z`.
   public static func parseRFC3339(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Int64? {
+    var days = DayCache()
+    return parseRFC3339(p, start, end, days: &days)
+  }
+
+  /// `parseRFC3339`, taking the day number from `cache` when the date's ten bytes are the ones it holds, and
+  /// storing it there otherwise: the same result either way, the date's digits and calendar checks skipped.
+  static func parseRFC3339(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, days cache: inout DayCache)
+    -> Int64?
+  {
     guard end - start >= 20 else { return nil }
     @inline(__always) func digits(_ at: Int, _ n: Int) -> Int? {
       var v = 0
       for k in at..<(at + n) {
         let d = p[k] &- 48
         guard d < 10 else { return nil }
-        v = v * 10 + Int(d)
+        v = v &* 10 &+ Int(d)
       }
       return v
     }
+    @inline(__always) func twoDigits(_ at: Int) -> Int? {
+      let a = p[at] &- 48
+      let b = p[at + 1] &- 48
+      guard a < 10, b < 10 else { return nil }
+      return Int(a) &* 10 &+ Int(b)
+    }
     let s = start
-    guard let year = digits(s, 4), p[s + 4] == 45, let month = digits(s + 5, 2), p[s + 7] == 45,
-      let day = digits(s + 8, 2), p[s + 10] | 0x20 == 116 || p[s + 10] == 32,
-      let hour = digits(s + 11, 2), p[s + 13] == 58, let minute = digits(s + 14, 2), p[s + 16] == 58,
-      let second = digits(s + 17, 2)
+    let head = UnsafeRawPointer(p + s).loadUnaligned(as: UInt64.self)
+    let tail = UnsafeRawPointer(p + s + 8).loadUnaligned(as: UInt16.self)
+    let days: Int
+    if cache.filled, head == cache.head, tail == cache.tail {
+      days = cache.days
+    } else {
+      guard let year = digits(s, 4), p[s + 4] == 45, let month = twoDigits(s + 5), p[s + 7] == 45,
+        let day = twoDigits(s + 8), (1...12).contains(month), day >= 1, day <= Self.daysInMonth(year, month)
+      else { return nil }
+      days = CivilDate.daysFromCivil(year: year, month: month, day: day)
+      cache.head = head
+      cache.tail = tail
+      cache.days = days
+      cache.filled = true
+    }
+    guard p[s + 10] | 0x20 == 116 || p[s + 10] == 32,
+      let hour = twoDigits(s + 11), p[s + 13] == 58, let minute = twoDigits(s + 14), p[s + 16] == 58,
+      let second = twoDigits(s + 17)
     else { return nil }
-    guard (1...12).contains(month), day >= 1, day <= Self.daysInMonth(year, month), hour < 24, minute < 60,
-      second < 61
-    else { return nil }
+    guard hour < 24, minute < 60, second < 61 else { return nil }
     var i = s + 19
     var nanos: Int64 = 0
     if i < end, p[i] == 46 {
       i += 1
-      var place: Int64 = 100_000_000
+      // Nine digits make the nanoseconds; any further ones are read and dropped.
       let fractionStart = i
+      var taken = 0
       while i < end, p[i] &- 48 < 10 {
-        nanos += Int64(p[i] &- 48) * place
-        place /= 10
+        if taken < 9 {
+          nanos = nanos &* 10 &+ Int64(p[i] &- 48)
+          taken += 1
+        }
         i += 1
       }
       guard i > fractionStart else { return nil }
+      nanos &*= Self.nanoScale(taken)
     }
     guard i < end else { return nil }
     var offsetSeconds = 0
@@ -85,11 +133,26 @@ public struct TimeParser: Sendable {
       return nil
     }
     guard i == end else { return nil }
-    let days = CivilDate.daysFromCivil(year: year, month: month, day: day)
     let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + min(second, 59)) - Int64(offsetSeconds)
     let (ns, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
     if overflow { return nil }
     return ns + nanos
+  }
+
+  /// 10^(9 - taken): what a fraction of `taken` digits is multiplied by to make nanoseconds.
+  @inline(__always)
+  static func nanoScale(_ taken: Int) -> Int64 {
+    switch taken {
+    case 1: 100_000_000
+    case 2: 10_000_000
+    case 3: 1_000_000
+    case 4: 100_000
+    case 5: 10_000
+    case 6: 1_000
+    case 7: 100
+    case 8: 10
+    default: 1
+    }
   }
 
   static func daysInMonth(_ year: Int, _ month: Int) -> Int {

@@ -37,10 +37,11 @@ public struct LineRedactor: Sendable {
       var order = KeyOrder()
       var end = b.count
       if end > 0, p[end - 1] == 13 { end -= 1 }
-      let scanned =
+      let scanned = tokens.withUnsafeMutableBufferPointer { t in
         format == .csv
-        ? CSVRecordScanner.scan(p, 0, end, columns: csvColumns ?? [], tokens: &tokens)
-        : JSONLineScanner.scan(p, 0, end, plan: plan, tokens: &tokens, order: &order)
+          ? CSVRecordScanner.scan(p, 0, end, columns: csvColumns ?? [], tokens: t)
+          : JSONLineScanner.scan(p, 0, end, plan: plan, tokens: t, order: &order)
+      }
       guard scanned else { return nil }
       // Replace from the last token to the first, so earlier offsets stay valid.
       var out = bytes
