@@ -121,12 +121,15 @@ enum H3IndexBits {
     isBaseCellPentagon(baseCell(h)) && leadingNonZeroDigit(h) == 0
   }
 
-  /// Digit of an aperture 7 step's remainder, packed 3 bits per entry at index remainder + 3. Stepping up from
-  /// (i, j) to the parent (pi, pj) leaves the offset from the parent's centre child, one of the 7 digit vectors
-  /// (di, dj), and the rounded division's remainder is a linear form of that offset that tells all 7 apart:
-  /// 3 di - dj counter-clockwise (Class III), 2 di + dj clockwise (Class II).
-  static let digitByCcwRemainder: UInt32 = 0o4650213
-  static let digitByCwRemainder: UInt32 = 0o6420531
+  /// Digit and offset of an aperture 7 step, by the step's remainder. Stepping up from (i, j) to the parent
+  /// (pi, pj) leaves the offset (di, dj) from the parent's centre child, one of the 7 digit vectors, and the
+  /// remainder of the rounded division that gives pi is a linear form of that offset which tells all 7 apart:
+  /// 3 di - dj counter-clockwise (Class III), 2 di + dj clockwise (Class II). Entries are 5 bits at
+  /// (remainder + 3) * 5: the digit, then dj + 1 in the upper 2 bits.
+  static let stepByCcwRemainder: UInt64 = 0x3_2c54_482b
+  static let stepByCwRemainder: UInt64 = 0x5_9924_1561
+  /// The inverse of 3 modulo 2^64: multiplying an exact multiple of 3 by it divides by 3.
+  static let inverseOf3: UInt64 = 0xAAAA_AAAA_AAAA_AAAB
 
   /// n / 7 rounded to the nearest integer (ties cannot occur), for
   /// |n| < 2^40: shifted to a positive numerator so the division is a
@@ -138,24 +141,30 @@ enum H3IndexBits {
     return Int(bitPattern: UInt(q / 14 &- bias))
   }
 
-  /// One step up a counter-clockwise (Class III) aperture 7 grid: the parent and the digit of the child.
+  /// One step up a counter-clockwise (Class III) aperture 7 grid: the parent and the digit of the child. The
+  /// parent's centre child is (2 pi + pj, 3 pj - pi) in ij form, so pj = (j - dj + pi) / 3 exactly.
   @inline(__always)
   static func upCcw(_ i: inout Int, _ j: inout Int) -> UInt64 {
     let a = 3 &* i &- j
     let pi = roundedDivideBy7(a)
-    j = roundedDivideBy7(i &+ 2 &* j)
+    let step = stepByCcwRemainder &>> UInt64(truncatingIfNeeded: (a &- 7 &* pi &+ 3) &* 5)
+    let dj = Int(truncatingIfNeeded: (step &>> 3) & 3) &- 1
+    j = Int(bitPattern: UInt(UInt64(bitPattern: Int64(j &- dj &+ pi)) &* inverseOf3))
     i = pi
-    return UInt64(truncatingIfNeeded: digitByCcwRemainder >> UInt32(truncatingIfNeeded: (a &- 7 &* pi &+ 3) &* 3)) & 7
+    return step & 7
   }
 
-  /// One step up a clockwise (Class II) aperture 7 grid: the parent and the digit of the child.
+  /// One step up a clockwise (Class II) aperture 7 grid: the parent and the digit of the child. The parent's
+  /// centre child is (3 pi - pj, pi + 2 pj) in ij form, so pj = (j - dj - pi) / 2 exactly.
   @inline(__always)
   static func upCw(_ i: inout Int, _ j: inout Int) -> UInt64 {
     let a = 2 &* i &+ j
     let pi = roundedDivideBy7(a)
-    j = roundedDivideBy7(3 &* j &- i)
+    let step = stepByCwRemainder &>> UInt64(truncatingIfNeeded: (a &- 7 &* pi &+ 3) &* 5)
+    let dj = Int(truncatingIfNeeded: (step &>> 3) & 3) &- 1
+    j = (j &- dj &- pi) &>> 1
     i = pi
-    return UInt64(truncatingIfNeeded: digitByCwRemainder >> UInt32(truncatingIfNeeded: (a &- 7 &* pi &+ 3) &* 3)) & 7
+    return step & 7
   }
 
   /// The cell index of a face ijk address at a resolution, or 0 if the
@@ -171,18 +180,18 @@ enum H3IndexBits {
     var shift = digitShift(res)
     var r = res
     if r & 1 == 1 {
-      digits = upCcw(&ci, &cj) << shift
+      digits = upCcw(&ci, &cj) &<< shift
       shift &+= 3
       r &-= 1
     }
     while r > 0 {
-      digits |= upCw(&ci, &cj) << shift
-      digits |= upCcw(&ci, &cj) << (shift &+ 3)
+      digits |= upCw(&ci, &cj) &<< shift
+      digits |= upCcw(&ci, &cj) &<< (shift &+ 3)
       shift &+= 6
       r &-= 2
     }
     // digits below the resolution stay 7 (unused)
-    let used: UInt64 = ((1 << UInt64(res * 3)) - 1) << digitShift(res)
+    let used: UInt64 = ((1 &<< UInt64(truncatingIfNeeded: res &* 3)) &- 1) &<< digitShift(res)
     var h = (initial & ~used) | digits | (cellMode << modeOffset) | (UInt64(res) << resolutionOffset)
     var ijk = H3CoordIJK(i: ci, j: cj, k: 0)
     ijk.normalize()
