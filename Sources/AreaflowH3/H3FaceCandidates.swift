@@ -30,6 +30,8 @@ enum H3FaceCandidates {
       let south = -Double.pi / 2 + Double(row) * step
       let north = south + step
       let midLat = (south + north) / 2
+      let cosMidLat = cos(midLat)
+      let sinMidLat = sin(midLat)
       // Longest cos(lat) over the bucket, for the east-west half width.
       let widest = south <= 0 && north >= 0 ? 1.0 : max(cos(south), cos(north))
       // Any point of the bucket is within `radius` of its centre: along the meridian to the point's latitude,
@@ -38,17 +40,19 @@ enum H3FaceCandidates {
       let radius = step / 2 + step / 2 * widest + 1e-5
       for column in 0..<columns {
         let midLng = -Double.pi + (Double(column) + 0.5) * step
-        let b = (cos(midLng) * cos(midLat), sin(midLng) * cos(midLat), sin(midLat))
-        var angles = [Double](repeating: 0, count: 20)
-        for f in 0..<20 {
-          let dot = b.0 * c[f * 3] + b.1 * c[f * 3 + 1] + b.2 * c[f * 3 + 2]
-          angles[f] = acos(min(1, max(-1, dot)))
+        let b = (cos(midLng) * cosMidLat, sin(midLng) * cosMidLat, sinMidLat)
+        func dot(_ f: Int) -> Double {
+          c.withUnsafeBufferPointer { c in b.0 * c[f &* 3] + b.1 * c[f &* 3 &+ 1] + b.2 * c[f &* 3 &+ 2] }
         }
-        let nearest = angles.min() ?? 0
-        var mask: UInt32 = 0
+        var closest = -1.0
+        for f in 0..<20 { closest = max(closest, dot(f)) }
+        let nearest = acos(min(1, closest))
         // A face farther than the nearest face by more than twice the radius at the bucket centre is farther
-        // for every point of the bucket too (triangle inequality).
-        for f in 0..<20 where angles[f] <= nearest + 2 * radius {
+        // for every point of the bucket too (triangle inequality). Angles up to pi compare as their cosines.
+        let reach = nearest + 2 * radius
+        let minDot = reach >= Double.pi ? -2 : cos(reach)
+        var mask: UInt32 = 0
+        for f in 0..<20 where dot(f) >= minDot {
           mask |= 1 << UInt32(f)
         }
         out.append(mask)
