@@ -14,8 +14,8 @@
 /// azimuth. Algebraically that is scale / d * (<p, u>, <p, v>), with d = <p, centre> = cos r and u, v the face's
 /// tangent basis rotated by the axis azimuth: a few multiplications. The two positions differ by rounding only,
 /// but rounding could still move a point across a hex edge, so the quick answer is kept only when the position
-/// lies inside its hex by far more than both computations can be off (`margin`); otherwise (about one point in a
-/// hundred thousand) the caller runs the reference formulas.
+/// lies inside its hex by far more than both computations can be off (`margin`); otherwise (about one random
+/// point in forty thousand, most points right next to an edge) the caller runs the reference formulas.
 enum H3FastHex2d {
   /// Doubles per face and Class (II, III): the face centre, u, then v.
   static let stride = 9
