@@ -79,27 +79,29 @@ struct H3FaceIJK: Sendable {
 
   // MARK: - Geographic to face ijk
 
-  /// Face and hex2d position of a point (radians) at a resolution.
+  /// Unit vector of a point (radians).
   @inline(__always)
-  static func geoToHex2d(lat: Double, lng: Double, res: Int) -> (face: Int, v: H3Vec2) {
+  static func geoToVec(lat: Double, lng: Double) -> Vec3 {
     let cosLat = cos(lat)
-    return vecToHex2d((cos(lng) * cosLat, sin(lng) * cosLat, sin(lat)), res: res)
+    return (cos(lng) * cosLat, sin(lng) * cosLat, sin(lat))
   }
 
-  /// Face and hex2d position of a unit vector at a resolution.
+  /// The face whose centre is closest to a unit vector, among the faces in `candidates` (bit f for face f), and
+  /// the squared distance to it. Faces are scanned in order and only a strictly closer one replaces the best so
+  /// far, so any candidate set containing the closest face of all 20 gives the same answer (see
+  /// `H3FaceCandidates`).
   @inline(__always)
-  static func vecToHex2d(_ p: Vec3, res: Int) -> (face: Int, v: H3Vec2) {
-    let px = p.0
-    let py = p.1
-    let pz = p.2
-
+  static func closestFace(_ p: Vec3, candidates: UInt32) -> (face: Int, sqd: Double) {
     var face = 0
     var sqd = 5.0
+    var rest = candidates
     H3Tables.faceCenterPoint.withUnsafeBufferPointer { centers in
-      for f in 0..<20 {
-        let dx = centers[f &* 3] - px
-        let dy = centers[f &* 3 &+ 1] - py
-        let dz = centers[f &* 3 &+ 2] - pz
+      while rest != 0 {
+        let f = rest.trailingZeroBitCount
+        rest &= rest &- 1
+        let dx = centers[f &* 3] - p.0
+        let dy = centers[f &* 3 &+ 1] - p.1
+        let dz = centers[f &* 3 &+ 2] - p.2
         let d = dx * dx + dy * dy + dz * dz
         if d < sqd {
           face = f
@@ -107,10 +109,26 @@ struct H3FaceIJK: Sendable {
         }
       }
     }
+    return (face, sqd)
+  }
+
+  /// Face and hex2d position of a unit vector at a resolution.
+  @inline(__always)
+  static func vecToHex2d(_ p: Vec3, res: Int) -> (face: Int, v: H3Vec2) {
+    let (face, sqd) = closestFace(p, candidates: H3FaceCandidates.allFaces)
+    return (face, hex2d(p, face: face, sqd: sqd, res: res))
+  }
+
+  /// Hex2d position of a unit vector on its closest face (`sqd` is its squared distance to the face centre), by
+  /// the reference implementation's formulas: the point's angular distance and azimuth from the face centre.
+  static func hex2d(_ p: Vec3, face: Int, sqd: Double, res: Int) -> H3Vec2 {
+    let px = p.0
+    let py = p.1
+    let pz = p.2
 
     var r = acos(1 - sqd * 0.5)
     if r < epsilon {
-      return (face, H3Vec2(x: 0, y: 0))
+      return H3Vec2(x: 0, y: 0)
     }
 
     // azimuth from the face centre to the point, in the face centre's
@@ -145,15 +163,23 @@ struct H3FaceIJK: Sendable {
       r *= sqrt7
       level += 1
     }
-    return (face, H3Vec2(x: r * cos(theta), y: r * sin(theta)))
+    return H3Vec2(x: r * cos(theta), y: r * sin(theta))
   }
 
   /// The face ijk address of the cell containing a point (radians).
+  ///
+  /// Takes the quick route of `H3FastHex2d` when it can vouch for the answer, else the reference formulas.
   @inline(__always)
   init(lat: Double, lng: Double, res: Int) {
-    let (face, v) = Self.geoToHex2d(lat: lat, lng: lng, res: res)
+    let p = Self.geoToVec(lat: lat, lng: lng)
+    let (face, sqd) = Self.closestFace(p, candidates: H3FaceCandidates.mask(lat: lat, lng: lng))
     self.face = face
-    self.coord = H3CoordIJK(hex2dX: v.x, y: v.y)
+    if let coord = H3FastHex2d.coord(p, face: face, res: res) {
+      self.coord = coord
+    } else {
+      let v = Self.hex2d(p, face: face, sqd: sqd, res: res)
+      self.coord = H3CoordIJK(hex2dX: v.x, y: v.y)
+    }
   }
 
   /// The face ijk address of the cell containing a unit vector.

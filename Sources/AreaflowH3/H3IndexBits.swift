@@ -121,9 +121,15 @@ enum H3IndexBits {
     isBaseCellPentagon(baseCell(h)) && leadingNonZeroDigit(h) == 0
   }
 
-  /// Digit of a unit vector given in ij form (di, dj), packed 3 bits per
-  /// entry at index (di + 1) * 3 + (dj + 1); 7 marks non-unit vectors.
-  static let digitByIJOffset: UInt32 = 0x69d0bd9
+  /// Digit and offset of an aperture 7 step, by the step's remainder. Stepping up from (i, j) to the parent
+  /// (pi, pj) leaves the offset (di, dj) from the parent's centre child, one of the 7 digit vectors, and the
+  /// remainder of the rounded division that gives pi is a linear form of that offset which tells all 7 apart:
+  /// 3 di - dj counter-clockwise (Class III), 2 di + dj clockwise (Class II). Entries are 5 bits at
+  /// (remainder + 3) * 5: the digit, then dj + 1 in the upper 2 bits.
+  static let stepByCcwRemainder: UInt64 = 0x3_2c54_482b
+  static let stepByCwRemainder: UInt64 = 0x5_9924_1561
+  /// The inverse of 3 modulo 2^64: multiplying an exact multiple of 3 by it divides by 3.
+  static let inverseOf3: UInt64 = 0xAAAA_AAAA_AAAA_AAAB
 
   /// n / 7 rounded to the nearest integer (ties cannot occur), for
   /// |n| < 2^40: shifted to a positive numerator so the division is a
@@ -135,43 +141,58 @@ enum H3IndexBits {
     return Int(bitPattern: UInt(q / 14 &- bias))
   }
 
+  /// One step up a counter-clockwise (Class III) aperture 7 grid: the parent and the digit of the child. The
+  /// parent's centre child is (2 pi + pj, 3 pj - pi) in ij form, so pj = (j - dj + pi) / 3 exactly.
+  @inline(__always)
+  static func upCcw(_ i: inout Int, _ j: inout Int) -> UInt64 {
+    let a = 3 &* i &- j
+    let pi = roundedDivideBy7(a)
+    let step = stepByCcwRemainder &>> UInt64(truncatingIfNeeded: (a &- 7 &* pi &+ 3) &* 5)
+    let dj = Int(truncatingIfNeeded: (step &>> 3) & 3) &- 1
+    j = Int(bitPattern: UInt(UInt64(bitPattern: Int64(j &- dj &+ pi)) &* inverseOf3))
+    i = pi
+    return step & 7
+  }
+
+  /// One step up a clockwise (Class II) aperture 7 grid: the parent and the digit of the child. The parent's
+  /// centre child is (3 pi - pj, pi + 2 pj) in ij form, so pj = (j - dj - pi) / 2 exactly.
+  @inline(__always)
+  static func upCw(_ i: inout Int, _ j: inout Int) -> UInt64 {
+    let a = 2 &* i &+ j
+    let pi = roundedDivideBy7(a)
+    let step = stepByCwRemainder &>> UInt64(truncatingIfNeeded: (a &- 7 &* pi &+ 3) &* 5)
+    let dj = Int(truncatingIfNeeded: (step &>> 3) & 3) &- 1
+    j = (j &- dj &- pi) &>> 1
+    i = pi
+    return step & 7
+  }
+
   /// The cell index of a face ijk address at a resolution, or 0 if the
   /// address is outside the face's base cell lookup range.
   @inline(__always)
   static func cell(from fijk: H3FaceIJK, res: Int) -> UInt64 {
-    var h = initial | (cellMode << modeOffset) | (UInt64(res) << resolutionOffset)
     // Walk up the aperture 7 hierarchy in two-component ij coordinates
-    // (i - k, j - k); every step is exact integer arithmetic.
+    // (i - k, j - k); every step is exact integer arithmetic. Resolution r
+    // is Class III when odd; digits are gathered from the finest up.
     var ci = fijk.coord.i - fijk.coord.k
     var cj = fijk.coord.j - fijk.coord.k
+    var digits: UInt64 = 0
+    var shift = digitShift(res)
     var r = res
-    while r > 0 {
-      let li = ci
-      let lj = cj
-      let centerI: Int
-      let centerJ: Int
-      if r & 1 == 1 {
-        // counter-clockwise parent, then its centre child
-        ci = roundedDivideBy7(3 &* li &- lj)
-        cj = roundedDivideBy7(li &+ 2 &* lj)
-        centerI = 2 &* ci &+ cj
-        centerJ = 3 &* cj &- ci
-      } else {
-        // clockwise parent, then its centre child
-        ci = roundedDivideBy7(2 &* li &+ lj)
-        cj = roundedDivideBy7(3 &* lj &- li)
-        centerI = 3 &* ci &- cj
-        centerJ = ci &+ 2 &* cj
-      }
-      let di = li &- centerI
-      let dj = lj &- centerJ
-      var d = 7
-      if di >= -1 && di <= 1 && dj >= -1 && dj <= 1 {
-        d = Int((digitByIJOffset >> UInt32(((di &+ 1) &* 3 &+ dj &+ 1) &* 3)) & 7)
-      }
-      setDigit(&h, r, d)
-      r -= 1
+    if r & 1 == 1 {
+      digits = upCcw(&ci, &cj) &<< shift
+      shift &+= 3
+      r &-= 1
     }
+    while r > 0 {
+      digits |= upCw(&ci, &cj) &<< shift
+      digits |= upCcw(&ci, &cj) &<< (shift &+ 3)
+      shift &+= 6
+      r &-= 2
+    }
+    // digits below the resolution stay 7 (unused)
+    let used: UInt64 = ((1 &<< UInt64(truncatingIfNeeded: res &* 3)) &- 1) &<< digitShift(res)
+    var h = (initial & ~used) | digits | (cellMode << modeOffset) | (UInt64(res) << resolutionOffset)
     var ijk = H3CoordIJK(i: ci, j: cj, k: 0)
     ijk.normalize()
     guard ijk.i <= 2, ijk.j <= 2, ijk.k <= 2, ijk.i >= 0, ijk.j >= 0, ijk.k >= 0 else {

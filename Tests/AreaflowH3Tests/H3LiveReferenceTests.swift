@@ -4,7 +4,8 @@ import Testing
 @testable import AreaflowH3
 
 /// Compares the implementation with the reference implementation on fresh
-/// random points (time-based seed) through scripts/h3-live-check.py.
+/// random points (time-based seed) through scripts/h3-live-check.py, a fifth
+/// of them right next to cell vertices and edges.
 /// Fails, rather than skips, when python3 or its `h3` package is missing.
 @Suite struct H3LiveReferenceTests {
   /// SplitMix64, so a failing seed can be replayed.
@@ -26,12 +27,24 @@ import Testing
     for n in 0..<5_000 {
       var lat = asin(Double.random(in: -1...1, using: &rng)) * 180 / .pi
       var lng = Double.random(in: -180...180, using: &rng)
+      let res = Int.random(in: 0...15, using: &rng)
       switch n % 10 {
       case 0: lat = (lat < 0 ? -1.0 : 1.0) * Double.random(in: 89.9...90, using: &rng)
       case 1: lng = (lng < 0 ? -1.0 : 1.0) * Double.random(in: 179.99...180, using: &rng)
+      case 2, 3:
+        // next to a vertex or an edge midpoint of the point's cell, where rounding decides
+        let boundary = H3.cellToBoundary(H3.latLngToCell(lat: lat, lng: lng, resolution: res))
+        let v = Int.random(in: 0..<boundary.count, using: &rng)
+        let a = boundary[v]
+        let b = boundary[(v + 1) % boundary.count]
+        let base = n % 10 == 2 || abs(a.lng - b.lng) > 180 ? a : (lat: (a.lat + b.lat) / 2, lng: (a.lng + b.lng) / 2)
+        let scales: [Double] = [1e-7, 1e-9, 1e-11, 1e-13]
+        let scale = scales[Int.random(in: 0..<scales.count, using: &rng)]
+        lat = max(-90, min(90, base.lat + Double.random(in: -1...1, using: &rng) * scale))
+        lng = base.lng + Double.random(in: -1...1, using: &rng) * scale
       default: break
       }
-      queries.append((lat, lng, Int.random(in: 0...15, using: &rng)))
+      queries.append((lat, lng, res))
     }
 
     guard let root = H3TestSupport.packageRoot() else {
