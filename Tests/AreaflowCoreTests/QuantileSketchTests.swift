@@ -25,6 +25,10 @@ import Testing
     #expect(s.quantile(1) == 7.5)
   }
 
+  @Test func logGammaIsTheLogarithmOfGamma() {
+    #expect(QuantileSketch.logGamma.bitPattern == log(QuantileSketch.gamma).bitPattern)
+  }
+
   @Test func emptySketchHasNoQuantile() {
     #expect(QuantileSketch().quantile(0.5) == nil)
   }

@@ -16,7 +16,9 @@ public struct QuantileSketch: Sendable, Equatable {
   /// Relative accuracy; below `promisedErrorPercent` so rounding at bucket edges cannot cross it.
   public static let alpha = 0.008
   static let gamma = (1 + alpha) / (1 - alpha)
-  static let logGamma = log(gamma)
+  /// `log(gamma)`, written out: a literal is a constant, where `log(gamma)` would be a lazily initialised global
+  /// checked on every bucket index (`QuantileSketchTests` holds it equal to `log(gamma)` bit for bit).
+  static let logGamma = Double(bitPattern: 0x3F90_6264_BB3B_303E)
   /// Values closer to zero than this are counted as zero (the error there is absolute, not relative).
   public static let minMagnitude = 1e-9
   /// How many values are kept exactly before switching to buckets.
