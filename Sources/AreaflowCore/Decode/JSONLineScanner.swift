@@ -6,6 +6,7 @@
 enum JSONLineScanner {
   /// - Returns: false when the line is not exactly one JSON object.
   /// - Complexity: O(end - start), no allocation.
+  @inline(__always)
   static func scan(
     _ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, plan: FieldPlan,
     tokens: UnsafeMutableBufferPointer<FieldToken>,
@@ -23,19 +24,26 @@ enum JSONLineScanner {
       guard i < end, p[i] == 34 else { return false }
       let keyEnd: Int
       let slot: Int
+      let colon: Bool  // the colon right after the closing quote is already checked
       if let predicted = order.match(position, p, i, end) {
-        (keyEnd, slot) = predicted
+        (keyEnd, slot, colon) = predicted
       } else {
         let keyStart = i + 1
         guard let (found, _) = scanString(p, keyStart, end) else { return false }
         keyEnd = found
         slot = plan.slot(forKey: p, keyStart, keyEnd)
-        order.record(position, p, keyStart, keyEnd, slot: slot)
+        colon = keyEnd + 1 < end && p[keyEnd + 1] == 58
+        order.record(position, p, keyStart, keyEnd, slot: slot, colon: colon)
       }
       position += 1
-      i = skipSpace(p, keyEnd + 1, end)
-      guard i < end, p[i] == 58 else { return false }  // :
-      i = skipSpace(p, i + 1, end)
+      if colon {
+        i = keyEnd + 2
+      } else {
+        i = skipSpace(p, keyEnd + 1, end)
+        guard i < end, p[i] == 58 else { return false }  // :
+        i += 1
+      }
+      i = skipSpace(p, i, end)
       guard i < end else { return false }
       guard let (token, after) = scanValue(p, i, end) else { return false }
       i = after
