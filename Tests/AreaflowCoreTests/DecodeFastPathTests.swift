@@ -71,27 +71,37 @@ import Testing
     }
   }
 
-  /// Keys of every length from 0 to 20 bytes, predicted and then changed in one byte, near and far from the
-  /// line's end: a match exactly when the bytes are the recorded key's.
+  /// Keys of every length from 0 to 20 bytes, recorded with and without the colon right after them, predicted and
+  /// then changed in one byte, near and far from the line's end: a match exactly when the bytes are the recorded
+  /// key's, its closing quote and, when recorded, the colon.
   @Test func predictedKeysMatchOnlyTheirOwnBytes() {
     for n in 0...20 {
       let key = (0..<n).map { Character(String(UnicodeScalar(UInt8(97 + $0 % 26)))) }
-      let recorded = "\"" + String(key) + "\":1}"
-      var order = KeyOrder()
-      bytes(recorded) { p, count in order.record(0, p, 1, 1 + n, slot: 7) }
-      for tail in ["\":1}", "\""] {
-        bytes("\"" + String(key) + tail) { p, count in
-          let m = order.match(0, p, 0, count)
-          #expect(m?.keyEnd == 1 + n && m?.slot == 7, "\(n) \(tail)")
+      for colon in [true, false] {
+        let recorded = "\"" + String(key) + (colon ? "\":1}" : "\" :1}")
+        var order = KeyOrder()
+        bytes(recorded) { p, count in order.record(0, p, 1, 1 + n, slot: 7, colon: colon) }
+        for tail in ["\":1}", "\":", "\" :1}", "\""] {
+          let matches = !colon || tail.hasPrefix("\":")
+          bytes("\"" + String(key) + tail) { p, count in
+            let m = order.match(0, p, 0, count)
+            if matches {
+              #expect(m?.keyEnd == 1 + n && m?.slot == 7 && m?.colon == colon, "\(n) \(tail)")
+            } else {
+              #expect(m == nil, "\(n) \(tail)")
+            }
+          }
+          for k in 0..<n {
+            var changed = key
+            changed[k] = "Z"
+            bytes("\"" + String(changed) + tail) { p, count in
+              #expect(order.match(0, p, 0, count) == nil, "\(n) \(k)")
+            }
+          }
+          bytes("\"" + String(key) + "x" + tail) { p, count in #expect(order.match(0, p, 0, count) == nil) }
         }
-        for k in 0..<n {
-          var changed = key
-          changed[k] = "Z"
-          bytes("\"" + String(changed) + tail) { p, count in #expect(order.match(0, p, 0, count) == nil, "\(n) \(k)") }
-        }
-        bytes("\"" + String(key) + "x" + tail) { p, count in #expect(order.match(0, p, 0, count) == nil) }
+        bytes("\"" + String(key) + "\":1}") { p, count in #expect(order.match(1, p, 0, count) == nil) }
       }
-      bytes("\"" + String(key) + "\":1}") { p, count in #expect(order.match(1, p, 0, count) == nil) }
     }
   }
 }

@@ -17,6 +17,23 @@ import Testing
     #expect(GeohashScheme.encode(lat: lat, lon: lon, precision: precision) == expected)
   }
 
+  /// The batch assign, written through buffers, appends the per-point keys and one offset per point after whatever
+  /// the column already holds.
+  @Test func batchAssignEqualsPointAssign() {
+    var random = SeededRandom(seed: 4)
+    let scheme = GeohashScheme(name: "g", precision: 6)
+    var column = AreaColumn()
+    var want: [UInt64] = []
+    for n in [0, 1, 7, 300] {
+      let lats = (0..<n).map { _ in random.unit() * 180 - 90 }
+      let lons = (0..<n).map { _ in random.unit() * 360 - 180 }
+      #expect(scheme.assign(lats: lats, lons: lons, into: &column) == 0)
+      for i in 0..<n { _ = scheme.assign(lat: lats[i], lon: lons[i], into: &want) }
+    }
+    #expect(column.keys == want)
+    #expect(column.starts == (0...want.count).map { Int32($0) })
+  }
+
   @Test func boxContainsThePoint() {
     var random = SeededRandom(seed: 3)
     for precision in 1...12 {

@@ -30,6 +30,41 @@ import Testing
     }
   }
 
+  @Test func nonNumberBytesFlagExactlyTheBytesThatAreNotNumberBytes() {
+    var random = SeededRandom(seed: 7)
+    let interesting: [UInt8] =
+      Array("0123456789.eE+-,}] \t".utf8) + [0x2F, 0x3A, 0x2C, 0xAE, 0xB0, 0xC5, 0xE5, 0xFF, 0]
+    for _ in 0..<200_000 {
+      let word = (0..<8).map { _ in
+        random.chance(0.7) ? interesting[Int(random.below(interesting.count))] : UInt8(random.below(256))
+      }
+      let x = word.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+      let mask = JSONLineScanner.nonNumberBytes(x)
+      for k in 0..<8 {
+        #expect((mask >> UInt64(8 * k + 7)) & 1 == (JSONLineScanner.isNumberByte(word[k]) ? 0 : 1), "\(word)")
+      }
+      #expect(mask & ~(0x8080_8080_8080_8080 as UInt64) == 0)
+    }
+  }
+
+  /// A number value ends where the byte-by-byte definition ends it, whatever follows and wherever the line ends.
+  @Test func scanValueEndsNumbersWhereTheByteScanDoes() {
+    var random = SeededRandom(seed: 8)
+    let alphabet: [UInt8] = Array("0123456789.eE+-,}x \"".utf8) + [0xC3, 0x80]
+    for _ in 0..<50_000 {
+      let length = 1 + Int(random.below(24))
+      var bytes = (0..<length).map { _ in
+        random.chance(0.8) ? UInt8(48 + random.below(10)) : alphabet[Int(random.below(alphabet.count))]
+      }
+      bytes[0] = random.chance(0.2) ? 45 : UInt8(48 + random.below(10))
+      let end = 1 + Int(random.below(length))
+      let got = bytes.withUnsafeBufferPointer { b in JSONLineScanner.scanValue(b.baseAddress!, 0, end) }
+      var want = 1
+      while want < end, JSONLineScanner.isNumberByte(bytes[want]) { want += 1 }
+      #expect(got?.0.kind == .number && got?.0.start == 0 && got?.0.end == want && got?.1 == want, "\(bytes) \(end)")
+    }
+  }
+
   @Test func scanStringAgreesWithTheByteByByteScan() {
     var random = SeededRandom(seed: 6)
     let alphabet: [UInt8] = Array("abc-09 é\u{7F}".utf8) + [0x22, 0x5C, 0x1F, 0xC3, 0xA9]

@@ -22,6 +22,36 @@ import Testing
     }
   }
 
+  /// The word-at-a-time path for short decimals gives bit for bit what `parseDouble` gives (nil included), for
+  /// numbers and near-numbers of every length at every offset, with arbitrary bytes before them.
+  @Test func wordPathEqualsParseDouble() {
+    var random = SeededRandom(seed: 12)
+    let alphabet: [UInt8] = Array("0123456789.-+eE x/:".utf8) + [0x00, 0x80, 0xAE, 0xB0, 0xFF]
+    var cases: [[UInt8]] = [
+      "52.63283", "13.47970", "24.3", "8", "-0.0", "-52.6328", "+1.5", ".5", "5.", ".", "..",
+      "1.2.3", "-.", "12345678", "123456789", "0.000001", "-9999999.", "1e5", "00000000", "9.9999999",
+    ].map {
+      Array($0.utf8)
+    }
+    for _ in 0..<100_000 {
+      let length = Int(random.below(12))
+      cases.append(
+        (0..<length).map { _ in
+          random.chance(0.85) ? UInt8(48 + random.below(10)) : alphabet[Int(random.below(alphabet.count))]
+        })
+    }
+    for text in cases {
+      let prefix = (0..<Int(random.below(12))).map { _ in UInt8(random.below(256)) }
+      let bytes = prefix + text
+      bytes.withUnsafeBufferPointer { b in
+        let p = b.baseAddress!
+        let want = NumberParser.parseDouble(p, prefix.count, b.count)
+        let got = NumberParser.parseDouble(p, prefix.count, b.count, readableFrom: 0)
+        #expect(got?.bitPattern == want?.bitPattern, "\(text) after \(prefix)")
+      }
+    }
+  }
+
   @Test func acceptsCommonForms() {
     #expect(parse("12.5") == 12.5)
     #expect(parse("-0.001") == -0.001)

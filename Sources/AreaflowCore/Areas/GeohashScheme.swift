@@ -86,17 +86,25 @@ public struct GeohashScheme: AreaScheme {
   }
 
   /// One cell per point: keys and offsets written in one pass without a call per point.
+  ///
+  /// Both columns are grown once and then written through buffers: an `append` per point pays a uniqueness and a
+  /// capacity check that cost more than the store.
   public func assign(lats: [Double], lons: [Double], into column: inout AreaColumn) -> Int {
     let n = lats.count
     let base = column.keys.count
-    column.keys.reserveCapacity(base + n)
-    column.starts.reserveCapacity(column.starts.count + n)
+    let startsBase = column.starts.count
+    column.keys.append(contentsOf: repeatElement(0, count: n))
+    column.starts.append(contentsOf: repeatElement(0, count: n))
     lats.withUnsafeBufferPointer { la in
       lons.withUnsafeBufferPointer { lo in
-        for i in 0..<n { column.keys.append(encode(lat: la[i], lon: lo[i])) }
+        column.keys.withUnsafeMutableBufferPointer { keys in
+          for i in 0..<n { keys[base + i] = encode(lat: la[i], lon: lo[i]) }
+        }
       }
     }
-    for i in 0..<n { column.starts.append(Int32(base + i + 1)) }
+    column.starts.withUnsafeMutableBufferPointer { starts in
+      for i in 0..<n { starts[startsBase + i] = Int32(base + i + 1) }
+    }
     return 0
   }
 

@@ -201,7 +201,8 @@ public struct BatchDecoder: Sendable {
   @inline(__always)
   private func number(_ p: UnsafePointer<UInt8>, _ t: FieldToken) -> Double? {
     switch t.kind {
-    case .number: return NumberParser.parseDouble(p, t.start, t.end)
+    // A number token lies inside the chunk, so every byte from the chunk's start may be read.
+    case .number: return NumberParser.parseDouble(p, t.start, t.end, readableFrom: 0)
     case .lookup: return withText(p, t) { q, s, e in NumberParser.parseDouble(q, s, e) } ?? nil
     case .string: return withText(p, t) { q, s, e in NumberParser.parseDouble(q, s, e) } ?? nil
     default: return nil

@@ -139,6 +139,57 @@ public enum NumberParser {
     return slowParse(p, start, end)
   }
 
+  /// `parseDouble`, allowed to read the bytes `p[lower..<start]` before the number too: a number of two to eight
+  /// characters after its sign (`52.63283`, `24.3`) is then converted from one eight-byte load ending at `end`
+  /// instead of digit by digit. Anything that word does not take goes to `parseDouble`, and what it takes gets
+  /// `parseDouble`'s own short-decimal arithmetic, so the result is the same double.
+  @inline(__always)
+  static func parseDouble(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, readableFrom lower: Int) -> Double? {
+    var i = start
+    if i < end, p[i] == 45 || p[i] == 43 { i += 1 }  // - or +
+    let length = end - i
+    if length >= 2, length <= 8, end - 8 >= lower,
+      let (m, fraction) = shortDecimal(UnsafeRawPointer(p + end - 8).loadUnaligned(as: UInt64.self), length: length)
+    {
+      let value = fraction == 0 ? Double(m) : Double(m) / exactPower(fraction)
+      return p[start] == 45 ? -value : value
+    }
+    return parseDouble(p, start, end)
+  }
+
+  /// The digits and the number of fraction digits of `[digits][.digits]` in the top `length` bytes (2...8) of the
+  /// little-endian `word`, or nil when those bytes are anything else (no dot or one dot, digits otherwise; with at
+  /// least two bytes there is always a digit).
+  ///
+  /// The bytes below the number become `0`, the dot is taken out by moving the bytes before it up one place, and
+  /// the eight digits are checked and converted together (SWAR: two multiplications for the pairs and quads).
+  @inline(__always)
+  static func shortDecimal(_ word: UInt64, length: Int) -> (UInt64, Int)? {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let high = ones &* 0x80
+    let low = ones &* 0x7F
+    let zeros = ones &* 0x30
+    let pad: UInt64 = (1 &<< UInt64(64 - 8 * length)) &- 1
+    var x = (word & ~pad) | (zeros & pad)
+    let t = x ^ (ones &* 0x2E)
+    let dots = ~(((t & low) &+ low) | t) & high  // exact: no carry leaves a byte
+    var fraction = 0
+    if dots != 0 {
+      let d = UInt64(dots.trailingZeroBitCount >> 3)
+      fraction = 7 - Int(d)
+      let below: UInt64 = (1 &<< (8 * d)) &- 1
+      x = (x & ~(below | 0xFF &<< (8 * d))) | (x & below) &<< 8 | 0x30
+    }
+    let nibbles = ones &* 0xF0
+    guard x & nibbles == zeros, (x &+ ones &* 0x06) & nibbles == zeros else { return nil }
+    var v = x &- zeros
+    v = v &* 10 &+ v &>> 8
+    v =
+      ((v & 0x0000_00FF_0000_00FF) &* (100 &+ 1_000_000 &<< 32)
+        &+ ((v &>> 16) & 0x0000_00FF_0000_00FF) &* (1 &+ 10_000 &<< 32)) &>> 32
+    return (v, fraction)
+  }
+
   @usableFromInline
   static func slowParse(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
     let count = end - start
