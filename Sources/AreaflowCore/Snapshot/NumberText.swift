@@ -7,6 +7,18 @@ enum NumberText {
   /// Room every writer here may need: a sign, 19 digits, a point and a zero.
   static let maxLength = 24
 
+  /// How many decimal digits `m` has (one for zero).
+  @inline(__always)
+  static func digitCount(_ m: UInt64) -> Int {
+    var n = 0
+    var t = m
+    repeat {
+      n += 1
+      t /= 10
+    } while t > 0
+    return n
+  }
+
   /// Decimal digits of an integer.
   @inline(__always)
   static func write(integer v: Int64, to p: UnsafeMutablePointer<UInt8>) -> Int {
@@ -16,12 +28,7 @@ enum NumberText {
       at = 1
     }
     var m = v.magnitude
-    var n = 0
-    var t = m
-    repeat {
-      n += 1
-      t /= 10
-    } while t > 0
+    let n = digitCount(m)
     var i = at + n - 1
     repeat {
       p[i] = UInt8(truncatingIfNeeded: 48 &+ m % 10)
@@ -66,13 +73,7 @@ enum NumberText {
       at = 1
     }
     // Digits of m with a point `decimals` places from the right, and a leading zero when m has no more digits.
-    var n = 0
-    var t = m
-    repeat {
-      n += 1
-      t /= 10
-    } while t > 0
-    let total = max(n, decimals + 1) + 1
+    let total = max(digitCount(UInt64(m)), decimals + 1) + 1
     var i = at + total - 1
     var written = 0
     while written < decimals {
