@@ -26,7 +26,9 @@ import Testing
     return chunks
   }
 
-  @Test(arguments: [(1, 1), (2, 3), (1000, 7), (3, 1000)])
+  // Pieces larger than a chunk, smaller and about equal: chunks are then copied out, moved out with the rest
+  // copied, or both within one push.
+  @Test(arguments: [(1, 1), (2, 3), (1000, 7), (3, 1000), (5, 200), (40, 64), (2, 5000), (7, 61)])
   func linesAndNumbersSurviveAnyChunking(maxLines: Int, piece: Int) throws {
     let lines = (1...50).map { "line \($0) " + String(repeating: "x", count: $0 % 13) }
     let text = lines.joined(separator: "\n")  // no final newline: the last line still counts

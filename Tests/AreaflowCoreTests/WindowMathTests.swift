@@ -47,4 +47,42 @@ import Testing
     #expect(WindowMath.lateBefore(watermark: Int64.min + Self.minute, spec, lateness: 0) == nil)
     #expect(WindowMath.lateBefore(watermark: Int64.max, spec, lateness: 0) != nil)
   }
+
+  /// The first open window (and so the late threshold) is the same for every watermark from `w` up to
+  /// `openIndexChange(after: w)`, and differs at it: the stamper may keep its thresholds over that range.
+  @Test func openIndexHoldsUntilTheChangePoint() {
+    var random = SeededRandom(seed: 43)
+    let specs = [
+      WindowSpec(name: "1m", size: Self.minute, every: Self.minute),
+      WindowSpec(name: "15m", size: 15 * Self.minute, every: 5 * Self.minute),
+      WindowSpec(name: "7s", size: 7_000_000_000, every: 3_000_000_000),
+      WindowSpec(name: "1ns", size: 1, every: 1),
+    ]
+    for spec in specs {
+      for _ in 0..<20_000 {
+        let base = Int64(random.below(1_000_000)) * 1_000_000_000 - 500_000_000_000_000
+        let w = base + Int64(random.below(Int(3 * spec.size + 1)))
+        let lateness = [0, 1, spec.every, 30_000_000_000][random.below(4)]
+        let open = WindowMath.firstOpenIndex(watermark: w, spec, lateness: lateness)
+        let change = WindowMath.openIndexChange(after: w, spec, lateness: lateness)
+        #expect(change > w)
+        #expect(WindowMath.firstOpenIndex(watermark: change - 1, spec, lateness: lateness) == open)
+        #expect(WindowMath.firstOpenIndex(watermark: change, spec, lateness: lateness) != open)
+        let inside = w + Int64(random.below(Int(change - w)))
+        #expect(WindowMath.firstOpenIndex(watermark: inside, spec, lateness: lateness) == open)
+        #expect(
+          WindowMath.lateBefore(watermark: inside, spec, lateness: lateness)
+            == WindowMath.lateBefore(watermark: w, spec, lateness: lateness))
+      }
+    }
+  }
+
+  @Test func changePointAtTheEdgesOfTheRange() {
+    let spec = WindowSpec(name: "1m", size: Self.minute, every: Self.minute)
+    // No watermark yet, or one so low that the index is not representable: any step may change it.
+    #expect(WindowMath.openIndexChange(after: Int64.min, spec, lateness: 0) == Int64.min + 1)
+    #expect(WindowMath.openIndexChange(after: Int64.min + 5, spec, lateness: 0) == Int64.min + 6)
+    // Near the top the next change point is past Int64.max: the index holds for every larger watermark.
+    #expect(WindowMath.openIndexChange(after: Int64.max - 1, spec, lateness: 0) == Int64.max)
+  }
 }

@@ -74,7 +74,7 @@ public struct LineFramer {
     var chunks = try cutChunks(final: false)
     _ = scan()
     if cutEnd > start, format != .csv || csvColumns != nil {
-      chunks.append(chunk(end: cutEnd))
+      chunks.append(takeChunk(end: cutEnd))
       linesEmitted += Int64(cutLines)
       drop()
       compact()
@@ -107,7 +107,7 @@ public struct LineFramer {
         return chunks
       }
       if full {
-        chunks.append(chunk(end: cutEnd))
+        chunks.append(takeChunk(end: cutEnd))
         linesEmitted += Int64(cutLines)
         drop()
         continue
@@ -127,6 +127,23 @@ public struct LineFramer {
     LineChunk(
       input: input, inputName: inputName, bytes: Array(pending[start..<end]), firstLine: linesEmitted + 1,
       csvColumns: csvColumns)
+  }
+
+  /// The chunk `pending[start..<end]`, where `end` is `cutEnd`. When it begins the buffer and the bytes after it are
+  /// fewer than its own, the buffer itself becomes the chunk and only those bytes move to a fresh buffer: a chunk
+  /// is then not copied again after the bytes were appended (indices are rebased to the fresh buffer).
+  private mutating func takeChunk(end: Int) -> LineChunk {
+    guard start == 0, pending.count - end <= end else { return chunk(end: end) }
+    var bytes: [UInt8] = []
+    swap(&bytes, &pending)
+    // Room for the next chunk and the read that completes it, so the appends that fill it do not grow it.
+    pending.reserveCapacity(bytes.capacity)
+    pending.append(contentsOf: bytes[end...])
+    bytes.removeSubrange(end...)
+    scanned -= end
+    cutEnd = 0
+    return LineChunk(
+      input: input, inputName: inputName, bytes: bytes, firstLine: linesEmitted + 1, csvColumns: csvColumns)
   }
 
   /// Scans new bytes for line ends; returns true when `pending[start..<cutEnd]` is a full chunk.

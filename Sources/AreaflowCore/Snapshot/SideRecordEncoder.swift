@@ -8,13 +8,19 @@ public enum SideRecordEncoder {
   public static func reject(
     input: String, line: Int64, reason: RejectReason, raw: ArraySlice<UInt8>?, into w: inout [UInt8]
   ) {
+    // Written straight onto `w` (moved into the writer and back): no String or buffer per record.
     var t = TextWriter()
+    swap(&t.bytes, &w)
+    defer { swap(&t.bytes, &w) }
     t.write("{\"input\":")
     t.write(jsonString: input)
-    t.write(",\"line\":\(line),\"reason\":\"\(reason.name)\"")
+    t.write(",\"line\":")
+    t.write(integer: line)
+    t.write(",\"reason\":\"")
+    t.write(reason.name)
+    t.write("\"")
     writeRaw(raw, &t)
     t.write("}\n")
-    w.append(contentsOf: t.bytes)
   }
 
   /// A late record.
@@ -23,17 +29,23 @@ public enum SideRecordEncoder {
     raw: ArraySlice<UInt8>?, into w: inout [UInt8]
   ) {
     var t = TextWriter()
+    swap(&t.bytes, &w)
+    defer { swap(&t.bytes, &w) }
     t.write("{\"input\":")
     t.write(jsonString: input)
-    t.write(",\"line\":\(line),\"window\":")
+    t.write(",\"line\":")
+    t.write(integer: line)
+    t.write(",\"window\":")
     t.write(jsonString: window)
-    t.write(",\"window_start\":\"\(CivilDate.rfc3339(millis: WindowMath.floorDiv(windowStart, 1_000_000)))\"")
-    t.write(
-      ",\"late_windows\":\(lateWindows),\"event_time\":\"\(CivilDate.rfc3339(millis: WindowMath.floorDiv(eventTime, 1_000_000)))\""
-    )
+    t.write(",\"window_start\":\"")
+    t.write(rfc3339Millis: WindowMath.floorDiv(windowStart, 1_000_000))
+    t.write("\",\"late_windows\":")
+    t.write(integer: Int64(lateWindows))
+    t.write(",\"event_time\":\"")
+    t.write(rfc3339Millis: WindowMath.floorDiv(eventTime, 1_000_000))
+    t.write("\"")
     writeRaw(raw, &t)
     t.write("}\n")
-    w.append(contentsOf: t.bytes)
   }
 
   /// Writes `,"raw":"…"`, or nothing when the line must not be kept.
@@ -46,6 +58,13 @@ public enum SideRecordEncoder {
       while let last = cut.last, last & 0xC0 == 0x80 { cut = cut.dropLast() }
       if let last = cut.last, last >= 0xC0 { cut = cut.dropLast() }
     }
-    t.write(jsonString: String(decoding: cut, as: UTF8.self))
+    // ASCII (nearly every line) is valid UTF-8 as it is; anything else goes through String, which replaces invalid
+    // sequences.
+    let written = cut.withUnsafeBufferPointer { bytes -> Bool in
+      guard bytes.allSatisfy({ $0 < 0x80 }) else { return false }
+      t.write(jsonString: bytes)
+      return true
+    }
+    if !written { t.write(jsonString: String(decoding: cut, as: UTF8.self)) }
   }
 }

@@ -56,26 +56,37 @@ public struct TextWriter: TextOutputStream {
   ///
   /// Runs of bytes that need no escape (all of most raw lines in side records) are appended at once.
   public mutating func write(jsonString s: String) {
-    bytes.append(34)
     var s = s
-    s.withUTF8 { text in
-      var runStart = 0
-      for (i, b) in text.enumerated() where b < 32 || b == 34 || b == 92 {
-        if i > runStart { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[runStart..<i])) }
-        runStart = i + 1
-        switch b {
-        case 34: bytes.append(contentsOf: [92, 34])
-        case 92: bytes.append(contentsOf: [92, 92])
-        case 10: bytes.append(contentsOf: [92, 110])
-        case 13: bytes.append(contentsOf: [92, 114])
-        case 9: bytes.append(contentsOf: [92, 116])
-        default:
-          let hex: [UInt8] = Array("0123456789abcdef".utf8)
-          bytes.append(contentsOf: [92, 117, 48, 48, hex[Int(b >> 4)], hex[Int(b & 15)]])
-        }
-      }
-      if text.count > runStart { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[runStart...])) }
-    }
+    s.withUTF8 { write(jsonString: $0) }
+  }
+
+  /// Valid UTF-8 `text` as a JSON string literal, quotes included.
+  public mutating func write(jsonString text: UnsafeBufferPointer<UInt8>) {
     bytes.append(34)
+    var runStart = 0
+    for (i, b) in text.enumerated() where b < 32 || b == 34 || b == 92 {
+      if i > runStart { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[runStart..<i])) }
+      runStart = i + 1
+      switch b {
+      case 34: bytes.append(contentsOf: [92, 34])
+      case 92: bytes.append(contentsOf: [92, 92])
+      case 10: bytes.append(contentsOf: [92, 110])
+      case 13: bytes.append(contentsOf: [92, 114])
+      case 9: bytes.append(contentsOf: [92, 116])
+      default:
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        bytes.append(contentsOf: [92, 117, 48, 48, hex[Int(b >> 4)], hex[Int(b & 15)]])
+      }
+    }
+    if text.count > runStart { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[runStart...])) }
+    bytes.append(34)
+  }
+
+  /// `CivilDate.rfc3339(millis:)` without the String.
+  public mutating func write(rfc3339Millis millis: Int64) {
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: CivilDate.rfc3339Length) { scratch in
+      CivilDate.writeRFC3339(millis: millis, to: scratch.baseAddress!)
+      bytes.append(contentsOf: UnsafeBufferPointer(scratch))
+    }
   }
 }

@@ -27,6 +27,18 @@ public enum CivilDate {
 
   /// `YYYY-MM-DDTHH:MM:SS.mmmZ` for milliseconds since the epoch (UTC), the form every snapshot uses.
   public static func rfc3339(millis: Int64) -> String {
+    String(unsafeUninitializedCapacity: rfc3339Length) { out in
+      writeRFC3339(millis: millis, to: out.baseAddress!)
+      return rfc3339Length
+    }
+  }
+
+  /// Bytes of `rfc3339(millis:)`.
+  public static let rfc3339Length = 24
+
+  /// Writes the `rfc3339Length` bytes of `rfc3339(millis:)` at `bytes`: records that hold a time (side records)
+  /// write it in place instead of building a String.
+  public static func writeRFC3339(millis: Int64, to bytes: UnsafeMutablePointer<UInt8>) {
     var days = millis / 86_400_000
     var rem = millis % 86_400_000
     if rem < 0 {
@@ -35,11 +47,10 @@ public enum CivilDate {
     }
     let (y, m, d) = civilFromDays(Int(days))
     let ms = Int(rem)
-    var bytes = [UInt8](repeating: 0, count: 24)
     @inline(__always) func put(_ v: Int, _ at: Int, _ width: Int) {
       var v = v
       for k in stride(from: at + width - 1, through: at, by: -1) {
-        bytes[k] = UInt8(48 + v % 10)
+        bytes[k] = UInt8(truncatingIfNeeded: 48 + v % 10)
         v /= 10
       }
     }
@@ -57,6 +68,5 @@ public enum CivilDate {
     bytes[19] = 46
     put(ms % 1000, 20, 3)
     bytes[23] = 90
-    return String(decoding: bytes, as: UTF8.self)
   }
 }

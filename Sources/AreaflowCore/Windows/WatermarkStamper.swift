@@ -130,25 +130,37 @@ public struct WatermarkStamper: Sendable {
     var lateCounts = [Int](repeating: 0, count: windows.count)
     let live = !inputMaxTimes.isEmpty
     let input = live ? min(batch.input, inputMaxTimes.count - 1) : 0
-    // Per window name, the time below which an event is late under the watermark `thresholdsFor` (nil: decide per
-    // event), recomputed only when the watermark moves.
-    var lateBefore = [Int64?](repeating: Int64.min, count: windows.count)
-    var thresholdsFor = Int64.min
+    // Per window name, the time below which an event is late under the watermarks in
+    // `thresholdsFrom..<thresholdsBelow` (`perEvent`: decide per event instead), recomputed only when the watermark
+    // leaves that range: in replay it moves with nearly every event, the first open window once per slide.
+    let windowCount = windows.count
+    var lateBefore = [Int64](repeating: Int64.min, count: windowCount)
+    var perEvent = [Bool](repeating: false, count: windowCount)
+    var thresholdsFrom = Int64.max
+    var thresholdsBelow = Int64.min
+    let lateness = watermark.allowedLateness
+    let times = batch.times
     for i in 0..<batch.count {
       let w = current
       stamps[i] = w
-      let t = batch.times[i]
+      let t = times[i]
       if w != Int64.min {
-        if w != thresholdsFor {
-          thresholdsFor = w
-          for (s, spec) in windows.enumerated() {
-            lateBefore[s] = WindowMath.lateBefore(watermark: w, spec, lateness: watermark.allowedLateness)
+        if w < thresholdsFrom || w >= thresholdsBelow {
+          thresholdsFrom = w
+          thresholdsBelow = Int64.max
+          for s in 0..<windowCount {
+            let spec = windows[s]
+            let below = WindowMath.lateBefore(watermark: w, spec, lateness: lateness)
+            lateBefore[s] = below ?? Int64.min
+            perEvent[s] = below == nil
+            thresholdsBelow = min(thresholdsBelow, WindowMath.openIndexChange(after: w, spec, lateness: lateness))
           }
         }
-        for (s, spec) in windows.enumerated() {
-          if let below = lateBefore[s], t >= below { continue }
+        for s in 0..<windowCount {
+          if t >= lateBefore[s] && !perEvent[s] { continue }
+          let spec = windows[s]
           let range = WindowMath.windowIndices(t, spec)
-          let open = WindowMath.firstOpenIndex(watermark: w, spec, lateness: watermark.allowedLateness)
+          let open = WindowMath.firstOpenIndex(watermark: w, spec, lateness: lateness)
           if range.lowerBound < open {
             lateCounts[s] += 1
             let lateWindows = min(range.upperBound, open - 1) - range.lowerBound + 1
@@ -177,35 +189,80 @@ public struct WatermarkStamper: Sendable {
   /// shard — also for points inside several overlapping regions. Entries stay in event order (schemes inside an
   /// event), which is the order of their watermark stamps: shards close windows in that order.
   private func route(_ batch: EventBatch) -> [[UInt64]] {
-    var routes = [[UInt64]](repeating: [], count: shardCount)
-    let shardMask = shardCount.nonzeroBitCount == 1 ? UInt64(shardCount - 1) : 0
-    let schemes = batch.areas.count
-    if shardCount == 1 {
-      routes[0].reserveCapacity(batch.count * schemes)
-    } else {
-      for k in 0..<shardCount { routes[k].reserveCapacity(batch.count * schemes / shardCount + 16) }
-    }
     let columns = batch.areas
-    for i in 0..<batch.count {
+    let schemes = columns.count
+    let count = batch.count
+    // Every scheme's keys and offsets copied into one buffer each (a memcpy per scheme), so the loops below read
+    // plain memory instead of an array of arrays.
+    var total = 0
+    for s in 0..<schemes { total += columns[s].keys.count }
+    let keys = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: max(total, 1))
+    let starts = UnsafeMutableBufferPointer<Int>.allocate(capacity: schemes * (count + 1) + 1)
+    defer {
+      keys.deallocate()
+      starts.deallocate()
+    }
+    var keyBase = 0
+    for s in 0..<schemes {
+      columns[s].keys.withUnsafeBufferPointer { k in
+        _ = UnsafeMutableBufferPointer(rebasing: keys[keyBase..<(keyBase + k.count)]).initialize(from: k)
+      }
+      columns[s].starts.withUnsafeBufferPointer { st in
+        // Offsets into `keys`: scheme `s`'s start of event `i` is at `s * (count + 1) + i`.
+        for i in 0...count { starts[s * (count + 1) + i] = keyBase + Int(st[i]) }
+      }
+      keyBase += columns[s].keys.count
+    }
+    // Every entry in event order (schemes inside an event), with the position of its key in `keys`.
+    let entries = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: max(total, 1))
+    let keyAt = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(total, 1))
+    defer {
+      entries.deallocate()
+      keyAt.deallocate()
+    }
+    var n = 0
+    for i in 0..<count {
       for s in 0..<schemes {
-        // Read through `columns[s]` each time rather than binding the column: a bound copy retains its arrays.
-        for a in Int(columns[s].starts[i])..<Int(columns[s].starts[i + 1]) {
-          let entry = RouteEntry.pack(event: i, scheme: s, keyIndex: a)
-          if shardCount == 1 {
-            routes[0].append(entry)
-          } else {
-            let key =
-              routingLevels > 0
-              ? routingSchemes[s].routingKey(of: columns[s].keys[a], levels: routingLevels) : columns[s].keys[a]
-            let hash = ByteHasher.mix(key &+ UInt64(s))
-            // A power-of-two shard count (the usual 2, 4, 8) takes the remainder by mask instead of by division.
-            let shard = Int(shardMask != 0 ? hash & shardMask : hash % UInt64(shardCount))
-            routes[shard].append(entry)
-          }
+        let base = s * (count + 1)
+        let first = starts[base + i]
+        let column = starts[base]
+        for position in first..<starts[base + i + 1] {
+          entries[n] = RouteEntry.pack(event: i, scheme: s, keyIndex: position - column)
+          keyAt[n] = position
+          n += 1
         }
       }
     }
-    return routes
+    if shardCount == 1 { return [Array(UnsafeBufferPointer(rebasing: entries[..<n]))] }
+    // Each entry's shard, then each shard's entries picked out in order by one tight pass per shard: plain buffer
+    // writes, where appending to an array of arrays checks uniqueness and capacity per entry.
+    let shardMask = shardCount.nonzeroBitCount == 1 ? UInt64(shardCount - 1) : 0
+    var counts = [Int](repeating: 0, count: shardCount)
+    let owners = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(n, 1))
+    defer { owners.deallocate() }
+    for e in 0..<n {
+      let s = RouteEntry.scheme(entries[e])
+      let key = keys[keyAt[e]]
+      let routed = routingLevels > 0 ? routingSchemes[s].routingKey(of: key, levels: routingLevels) : key
+      let hash = ByteHasher.mix(routed &+ UInt64(s))
+      // A power-of-two shard count (the usual 2, 4, 8) takes the remainder by mask instead of by division.
+      let shard = Int(shardMask != 0 ? hash & shardMask : hash % UInt64(shardCount))
+      owners[e] = shard
+      counts[shard] += 1
+    }
+    return (0..<shardCount).map { k in
+      // Branch-free: every entry is stored at the cursor, which moves on only for this shard's entries (shards are
+      // random per entry, so a branch would be mispredicted half the time). The spare last slot takes the stores
+      // after the shard's last entry.
+      [UInt64](unsafeUninitializedCapacity: counts[k] + 1) { out, written in
+        var j = 0
+        for e in 0..<n {
+          out[j] = entries[e]
+          j &+= owners[e] == k ? 1 : 0
+        }
+        written = j
+      }
+    }
   }
 }
 

@@ -41,6 +41,22 @@ public enum WindowMath {
   /// The earliest window holding `t` is `floor((t − size) / every) + 1`; it is below the first open window `open`
   /// exactly when `t < (open − 1) · every + size`. The watermark changes far less often than events arrive, so the
   /// stamper compares each event's time with this one number instead of dividing per event and window.
+  /// A watermark above `w` from which `firstOpenIndex` (and so `lateBefore`) may differ from its value at `w`: both
+  /// hold for every watermark in `w..<` the result. Int64.max when no larger watermark changes them.
+  ///
+  /// In replay the watermark moves with almost every event, while the first open window moves once per slide, so
+  /// the stamper recomputes its thresholds only when the watermark reaches this point.
+  public static func openIndexChange(after w: Int64, _ spec: WindowSpec, lateness: Int64) -> Int64 {
+    let c = spec.size &+ lateness
+    let (x, o) = w.subtractingReportingOverflow(c)
+    // Near the bottom of the range the index is Int64.min by overflow; any step may change that.
+    if w == Int64.min || o { return w &+ 1 }
+    // The index is floorDiv(x, every) + 1: it steps when x reaches the next multiple of `every`.
+    let (next, o1) = (floorDiv(x, spec.every) &+ 1).multipliedReportingOverflow(by: spec.every)
+    let (change, o2) = next.addingReportingOverflow(c)
+    return o1 || o2 ? Int64.max : change
+  }
+
   public static func lateBefore(watermark w: Int64, _ spec: WindowSpec, lateness: Int64) -> Int64? {
     let open = firstOpenIndex(watermark: w, spec, lateness: lateness)
     if open == Int64.min { return Int64.min }
