@@ -36,6 +36,17 @@ public enum H3 {
     return H3IndexBits.cell(from: fijk, res: resolution)
   }
 
+  /// The same cell as `latLngToCell(lat:lng:resolution:)`, reusing the walks of recent cells kept in `cache` (for
+  /// the points of a batch, one cache per batch).
+  public static func latLngToCell(lat: Double, lng: Double, resolution: Int, cache: inout H3CellCache) -> UInt64 {
+    guard resolution >= 0, resolution <= maxResolution, lat.isFinite, lng.isFinite else {
+      return 0
+    }
+    let fijk = H3FaceIJK(
+      lat: lat * degreesToRadians, lng: lng * degreesToRadians, res: resolution)
+    return cache.cell(fijk, res: resolution)
+  }
+
   /// The centre of a cell in degrees.
   public static func cellToLatLng(_ cell: UInt64) -> (lat: Double, lng: Double) {
     let g = H3IndexBits.faceIjk(of: cell).toGeo(res: H3IndexBits.resolution(cell))

@@ -18,6 +18,21 @@ public struct H3Scheme: AreaScheme {
     return 1
   }
 
+  /// One loop for a batch's points, with one cell cache: most points of a batch lie in a cell another point of it
+  /// already found.
+  public func assign(lats: [Double], lons: [Double], into column: inout AreaColumn) -> Int {
+    var cache = H3CellCache()
+    var outside = 0
+    column.keys.reserveCapacity(column.keys.count + lats.count)
+    column.starts.reserveCapacity(column.starts.count + lats.count)
+    for i in lats.indices {
+      let cell = H3.latLngToCell(lat: lats[i], lng: lons[i], resolution: resolution, cache: &cache)
+      if cell != 0 { column.keys.append(cell) } else { outside += 1 }
+      column.starts.append(Int32(column.keys.count))
+    }
+    return outside
+  }
+
   public func label(of key: UInt64) -> String { H3.cellToString(key) }
 
   public func ancestor(of key: UInt64, levels: Int) -> UInt64? {
