@@ -30,6 +30,9 @@ public struct LineFramer {
   /// Lines handed out so far (header included).
   public private(set) var linesEmitted: Int64 = 0
   var csvColumns: [Int]?
+  /// The most bytes one `push` brought: the headroom a buffer needs past a chunk's size so that the push completing
+  /// the next chunk fits without growing it.
+  var largestPush = 0
 
   /// - Parameters:
   ///   - maxLines: lines per chunk at most (the `--batch-size`).
@@ -64,6 +67,7 @@ public struct LineFramer {
 
   /// Adds bytes and returns every chunk completed by them.
   public mutating func push(_ bytes: UnsafeRawBufferPointer) throws(HeaderError) -> [LineChunk] {
+    largestPush = max(largestPush, bytes.count)
     pending.append(contentsOf: bytes)
     return try cutChunks(final: false)
   }
@@ -136,8 +140,10 @@ public struct LineFramer {
     guard start == 0, pending.count - end <= end else { return chunk(end: end) }
     var bytes: [UInt8] = []
     swap(&bytes, &pending)
-    // Room for the next chunk and the read that completes it, so the appends that fill it do not grow it.
-    pending.reserveCapacity(bytes.capacity)
+    // Room for a chunk like this one and the push that completes it, so the appends that fill it do not grow it,
+    // and no more: chunks in flight keep their buffers, spare capacity included (a buffer that grew by doubling
+    // would hold nearly twice its bytes).
+    pending.reserveCapacity(end + largestPush)
     pending.append(contentsOf: bytes[end...])
     bytes.removeSubrange(end...)
     scanned -= end

@@ -292,6 +292,13 @@ public struct StampedBatch: Sendable {
   public let watermarkAfter: Int64
   /// Per shard, `RouteEntry`-packed (event, scheme, area) triples.
   public let routes: [[UInt64]]
+
+  /// The same stamps and routes over `batch.droppingLines()`, for the shards once side records are written.
+  public func droppingLines() -> StampedBatch {
+    StampedBatch(
+      batch: batch.droppingLines(), watermarks: watermarks, late: late, lateCounts: lateCounts,
+      watermarkAfter: watermarkAfter, routes: routes)
+  }
 }
 
 /// An event that was late for at least one window of a window name.

@@ -232,12 +232,12 @@ final class PipelineStages: @unchecked Sendable {
   }
 
   private func process(_ batch: EventBatch) {
-    let stamped = stamper.stamp(batch)
+    let lined = stamper.stamp(batch)
     labels.merge(batch.newDimensionLabels)
     counters.linesRead += Int64(batch.lineCount)
     counters.emptyLines += Int64(batch.emptyLines)
     counters.eventsAccepted += Int64(batch.count)
-    for (w, n) in stamped.lateCounts.enumerated() { counters.late[w].1 += Int64(n) }
+    for (w, n) in lined.lateCounts.enumerated() { counters.late[w].1 += Int64(n) }
     for (k, s) in regionSchemes.enumerated() { counters.outside[k].1 += Int64(batch.outside[s]) }
     var rejectBytes: [UInt8] = []
     for reject in batch.rejects {
@@ -247,19 +247,21 @@ final class PipelineStages: @unchecked Sendable {
         raw: kept(batch.bytes[Int(reject.start)..<Int(reject.end)], batch), into: &rejectBytes)
     }
     var lateBytes: [UInt8] = []
-    for late in stamped.late {
+    for late in lined.late {
       let i = Int(late.event)
       SideRecordEncoder.late(
         input: batch.inputName, line: batch.firstLine + Int64(batch.lineIndex[i]),
         window: config.windows[late.window].name, windowStart: late.windowStart, lateWindows: late.lateWindows,
         eventTime: batch.times[i], raw: kept(batch.rawLine(event: i), batch), into: &lateBytes)
     }
-    metrics?.record(batch: batch, lateCounts: stamped.lateCounts)
+    metrics?.record(batch: batch, lateCounts: lined.lateCounts)
     let snapshot = counters
     let rejectRecords = rejectBytes
     let lateRecords = lateBytes
     sinkQueue.async { [self] in sink.add(rejects: rejectRecords, late: lateRecords, counters: snapshot) }
     eventsDone.add(batch.count, ordering: .relaxed)
+    // The side records are written: the shards get the batch without its lines, which are freed here.
+    let stamped = lined.droppingLines()
     let countdown = Countdown(shards.count)
     for (k, shard) in shards.enumerated() {
       let entries = stamped.routes[k]
