@@ -60,46 +60,64 @@ public struct BatchDecoder: Sendable {
       var lineStart = 0
       var lineIndex: Int32 = 0
       while lineStart < n {
-        // Find the end of this line (for CSV: of this record, which may span lines inside quotes).
         var lineEnd = lineStart
+        var contentEnd = lineStart
         var physicalLines = 1
-        if format == .csv {
-          var inQuotes = false
-          var newlines = 0
-          if let end = CSVRecordScanner.recordEnd(p, from: lineStart, to: n, inQuotes: &inQuotes, newlines: &newlines) {
-            lineEnd = end
-            physicalLines = newlines
-          } else {
-            lineEnd = n
-            physicalLines = newlines + 1
-          }
+        // nil for a blank line.
+        var wellFormed: Bool? = true
+        for k in tokens.indices { tokens[k].kind = .absent }
+        if format != .csv,
+          let end = JSONLineScanner.scanLine(p, lineStart, n, plan: plan, tokens: tokens, order: &keyOrder)
+        {
+          // The usual line, one JSON object: the scan found its end, so it was not searched for first.
+          lineEnd = end
+          contentEnd = end > lineStart && p[end - 1] == 13 ? end - 1 : end
         } else {
-          if let found = memchrIndex(p, 10, lineStart, n) { lineEnd = found } else { lineEnd = n }
+          // Anything else: find the end of this line (for CSV: of this record, which may span lines inside
+          // quotes), then scan it within those bounds.
+          if format == .csv {
+            var inQuotes = false
+            var newlines = 0
+            if let end = CSVRecordScanner.recordEnd(p, from: lineStart, to: n, inQuotes: &inQuotes, newlines: &newlines)
+            {
+              lineEnd = end
+              physicalLines = newlines
+            } else {
+              lineEnd = n
+              physicalLines = newlines + 1
+            }
+          } else {
+            if let found = memchrIndex(p, 10, lineStart, n) { lineEnd = found } else { lineEnd = n }
+          }
+          contentEnd = lineEnd
+          if contentEnd > lineStart, p[contentEnd - 1] == 13 { contentEnd -= 1 }
+          if isBlank(p, lineStart, contentEnd) {
+            wellFormed = nil
+          } else {
+            for k in tokens.indices { tokens[k].kind = .absent }
+            wellFormed =
+              format == .csv
+              ? CSVRecordScanner.scan(p, lineStart, contentEnd, columns: chunk.csvColumns ?? [], tokens: tokens)
+              : JSONLineScanner.scan(p, lineStart, contentEnd, plan: plan, tokens: tokens, order: &keyOrder)
+          }
         }
-        var contentEnd = lineEnd
-        if contentEnd > lineStart, p[contentEnd - 1] == 13 { contentEnd -= 1 }
         // Records, not physical lines: a quoted line break inside a CSV record does not make another line to account for.
         builder.lineCount += 1
-        if isBlank(p, lineStart, contentEnd) {
-          builder.emptyLines += 1
-        } else {
-          for k in tokens.indices { tokens[k].kind = .absent }
-          let wellFormed =
-            format == .csv
-            ? CSVRecordScanner.scan(p, lineStart, contentEnd, columns: chunk.csvColumns ?? [], tokens: tokens)
-            : JSONLineScanner.scan(p, lineStart, contentEnd, plan: plan, tokens: tokens, order: &keyOrder)
+        if let wellFormed {
           if let reason = !wellFormed
             ? RejectReason.malformed
             : join(p, tokens)
               ?? accept(
                 p, tokens, into: &columns, labels: &builder.newDimensionLabels, seen: &seenDimensions,
-                pseudonyms: &pseudonyms, days: &days)
+                pseudonyms: &pseudonyms, days: &days, chunkCount: n)
           {
             builder.rejects.append(
               BatchReject(lineIndex: lineIndex, reason: reason, start: Int32(lineStart), end: Int32(contentEnd)))
           } else {
             columns.commitRow(lineIndex: lineIndex, start: Int32(lineStart), end: Int32(contentEnd))
           }
+        } else {
+          builder.emptyLines += 1
         }
         lineIndex += Int32(physicalLines)
         lineStart = lineEnd + 1
@@ -143,7 +161,7 @@ public struct BatchDecoder: Sendable {
   private func accept(
     _ p: UnsafePointer<UInt8>, _ tokens: UnsafeMutableBufferPointer<FieldToken>, into c: inout DecodeColumns,
     labels: inout [UInt64: [String?]], seen: inout HashSet64, pseudonyms: inout PseudonymCache,
-    days: inout TimeParser.DayCache
+    days: inout TimeParser.DayCache, chunkCount: Int
   ) -> RejectReason? {
     guard let time = withText(p, tokens[plan.timeSlot], { q, s, e in timeParser.parse(q, s, e, days: &days) }) ?? nil
     else { return .bad_time }
@@ -158,7 +176,7 @@ public struct BatchDecoder: Sendable {
     if !plan.dimensionSlots.isEmpty {
       var key: UInt64 = 0x5151
       for slot in plan.dimensionSlots {
-        let h = hash(p, tokens[slot], slot: slot, pseudonyms: &pseudonyms) ?? 0x6E75_6C6C
+        let h = hash(p, tokens[slot], slot: slot, pseudonyms: &pseudonyms, chunkCount: chunkCount) ?? 0x6E75_6C6C
         key = ByteHasher.combine(key, h)
       }
       if seen.insert(key) {
@@ -179,17 +197,22 @@ public struct BatchDecoder: Sendable {
       c.values[column][row] = number(p, tokens[slot]) ?? .nan
     }
     for (column, slot) in plan.distinctSlots.enumerated() {
-      c.distinctHashes[column][row] = hash(p, tokens[slot], slot: slot, pseudonyms: &pseudonyms) ?? 0
+      c.distinctHashes[column][row] =
+        hash(p, tokens[slot], slot: slot, pseudonyms: &pseudonyms, chunkCount: chunkCount) ?? 0
     }
     return nil
   }
 
   /// The hash of a value's text, or of its pseudonym when its field is pseudonymised; nil for absent and null.
   @inline(__always)
-  private func hash(_ p: UnsafePointer<UInt8>, _ t: FieldToken, slot: Int, pseudonyms: inout PseudonymCache)
-    -> UInt64?
-  {
+  private func hash(
+    _ p: UnsafePointer<UInt8>, _ t: FieldToken, slot: Int, pseudonyms: inout PseudonymCache, chunkCount: Int
+  ) -> UInt64? {
     guard pseudonymised[slot], let pseudonymiser else {
+      // A plain string or number lies inside the chunk, whose bytes may all be read.
+      if t.kind == .string && !t.escaped || t.kind == .number {
+        return ByteHasher.hash(p, t.start, t.end, readableFrom: 0, to: chunkCount)
+      }
       return withText(p, t) { q, s, e in ByteHasher.hash(q, s, e) }
     }
     return withText(p, t) { q, s, e in

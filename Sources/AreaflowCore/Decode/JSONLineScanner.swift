@@ -12,54 +12,115 @@ enum JSONLineScanner {
     tokens: UnsafeMutableBufferPointer<FieldToken>,
     order: inout KeyOrder
   ) -> Bool {
-    var i = skipSpace(p, start, end)
-    guard i < end, p[i] == 123 else { return false }  // {
-    i = skipSpace(p, i + 1, end)
-    guard i < end else { return false }
-    if p[i] == 125 {  // }
-      return skipSpace(p, i + 1, end) == end
+    scanLine(p, start, end, plan: plan, tokens: tokens, order: &order, toLineBreak: false) != nil
+  }
+
+  /// `scan` of the line starting at `start`, which ends at its first line break or at `limit`: the scan finds that
+  /// end itself, so the caller need not search for it first.
+  ///
+  /// Every step of the scan stops at a line break (strings and escapes refuse it, numbers, literals and the
+  /// recorded separators cannot hold it, `skipSpace` does not skip it, `skipComposite` refuses it), so a line the
+  /// scan accepts is scanned exactly as `scan` scans it up to its break. A line it refuses may still be a line
+  /// `scan` refuses for another reason; the caller finds its end and scans it again with `scan` (or counts it
+  /// empty).
+  ///
+  /// - Returns: the index of the line break ending the line (or `limit`), or nil when the line is not exactly one
+  ///   JSON object.
+  @inline(__always)
+  static func scanLine(
+    _ p: UnsafePointer<UInt8>, _ start: Int, _ limit: Int, plan: FieldPlan,
+    tokens: UnsafeMutableBufferPointer<FieldToken>, order: inout KeyOrder
+  ) -> Int? {
+    scanLine(p, start, limit, plan: plan, tokens: tokens, order: &order, toLineBreak: true)
+  }
+
+  @inline(__always)
+  private static func scanLine(
+    _ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, plan: FieldPlan,
+    tokens: UnsafeMutableBufferPointer<FieldToken>, order: inout KeyOrder, toLineBreak: Bool
+  ) -> Int? {
+    /// After the closing brace: only spaces up to the end (or the line break).
+    @inline(__always) func finish(_ after: Int) -> Int? {
+      let j = skipSpace(p, after, end)
+      if j == end || (toLineBreak && p[j] == 10) { return j }
+      return nil
     }
-    var position = 0
+    let (matched, at, closed) = order.replay(p, start, end, plan: plan, tokens: tokens)
+    if let closed { return finish(closed) }
+    return scanGeneral(
+      p, start, end, plan: plan, tokens: tokens, order: &order, from: matched, at: at, finish: finish)
+  }
+
+  /// The scan without prediction, from the start of the line (`position` 0) or, after `position` values were
+  /// read by the replay of the line's shape, from the end `at` of the last of them; records the line's shape as it
+  /// goes.
+  private static func scanGeneral(
+    _ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, plan: FieldPlan,
+    tokens: UnsafeMutableBufferPointer<FieldToken>, order: inout KeyOrder, from position: Int, at: Int,
+    finish: (Int) -> Int?
+  ) -> Int? {
+    var position = position
+    var i: Int
+    // Where the bytes before the current key's value began: the end of the previous value, or the line's start.
+    var separatorStart: Int
+    if position == 0 {
+      separatorStart = start
+      i = skipSpace(p, start, end)
+      guard i < end, p[i] == 123 else { return nil }  // {
+      i = skipSpace(p, i + 1, end)
+      guard i < end else { return nil }
+      if p[i] == 125 {  // }
+        order.recordTail(0, p, start, i + 1)
+        return finish(i + 1)
+      }
+    } else {
+      separatorStart = at
+      i = skipSpace(p, at, end)
+      guard i < end else { return nil }
+      if p[i] == 125 {
+        order.recordTail(position, p, at, i + 1)
+        return finish(i + 1)
+      }
+      guard p[i] == 44 else { return nil }  // ,
+      i = skipSpace(p, i + 1, end)
+    }
     while true {
-      guard i < end, p[i] == 34 else { return false }
-      let keyEnd: Int
-      let slot: Int
-      let colon: Bool  // the colon right after the closing quote is already checked
-      if let predicted = order.match(position, p, i, end) {
-        (keyEnd, slot, colon) = predicted
-      } else {
-        let keyStart = i + 1
-        guard let (found, _) = scanString(p, keyStart, end) else { return false }
-        keyEnd = found
-        slot = plan.slot(forKey: p, keyStart, keyEnd)
-        colon = keyEnd + 1 < end && p[keyEnd + 1] == 58
-        order.record(position, p, keyStart, keyEnd, slot: slot, colon: colon)
-      }
+      guard i < end, p[i] == 34 else { return nil }
+      let keyStart = i + 1
+      guard let (keyEnd, _) = scanString(p, keyStart, end) else { return nil }
+      let target = plan.slot(forKey: p, keyStart, keyEnd)
+      i = skipSpace(p, keyEnd + 1, end)
+      guard i < end, p[i] == 58 else { return nil }  // :
+      i = skipSpace(p, i + 1, end)
+      guard i < end else { return nil }
+      guard let (token, after) = scanValue(p, i, end) else { return nil }
+      let string = p[i] == 34
+      order.record(position, p, separatorStart, string ? i + 1 : i, string: string, target: target)
+      store(token, target: target, p, plan: plan, tokens: tokens)
       position += 1
-      if colon {
-        i = keyEnd + 2
-      } else {
-        i = skipSpace(p, keyEnd + 1, end)
-        guard i < end, p[i] == 58 else { return false }  // :
-        i += 1
-      }
-      i = skipSpace(p, i, end)
-      guard i < end else { return false }
-      guard let (token, after) = scanValue(p, i, end) else { return false }
-      i = after
-      if slot >= 0, slot < 1 << FieldPaths.slotBits {
-        tokens[slot] = token
-      } else if slot != -1 {
-        record(token, target: slot, p, plan: plan, tokens: tokens)
-      }
-      i = skipSpace(p, i, end)
-      guard i < end else { return false }
+      separatorStart = after
+      i = skipSpace(p, after, end)
+      guard i < end else { return nil }
       if p[i] == 44 {  // ,
         i = skipSpace(p, i + 1, end)
         continue
       }
-      guard p[i] == 125 else { return false }
-      return skipSpace(p, i + 1, end) == end
+      guard p[i] == 125 else { return nil }
+      order.recordTail(position, p, after, i + 1)
+      return finish(i + 1)
+    }
+  }
+
+  /// Puts a value where its key's target says: in a slot, or through `record` when paths go into it.
+  @inline(__always)
+  static func store(
+    _ token: FieldToken, target: Int, _ p: UnsafePointer<UInt8>, plan: FieldPlan,
+    tokens: UnsafeMutableBufferPointer<FieldToken>
+  ) {
+    if target >= 0, target < 1 << FieldPaths.slotBits {
+      tokens[target] = token
+    } else if target != -1 {
+      record(token, target: target, p, plan: plan, tokens: tokens)
     }
   }
 
@@ -198,6 +259,8 @@ enum JSONLineScanner {
       let c = p[i]
       if c == 34 { return (i, escaped) }
       if c == 92 {
+        // A backslash never escapes a line break: a line ends there (within a line this never happens).
+        if i + 1 < end, p[i + 1] == 10 { return nil }
         escaped = true
         i += 2
         continue
@@ -237,6 +300,8 @@ enum JSONLineScanner {
         guard depth < 64 else { return nil }
         stack = stack << 1 | (c == 123 ? 1 : 0)
         depth += 1
+      case 10:
+        return nil  // a line break: the line ended inside the value (within a line this never happens)
       case 125, 93:
         guard depth > 0, (stack & 1 == 1) == (c == 125) else { return nil }
         stack >>= 1

@@ -26,6 +26,36 @@ public enum ByteHasher {
     return result == 0 ? 1 : result
   }
 
+  /// `hash`, allowed to read any byte of `p[lower..<upper]` (which holds `start..<end`): the last partial word
+  /// is then one eight-byte load instead of a byte loop, taken from where the string starts, or ending where it
+  /// ends, whichever stays inside the readable bytes. The same little-endian word, so the same hash.
+  @inline(__always)
+  static func hash(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, readableFrom lower: Int, to upper: Int)
+    -> UInt64
+  {
+    var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: end - start)
+    var i = start
+    while i + 8 <= end {
+      let word = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+      h = (h ^ mix(word)) &* 0xBF58_476D_1CE4_E5B9
+      i += 8
+    }
+    let rest = end - i
+    if rest > 0 {
+      let tail: UInt64
+      if i + 8 <= upper {
+        tail = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self) & ((1 &<< UInt64(8 * rest)) &- 1)
+      } else if end - 8 >= lower {
+        tail = UnsafeRawPointer(p + end - 8).loadUnaligned(as: UInt64.self) &>> UInt64(64 - 8 * rest)
+      } else {
+        return hash(p, start, end)
+      }
+      h = (h ^ mix(tail)) &* 0xBF58_476D_1CE4_E5B9
+    }
+    let result = mix(h)
+    return result == 0 ? 1 : result
+  }
+
   /// Combines an ordered sequence of hashes (dimension values) into one.
   @inlinable
   public static func combine(_ a: UInt64, _ b: UInt64) -> UInt64 {
