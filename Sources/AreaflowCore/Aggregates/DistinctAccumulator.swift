@@ -6,14 +6,32 @@ final class DistinctAccumulator: FeatureAccumulator {
   init(column: Int) { self.column = column }
 
   func ensureCapacity(_ slots: Int) {
-    while counters.count < slots { counters.append(DistinctCounter()) }
+    if counters.count < slots {
+      counters.append(contentsOf: repeatElement(DistinctCounter(), count: slots - counters.count))
+    }
   }
 
   func reset(_ slot: Int) {
     counters.withUnsafeMutableBufferPointer { $0[slot].reset() }
   }
 
-  func add(slots: [Int32], events: [Int32], batch: EventBatch) {
+  func reset(slots: [Int32]) {
+    counters.withUnsafeMutableBufferPointer { c in
+      for slot in slots { c[Int(slot)].reset() }
+    }
+  }
+
+  /// Whether the counter of `slot` holds at least `k` values (exactly: past its exact limit it holds more than
+  /// 256), read in place.
+  @inline(__always)
+  func reaches(_ k: Int, slot: Int32) -> Bool {
+    counters.withUnsafeBufferPointer { c in
+      let counter = c.baseAddress! + Int(slot)
+      return counter.pointee.isEstimating || counter.pointee.exactCount >= k
+    }
+  }
+
+  func add(slots: UnsafeBufferPointer<Int32>, events: UnsafeBufferPointer<Int32>, batch: EventBatch) {
     batch.distinctHashes[column].withUnsafeBufferPointer { hashes in
       counters.withUnsafeMutableBufferPointer { counters in
         for j in 0..<slots.count {
@@ -37,10 +55,24 @@ final class DistinctAccumulator: FeatureAccumulator {
     counters[slot] = try DistinctCounter.decode(from: &r)
   }
 
-  /// Merges through one buffer pointer, borrowing each source counter instead of copying it.
-  func merge(slots from: [Int32], into to: [Int32]) {
+  /// Merges through one buffer pointer, reading each source counter in place: a small source's inline values are
+  /// added from its slot, with no copy of the counter (and so no retain of its arrays).
+  func merge(slots from: UnsafeBufferPointer<Int32>, into to: UnsafeBufferPointer<Int32>) {
     counters.withUnsafeMutableBufferPointer { c in
-      for (f, t) in zip(from, to) { c[Int(t)].merge(c[Int(f)]) }
+      let base = c.baseAddress!
+      for j in 0..<from.count {
+        let source = base + Int(from[j])
+        let target = base + Int(to[j])
+        if !source.pointee.inTable && !source.pointee.isEstimating {
+          let n = source.pointee.exactCount
+          withUnsafeBytes(of: &source.pointee.small) { raw in
+            let values = raw.baseAddress!.assumingMemoryBound(to: UInt64.self)
+            for i in 0..<n { target.pointee.add(values[i]) }
+          }
+        } else {
+          target.pointee.merge(source.pointee)
+        }
+      }
     }
   }
 

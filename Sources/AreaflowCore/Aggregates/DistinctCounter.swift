@@ -71,23 +71,33 @@ public struct DistinctCounter: Sendable, Equatable {
     }
     if !inTable {
       let n = exactCount
-      for i in 0..<n where small[i] == hash { return }
-      if n < Self.inlineCapacity {
-        small[n] = hash
-        exactCount = n + 1
+      // Through a pointer: a vector's lanes are slow to read and write one by one at a variable index.
+      let added = withUnsafeMutableBytes(of: &small) { raw -> Bool? in
+        let lanes = raw.baseAddress!.assumingMemoryBound(to: UInt64.self)
+        for i in 0..<n where lanes[i] == hash { return false }
+        guard n < Self.inlineCapacity else { return nil }
+        lanes[n] = hash
+        return true
+      }
+      if let added {
+        if added { exactCount = n + 1 }
         return
       }
       moveToTable()
     }
-    let mask = table.count - 1
-    var i = Int(truncatingIfNeeded: hash) & mask
-    while true {
-      let v = table[i]
-      if v == hash { return }
-      if v == 0 { break }
-      i = (i + 1) & mask
+    let found = table.withUnsafeMutableBufferPointer { t -> Bool in
+      let mask = t.count - 1
+      var i = Int(truncatingIfNeeded: hash) & mask
+      while true {
+        let v = t[i]
+        if v == hash { return true }
+        if v == 0 { break }
+        i = (i + 1) & mask
+      }
+      t[i] = hash
+      return false
     }
-    table[i] = hash
+    if found { return }
     exactCount += 1
     if exactCount > Self.exactLimit {
       switchToRegisters()

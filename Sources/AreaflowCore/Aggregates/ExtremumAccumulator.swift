@@ -10,12 +10,18 @@ final class ExtremumAccumulator: FeatureAccumulator {
   }
 
   func ensureCapacity(_ slots: Int) {
-    while best.count < slots { best.append(.nan) }
+    if best.count < slots { best.append(contentsOf: repeatElement(.nan, count: slots - best.count)) }
   }
 
   func reset(_ slot: Int) { best[slot] = .nan }
 
-  func add(slots: [Int32], events: [Int32], batch: EventBatch) {
+  func reset(slots: [Int32]) {
+    best.withUnsafeMutableBufferPointer { b in
+      for slot in slots { b[Int(slot)] = .nan }
+    }
+  }
+
+  func add(slots: UnsafeBufferPointer<Int32>, events: UnsafeBufferPointer<Int32>, batch: EventBatch) {
     let isMax = self.isMax
     batch.values[column].withUnsafeBufferPointer { values in
       best.withUnsafeMutableBufferPointer { best in
@@ -31,7 +37,13 @@ final class ExtremumAccumulator: FeatureAccumulator {
   }
 
   func values(_ slots: [Int32]) -> ClosedRows.Values {
-    .doubles(slots.map { s in best[Int(s)].isNaN ? nil : best[Int(s)] })
+    best.withUnsafeBufferPointer { best in
+      .doubles(
+        slots.map { s in
+          let b = best[Int(s)]
+          return b.isNaN ? nil : b
+        })
+    }
   }
 
   func encode(_ slot: Int, into w: inout StateWriter) { w.write(best[slot]) }
@@ -40,9 +52,18 @@ final class ExtremumAccumulator: FeatureAccumulator {
     best[slot] = try r.readDouble()
   }
 
-  /// Merges slot into slot within this accumulator, without a cast per pair.
-  func merge(slots from: [Int32], into to: [Int32]) {
-    for (f, t) in zip(from, to) { mergeValue(best[Int(f)], into: Int(t)) }
+  /// Merges slot into slot within this accumulator: one tight loop over raw buffers.
+  func merge(slots from: UnsafeBufferPointer<Int32>, into to: UnsafeBufferPointer<Int32>) {
+    let isMax = self.isMax
+    best.withUnsafeMutableBufferPointer { best in
+      for j in 0..<from.count {
+        let v = best[Int(from[j])]
+        if v.isNaN { continue }
+        let t = Int(to[j])
+        let b = best[t]
+        if b.isNaN || (isMax ? v > b : v < b) { best[t] = v }
+      }
+    }
   }
 
   func merge(from other: FeatureAccumulator, slot from: Int, into to: Int) {

@@ -4,7 +4,13 @@ final class QuantileAccumulator: FeatureAccumulator {
   /// Sketches per slot, shared by every quantile feature of one input field.
   final class SketchColumn {
     var sketches: [QuantileSketch] = []
+    /// Emptied value buffers of reset slots (merged windows past `inlineCapacity` values), handed to the next
+    /// sketches that need one: a window's merge then allocates no buffer per group.
+    var spareBuffers: [[Double]] = []
   }
+
+  /// Spare value buffers kept per column (512 bytes each).
+  static let spareBufferLimit = 1024
 
   let column: Int
   let q: Double
@@ -20,8 +26,8 @@ final class QuantileAccumulator: FeatureAccumulator {
   }
 
   func ensureCapacity(_ slots: Int) {
-    guard owner else { return }
-    while storage.sketches.count < slots { storage.sketches.append(QuantileSketch()) }
+    guard owner, storage.sketches.count < slots else { return }
+    storage.sketches.append(contentsOf: repeatElement(QuantileSketch(), count: slots - storage.sketches.count))
   }
 
   func reset(_ slot: Int) {
@@ -29,7 +35,25 @@ final class QuantileAccumulator: FeatureAccumulator {
     storage.sketches.withUnsafeMutableBufferPointer { $0[slot].reset() }
   }
 
-  func add(slots: [Int32], events: [Int32], batch: EventBatch) {
+  func reset(slots: [Int32]) {
+    guard owner else { return }
+    let storage = self.storage
+    var spare = storage.spareBuffers
+    storage.spareBuffers = []
+    storage.sketches.withUnsafeMutableBufferPointer { s in
+      for slot in slots {
+        let sketch = s.baseAddress! + Int(slot)
+        if sketch.pointee.exact.count == QuantileSketch.exactLimit && spare.count < Self.spareBufferLimit {
+          spare.append(sketch.pointee.exact)
+          sketch.pointee.exact = []
+        }
+        sketch.pointee.reset()
+      }
+    }
+    storage.spareBuffers = spare
+  }
+
+  func add(slots: UnsafeBufferPointer<Int32>, events: UnsafeBufferPointer<Int32>, batch: EventBatch) {
     guard owner else { return }
     batch.values[column].withUnsafeBufferPointer { values in
       storage.sketches.withUnsafeMutableBufferPointer { sketches in
@@ -57,21 +81,30 @@ final class QuantileAccumulator: FeatureAccumulator {
     if owner { storage.sketches[slot] = try QuantileSketch.decode(from: &r) }
   }
 
-  /// Merges through one buffer pointer, borrowing each source sketch instead of copying it.
-  func merge(slots from: [Int32], into to: [Int32]) {
+  /// Merges through one buffer pointer, reading each source sketch in place: a small source's values are copied
+  /// from its slot (inline lanes or value buffer) into the target's, with no copy of the sketch.
+  func merge(slots from: UnsafeBufferPointer<Int32>, into to: UnsafeBufferPointer<Int32>) {
     guard owner else { return }
+    let storage = self.storage
+    var spare = storage.spareBuffers
+    storage.spareBuffers = []
+    defer { storage.spareBuffers = spare }
     storage.sketches.withUnsafeMutableBufferPointer { s in
       guard let base = s.baseAddress else { return }
-      for (f, t) in zip(from, to) {
-        // Small sources (the common case) hand over their inline values or their value array, not a copy of the
-        // whole sketch.
-        let source = base + Int(f)
+      for j in 0..<from.count {
+        let source = base + Int(from[j])
+        let target = base + Int(to[j])
+        let n = Int(source.pointee.count)
+        if n == 0 { continue }
+        if !spare.isEmpty && target.pointee.needsHeapBuffer(adding: n) { target.pointee.exact = spare.removeLast() }
         if source.pointee.usesBuckets {
-          s[Int(t)].merge(source.pointee)
-        } else if source.pointee.count <= UInt64(QuantileSketch.inlineCapacity) {
-          s[Int(t)].merge(inline: source.pointee.small, count: Int(source.pointee.count))
+          target.pointee.merge(buckets: source.pointee)
+        } else if n <= QuantileSketch.inlineCapacity {
+          withUnsafeBytes(of: &source.pointee.small) { raw in
+            target.pointee.merge(values: raw.baseAddress!.assumingMemoryBound(to: Double.self), count: n)
+          }
         } else {
-          s[Int(t)].merge(exactValues: source.pointee.exact)
+          source.pointee.exact.withUnsafeBufferPointer { target.pointee.merge(values: $0.baseAddress!, count: n) }
         }
       }
     }

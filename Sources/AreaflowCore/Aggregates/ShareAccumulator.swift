@@ -1,10 +1,15 @@
 /// `share`: the fraction of non-null values strictly below (or above) a threshold.
 final class ShareAccumulator: FeatureAccumulator {
+  /// One slot's state, kept together.
+  struct State {
+    var n: Int64 = 0
+    var hits: Int64 = 0
+  }
+
   let column: Int
   let threshold: Double
   let below: Bool
-  var n: [Int64] = []
-  var hits: [Int64] = []
+  var states: [State] = []
 
   init(column: Int, threshold: Double, below: Bool) {
     self.column = column
@@ -13,65 +18,70 @@ final class ShareAccumulator: FeatureAccumulator {
   }
 
   func ensureCapacity(_ slots: Int) {
-    while n.count < slots {
-      n.append(0)
-      hits.append(0)
+    if states.count < slots { states.append(contentsOf: repeatElement(State(), count: slots - states.count)) }
+  }
+
+  func reset(_ slot: Int) { states[slot] = State() }
+
+  func reset(slots: [Int32]) {
+    states.withUnsafeMutableBufferPointer { s in
+      for slot in slots { s[Int(slot)] = State() }
     }
   }
 
-  func reset(_ slot: Int) {
-    n[slot] = 0
-    hits[slot] = 0
-  }
-
-  func add(slots: [Int32], events: [Int32], batch: EventBatch) {
+  func add(slots: UnsafeBufferPointer<Int32>, events: UnsafeBufferPointer<Int32>, batch: EventBatch) {
     let below = self.below
     let threshold = self.threshold
     batch.values[column].withUnsafeBufferPointer { values in
-      n.withUnsafeMutableBufferPointer { n in
-        hits.withUnsafeMutableBufferPointer { hits in
-          for j in 0..<slots.count {
-            let v = values[Int(events[j])]
-            if v.isNaN { continue }
-            let s = Int(slots[j])
-            n[s] += 1
-            if below ? v < threshold : v > threshold { hits[s] += 1 }
-          }
+      states.withUnsafeMutableBufferPointer { states in
+        for j in 0..<slots.count {
+          let v = values[Int(events[j])]
+          if v.isNaN { continue }
+          let p = states.baseAddress! + Int(slots[j])
+          p.pointee.n += 1
+          if below ? v < threshold : v > threshold { p.pointee.hits += 1 }
         }
       }
     }
   }
 
   func values(_ slots: [Int32]) -> ClosedRows.Values {
-    .doubles(
-      slots.map { s in
-        let k = Int(s)
-        guard n[k] > 0 else { return nil }
-        return Double(hits[k]) / Double(n[k])
-      })
+    states.withUnsafeBufferPointer { states in
+      .doubles(
+        slots.map { s in
+          let state = states[Int(s)]
+          guard state.n > 0 else { return nil }
+          return Double(state.hits) / Double(state.n)
+        })
+    }
   }
 
   func encode(_ slot: Int, into w: inout StateWriter) {
-    w.write(n[slot])
-    w.write(hits[slot])
+    w.write(states[slot].n)
+    w.write(states[slot].hits)
   }
 
   func decode(_ slot: Int, from r: inout StateReader) throws(StateReader.CorruptState) {
-    n[slot] = try r.readInt64()
-    hits[slot] = try r.readInt64()
+    states[slot].n = try r.readInt64()
+    states[slot].hits = try r.readInt64()
   }
 
-  /// Merges slot into slot within this accumulator, without a cast per pair.
-  func merge(slots from: [Int32], into to: [Int32]) {
-    for (f, t) in zip(from, to) {
-      n[Int(t)] += n[Int(f)]
-      hits[Int(t)] += hits[Int(f)]
+  /// Merges slot into slot within this accumulator: one tight loop over raw buffers.
+  func merge(slots from: UnsafeBufferPointer<Int32>, into to: UnsafeBufferPointer<Int32>) {
+    states.withUnsafeMutableBufferPointer { states in
+      let base = states.baseAddress!
+      for j in 0..<from.count {
+        let source = base[Int(from[j])]
+        let target = base + Int(to[j])
+        target.pointee.n += source.n
+        target.pointee.hits += source.hits
+      }
     }
   }
 
   func merge(from other: FeatureAccumulator, slot from: Int, into to: Int) {
-    let o = other as! ShareAccumulator
-    n[to] += o.n[from]
-    hits[to] += o.hits[from]
+    let o = (other as! ShareAccumulator).states[from]
+    states[to].n += o.n
+    states[to].hits += o.hits
   }
 }

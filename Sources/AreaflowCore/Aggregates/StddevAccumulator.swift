@@ -1,96 +1,102 @@
 /// Sample standard deviation (n − 1) with Welford's update, which stays accurate where a sum of squares would
 /// cancel; slots merge with Chan's parallel formula.
 final class StddevAccumulator: FeatureAccumulator {
+  /// One slot's state, kept together (one cache line per slot touched).
+  struct State {
+    var n: Int64 = 0
+    var mean: Double = 0
+    var m2: Double = 0
+  }
+
   let column: Int
-  var n: [Int64] = []
-  var mean: [Double] = []
-  var m2: [Double] = []
+  var states: [State] = []
 
   init(column: Int) { self.column = column }
 
   func ensureCapacity(_ slots: Int) {
-    while n.count < slots {
-      n.append(0)
-      mean.append(0)
-      m2.append(0)
+    if states.count < slots { states.append(contentsOf: repeatElement(State(), count: slots - states.count)) }
+  }
+
+  func reset(_ slot: Int) { states[slot] = State() }
+
+  func reset(slots: [Int32]) {
+    states.withUnsafeMutableBufferPointer { s in
+      for slot in slots { s[Int(slot)] = State() }
     }
   }
 
-  func reset(_ slot: Int) {
-    n[slot] = 0
-    mean[slot] = 0
-    m2[slot] = 0
-  }
-
-  func add(slots: [Int32], events: [Int32], batch: EventBatch) {
+  func add(slots: UnsafeBufferPointer<Int32>, events: UnsafeBufferPointer<Int32>, batch: EventBatch) {
     batch.values[column].withUnsafeBufferPointer { values in
-      n.withUnsafeMutableBufferPointer { n in
-        mean.withUnsafeMutableBufferPointer { mean in
-          m2.withUnsafeMutableBufferPointer { m2 in
-            for j in 0..<slots.count {
-              let v = values[Int(events[j])]
-              if v.isNaN { continue }
-              let s = Int(slots[j])
-              n[s] += 1
-              let delta = v - mean[s]
-              mean[s] += delta / Double(n[s])
-              m2[s] += delta * (v - mean[s])
-            }
-          }
+      states.withUnsafeMutableBufferPointer { states in
+        for j in 0..<slots.count {
+          let v = values[Int(events[j])]
+          if v.isNaN { continue }
+          let p = states.baseAddress! + Int(slots[j])
+          let n = p.pointee.n + 1
+          p.pointee.n = n
+          let delta = v - p.pointee.mean
+          let mean = p.pointee.mean + delta / Double(n)
+          p.pointee.mean = mean
+          p.pointee.m2 += delta * (v - mean)
         }
       }
     }
   }
 
   func values(_ slots: [Int32]) -> ClosedRows.Values {
-    .doubles(
-      slots.map { s in
-        let k = Int(s)
-        guard n[k] >= 2 else { return nil }
-        return (max(m2[k], 0) / Double(n[k] - 1)).squareRoot()
-      })
+    states.withUnsafeBufferPointer { states in
+      .doubles(
+        slots.map { s in
+          let state = states[Int(s)]
+          guard state.n >= 2 else { return nil }
+          return (max(state.m2, 0) / Double(state.n - 1)).squareRoot()
+        })
+    }
   }
 
   func encode(_ slot: Int, into w: inout StateWriter) {
-    w.write(n[slot])
-    w.write(mean[slot])
-    w.write(m2[slot])
+    let state = states[slot]
+    w.write(state.n)
+    w.write(state.mean)
+    w.write(state.m2)
   }
 
   func decode(_ slot: Int, from r: inout StateReader) throws(StateReader.CorruptState) {
-    n[slot] = try r.readInt64()
-    mean[slot] = try r.readDouble()
-    m2[slot] = try r.readDouble()
+    states[slot].n = try r.readInt64()
+    states[slot].mean = try r.readDouble()
+    states[slot].m2 = try r.readDouble()
   }
 
-  /// Merges slot into slot within this accumulator, without a cast per pair.
-  func merge(slots from: [Int32], into to: [Int32]) {
-    for (f, t) in zip(from, to) {
-      mergeState(n: n[Int(f)], mean: mean[Int(f)], m2: m2[Int(f)], into: Int(t))
+  /// Merges slot into slot within this accumulator: one tight loop over raw buffers.
+  func merge(slots from: UnsafeBufferPointer<Int32>, into to: UnsafeBufferPointer<Int32>) {
+    states.withUnsafeMutableBufferPointer { states in
+      let base = states.baseAddress!
+      for j in 0..<from.count {
+        Self.mergeState(base[Int(from[j])], into: base + Int(to[j]))
+      }
     }
   }
 
   func merge(from other: FeatureAccumulator, slot from: Int, into to: Int) {
-    let o = other as! StddevAccumulator
-    mergeState(n: o.n[from], mean: o.mean[from], m2: o.m2[from], into: to)
+    let state = (other as! StddevAccumulator).states[from]
+    states.withUnsafeMutableBufferPointer { Self.mergeState(state, into: $0.baseAddress! + to) }
   }
 
   /// Chan et al.'s pairwise combination of (n, mean, M2) states.
   @inline(__always)
-  private func mergeState(n nb: Int64, mean meanB: Double, m2 m2B: Double, into to: Int) {
+  private static func mergeState(_ other: State, into to: UnsafeMutablePointer<State>) {
+    let nb = other.n
     guard nb > 0 else { return }
-    let na = n[to]
+    let na = to.pointee.n
     if na == 0 {
       // Into an empty slot (the first slice of a window): a copy, so one slice's window equals the slice exactly.
-      n[to] = nb
-      mean[to] = meanB
-      m2[to] = m2B
+      to.pointee = other
       return
     }
     let total = Double(na + nb)
-    let delta = meanB - mean[to]
-    mean[to] += delta * Double(nb) / total
-    m2[to] += m2B + delta * delta * Double(na) * Double(nb) / total
-    n[to] = na + nb
+    let delta = other.mean - to.pointee.mean
+    to.pointee.mean += delta * Double(nb) / total
+    to.pointee.m2 += other.m2 + delta * delta * Double(na) * Double(nb) / total
+    to.pointee.n = na + nb
   }
 }

@@ -1,11 +1,16 @@
 /// `sum` and `mean` over non-null values: a count and a sum per slot.
 final class SumAccumulator: FeatureAccumulator {
+  /// One slot's state, kept together: an update or a merge touches one cache line per slot instead of three.
+  struct State {
+    var n: Int64 = 0
+    var sum: Double = 0
+    /// Neumaier compensation: keeps sums exact enough that 1e300 − 1e300 + 7 is 7.
+    var compensation: Double = 0
+  }
+
   let column: Int
   let mean: Bool
-  var n: [Int64] = []
-  var sum: [Double] = []
-  /// Neumaier compensation: keeps sums exact enough that 1e300 − 1e300 + 7 is 7.
-  var compensation: [Double] = []
+  var states: [State] = []
 
   init(column: Int, mean: Bool) {
     self.column = column
@@ -13,80 +18,84 @@ final class SumAccumulator: FeatureAccumulator {
   }
 
   func ensureCapacity(_ slots: Int) {
-    while n.count < slots {
-      n.append(0)
-      sum.append(0)
-      compensation.append(0)
+    if states.count < slots { states.append(contentsOf: repeatElement(State(), count: slots - states.count)) }
+  }
+
+  func reset(_ slot: Int) { states[slot] = State() }
+
+  func reset(slots: [Int32]) {
+    states.withUnsafeMutableBufferPointer { s in
+      for slot in slots { s[Int(slot)] = State() }
     }
   }
 
-  func reset(_ slot: Int) {
-    n[slot] = 0
-    sum[slot] = 0
-    compensation[slot] = 0
-  }
-
-  func add(slots: [Int32], events: [Int32], batch: EventBatch) {
+  func add(slots: UnsafeBufferPointer<Int32>, events: UnsafeBufferPointer<Int32>, batch: EventBatch) {
     // Raw buffers: no exclusivity or uniqueness checks inside the loop.
     batch.values[column].withUnsafeBufferPointer { values in
-      n.withUnsafeMutableBufferPointer { n in
-        sum.withUnsafeMutableBufferPointer { sum in
-          compensation.withUnsafeMutableBufferPointer { c in
-            for j in 0..<slots.count {
-              let v = values[Int(events[j])]
-              if v.isNaN { continue }
-              let s = Int(slots[j])
-              n[s] += 1
-              let t = sum[s] + v
-              c[s] += abs(sum[s]) >= abs(v) ? (sum[s] - t) + v : (v - t) + sum[s]
-              sum[s] = t
-            }
-          }
+      states.withUnsafeMutableBufferPointer { states in
+        for j in 0..<slots.count {
+          let v = values[Int(events[j])]
+          if v.isNaN { continue }
+          let p = states.baseAddress! + Int(slots[j])
+          p.pointee.n += 1
+          let sum = p.pointee.sum
+          let t = sum + v
+          p.pointee.compensation += abs(sum) >= abs(v) ? (sum - t) + v : (v - t) + sum
+          p.pointee.sum = t
         }
       }
     }
   }
 
   func values(_ slots: [Int32]) -> ClosedRows.Values {
-    .doubles(
-      slots.map { s in
-        let k = Int(s)
-        guard n[k] > 0 else { return nil }
-        let total = sum[k] + compensation[k]
-        return mean ? total / Double(n[k]) : total
-      })
+    let mean = self.mean
+    return states.withUnsafeBufferPointer { states in
+      .doubles(
+        slots.map { s in
+          let state = states[Int(s)]
+          guard state.n > 0 else { return nil }
+          let total = state.sum + state.compensation
+          return mean ? total / Double(state.n) : total
+        })
+    }
   }
 
   func encode(_ slot: Int, into w: inout StateWriter) {
-    w.write(n[slot])
-    w.write(sum[slot])
-    w.write(compensation[slot])
+    let state = states[slot]
+    w.write(state.n)
+    w.write(state.sum)
+    w.write(state.compensation)
   }
 
   func decode(_ slot: Int, from r: inout StateReader) throws(StateReader.CorruptState) {
-    n[slot] = try r.readInt64()
-    sum[slot] = try r.readDouble()
-    compensation[slot] = try r.readDouble()
+    states[slot].n = try r.readInt64()
+    states[slot].sum = try r.readDouble()
+    states[slot].compensation = try r.readDouble()
   }
 
-  /// Merges slot into slot within this accumulator, without a cast per pair.
-  func merge(slots from: [Int32], into to: [Int32]) {
-    for (f, t) in zip(from, to) {
-      mergeState(n: n[Int(f)], sum: sum[Int(f)], compensation: compensation[Int(f)], into: Int(t))
+  /// Merges slot into slot within this accumulator: one tight loop over raw buffers.
+  func merge(slots from: UnsafeBufferPointer<Int32>, into to: UnsafeBufferPointer<Int32>) {
+    states.withUnsafeMutableBufferPointer { states in
+      let base = states.baseAddress!
+      for j in 0..<from.count {
+        Self.mergeState(base[Int(from[j])], into: base + Int(to[j]))
+      }
     }
   }
 
   func merge(from other: FeatureAccumulator, slot from: Int, into to: Int) {
-    let o = other as! SumAccumulator
-    mergeState(n: o.n[from], sum: o.sum[from], compensation: o.compensation[from], into: to)
+    let state = (other as! SumAccumulator).states[from]
+    states.withUnsafeMutableBufferPointer { Self.mergeState(state, into: $0.baseAddress! + to) }
   }
 
   /// Neumaier's compensated addition of another (n, sum, compensation) state.
   @inline(__always)
-  private func mergeState(n addN: Int64, sum v: Double, compensation c: Double, into to: Int) {
-    n[to] += addN
-    let t = sum[to] + v
-    compensation[to] += (abs(sum[to]) >= abs(v) ? (sum[to] - t) + v : (v - t) + sum[to]) + c
-    sum[to] = t
+  private static func mergeState(_ other: State, into to: UnsafeMutablePointer<State>) {
+    let v = other.sum
+    to.pointee.n += other.n
+    let sum = to.pointee.sum
+    let t = sum + v
+    to.pointee.compensation += (abs(sum) >= abs(v) ? (sum - t) + v : (v - t) + sum) + other.compensation
+    to.pointee.sum = t
   }
 }

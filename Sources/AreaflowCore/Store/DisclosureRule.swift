@@ -21,8 +21,7 @@ struct DisclosureRule {
   /// holds more than 256 ≥ k values, so the test is always on an exact count.
   @inline(__always)
   func reaches(_ k: Int, slot: Int32) -> Bool {
-    let counter = contributors.counters[Int(slot)]
-    return counter.isEstimating || counter.exactCount >= k
+    contributors.reaches(k, slot: slot)
   }
 
   /// Whether the group in `slot` may be published.

@@ -1,26 +1,33 @@
-/// An open-addressing hash table from (area scheme, area, dimensions) to a group slot, one per open window.
+/// An open-addressing hash table from (area scheme, area, dimensions) to a group slot, one per open slice (and a
+/// scratch one for merges).
 ///
-/// Keeping one small table per window means closing a window drops its table whole — no deletions, no
-/// tombstones — and lookups hash two words with a cheap mixer instead of going through `Hasher`. A class, so the
-/// hot loop reaches its arrays through one reference instead of copying a struct of four arrays per lookup.
+/// Keeping one small table per slice means dropping a slice drops its table whole — no deletions, no tombstones —
+/// and lookups hash two words with a cheap mixer instead of going through `Hasher`. The entries live in one buffer
+/// the table owns (a class, never copied), so a probe reads one entry with no bounds or uniqueness checks.
 final class SlotTable {
-  private var areas: [UInt64]
-  private var dimensions: [UInt64]
-  private var schemes: [Int32]
-  /// -1 marks an empty bucket.
-  private var slots: [Int32]
+  struct Entry {
+    var area: UInt64
+    var dimensions: UInt64
+    var scheme: Int32
+    /// -1 marks an empty bucket.
+    var slot: Int32
+  }
+
+  private var entries: UnsafeMutablePointer<Entry>
+  private var size: Int
   private var mask: Int
   private(set) var count = 0
 
   init(capacity: Int = 256) {
     var size = 16
     while size < capacity * 2 { size <<= 1 }
-    areas = [UInt64](repeating: 0, count: size)
-    dimensions = [UInt64](repeating: 0, count: size)
-    schemes = [Int32](repeating: 0, count: size)
-    slots = [Int32](repeating: -1, count: size)
+    self.size = size
     mask = size - 1
+    entries = .allocate(capacity: size)
+    entries.initialize(repeating: Entry(area: 0, dimensions: 0, scheme: 0, slot: -1), count: size)
   }
+
+  deinit { entries.deallocate() }
 
   @inline(__always)
   static func bucket(_ area: UInt64, _ dims: UInt64, _ scheme: Int32) -> Int {
@@ -32,45 +39,90 @@ final class SlotTable {
   /// The slot of a key, or nil.
   @inline(__always)
   func find(area: UInt64, dimensions dims: UInt64, scheme: Int32) -> Int32? {
+    let entries = self.entries
+    let mask = self.mask
     var i = Self.bucket(area, dims, scheme) & mask
     while true {
-      let s = slots[i]
-      if s < 0 { return nil }
-      if areas[i] == area && dimensions[i] == dims && schemes[i] == scheme { return s }
+      let e = entries[i]
+      if e.slot < 0 { return nil }
+      if e.area == area && e.dimensions == dims && e.scheme == scheme { return e.slot }
       i = (i + 1) & mask
     }
   }
 
-  /// Empties the table, keeping its size (a scratch table reused for every merge).
+  /// The slot of a key; when absent, `slot` is added for it and returned.
+  @inline(__always)
+  func findOrInsert(area: UInt64, dimensions dims: UInt64, scheme: Int32, slot: Int32) -> Int32 {
+    if (count + 1) * 2 > size { grow() }
+    let entries = self.entries
+    let mask = self.mask
+    var i = Self.bucket(area, dims, scheme) & mask
+    while true {
+      let e = entries[i]
+      if e.slot < 0 { break }
+      if e.area == area && e.dimensions == dims && e.scheme == scheme { return e.slot }
+      i = (i + 1) & mask
+    }
+    entries[i] = Entry(area: area, dimensions: dims, scheme: scheme, slot: slot)
+    count += 1
+    return slot
+  }
+
+  /// Empties the table, keeping its size (a scratch table reused for every merge, a slice's table reused by a
+  /// later slice).
   func removeAll() {
     guard count > 0 else { return }
-    slots.withUnsafeMutableBufferPointer { $0.update(repeating: -1) }
+    for i in 0..<size { entries[i].slot = -1 }
     count = 0
   }
 
   /// Adds a key that is not in the table.
   func insert(area: UInt64, dimensions dims: UInt64, scheme: Int32, slot: Int32) {
-    if (count + 1) * 2 > slots.count { grow() }
+    if (count + 1) * 2 > size { grow() }
     var i = Self.bucket(area, dims, scheme) & mask
-    while slots[i] >= 0 { i = (i + 1) & mask }
-    areas[i] = area
-    dimensions[i] = dims
-    schemes[i] = scheme
-    slots[i] = slot
+    while entries[i].slot >= 0 { i = (i + 1) & mask }
+    entries[i] = Entry(area: area, dimensions: dims, scheme: scheme, slot: slot)
     count += 1
   }
 
   private func grow() {
-    let old = (areas, dimensions, schemes, slots)
-    let size = slots.count * 2
-    areas = [UInt64](repeating: 0, count: size)
-    dimensions = [UInt64](repeating: 0, count: size)
-    schemes = [Int32](repeating: 0, count: size)
-    slots = [Int32](repeating: -1, count: size)
+    let old = entries
+    let oldSize = size
+    size *= 2
     mask = size - 1
+    entries = .allocate(capacity: size)
+    entries.initialize(repeating: Entry(area: 0, dimensions: 0, scheme: 0, slot: -1), count: size)
     count = 0
-    for i in 0..<old.3.count where old.3[i] >= 0 {
-      insert(area: old.0[i], dimensions: old.1[i], scheme: old.2[i], slot: old.3[i])
+    for i in 0..<oldSize where old[i].slot >= 0 {
+      insert(area: old[i].area, dimensions: old[i].dimensions, scheme: old[i].scheme, slot: old[i].slot)
     }
+    old.deallocate()
   }
+}
+
+/// A growable scratch buffer of `Int32` owned by one window store (slot and event indices of a batch or a merge),
+/// written through its pointer with no uniqueness or bounds checks.
+final class Int32Scratch {
+  private(set) var base: UnsafeMutablePointer<Int32>
+  private(set) var capacity: Int
+
+  init(capacity: Int = 1024) {
+    self.capacity = capacity
+    base = .allocate(capacity: capacity)
+  }
+
+  deinit { base.deallocate() }
+
+  /// Makes room for `n` values; the contents are not kept.
+  @inline(__always)
+  func reserve(_ n: Int) {
+    guard n > capacity else { return }
+    base.deallocate()
+    capacity = max(n, capacity * 2)
+    base = .allocate(capacity: capacity)
+  }
+
+  /// The first `n` values.
+  @inline(__always)
+  func prefix(_ n: Int) -> UnsafeBufferPointer<Int32> { UnsafeBufferPointer(start: base, count: n) }
 }

@@ -5,9 +5,13 @@
 /// windows contain it.
 final class WindowSlice {
   let index: Int64
-  let table = SlotTable()
+  /// The slice's groups by key (an empty table, new or reused from a dropped slice).
+  let table: SlotTable
   /// Slots in the order their groups first appeared (merges walk them in this order, so results are deterministic).
   var slots: [Int32] = []
 
-  init(index: Int64) { self.index = index }
+  init(index: Int64, table: SlotTable) {
+    self.index = index
+    self.table = table
+  }
 }

@@ -40,10 +40,17 @@ public final class WindowStore {
   private var firstNeededSlice = Int64.min
   /// Rows of windows closed in the middle of a batch, handed out by the next `close(upTo:)`.
   private(set) var pendingRows: ClosedRows
-  // Scratch arrays and table reused across batches and merges.
-  private var batchSlots: [Int32] = []
-  private var batchEvents: [Int32] = []
+  // Scratch buffers and table reused across batches and merges.
+  private let batchSlots = Int32Scratch()
+  private let batchEvents = Int32Scratch()
+  private let mergeSources = Int32Scratch()
+  private let mergeTargets = Int32Scratch()
+  /// Per merged group of a window being built: the first source slot (for its key), then its own slot.
+  private let mergeGroups = Int32Scratch()
   let mergeTable = SlotTable()
+  /// Tables of dropped slices, emptied, for the next slices (a slice's table grows to its group count once, not
+  /// once per slice).
+  private var spareTables: [SlotTable] = []
 
   public init(config: PipelineConfig, plan: FieldPlan, schemes: [any AreaScheme] = []) {
     windows = config.windows
@@ -73,12 +80,11 @@ public final class WindowStore {
   /// - Complexity: O(entries); allocation only when new groups appear.
   public func add(_ stamped: StampedBatch, entries: [UInt64]) {
     let batch = stamped.batch
-    var slotsOut = batchSlots
-    var eventsOut = batchEvents
-    batchSlots = []
-    batchEvents = []
-    slotsOut.removeAll(keepingCapacity: true)
-    eventsOut.removeAll(keepingCapacity: true)
+    batchSlots.reserve(entries.count)
+    batchEvents.reserve(entries.count)
+    let slotsOut = batchSlots.base
+    let eventsOut = batchEvents.base
+    var collected = 0
     let hasDimensions = !batch.dimensionKeys.isEmpty
     // Locals, so the loop reads plain arrays instead of properties of shared objects.
     let times = batch.times
@@ -86,21 +92,22 @@ public final class WindowStore {
     let dimensionKeys = batch.dimensionKeys
     let areas = batch.areas
     let length = sliceLength
-    // The slices of recent events by index modulo 8, with their indices kept apart so that a hit reads no
-    // reference (binding a slice or its table to a local retains and releases it, once per event).
-    var recent: [WindowSlice?] = Array(repeating: nil, count: 8)
+    // The tables of recent slices by index modulo 8, with their indices kept apart; unretained references, so a
+    // hit retains nothing (every slice here stays open until the next close, which empties this cache).
+    var recent = [Unmanaged<WindowSlice>?](repeating: nil, count: 8)
     var recentIndex = [Int64](repeating: Int64.min, count: 8)
     for entry in entries {
       let i = RouteEntry.event(entry)
       let w = stamps[i]
       if w >= nextFinalAt {
         // Windows become final under this event's stamp: they close on the slices as they are now.
-        apply(slots: slotsOut, events: eventsOut, batch: batch)
-        slotsOut.removeAll(keepingCapacity: true)
-        eventsOut.removeAll(keepingCapacity: true)
+        apply(slots: batchSlots.prefix(collected), events: batchEvents.prefix(collected), batch: batch)
+        collected = 0
         close(upTo: w, into: &pendingRows)
-        recent = Array(repeating: nil, count: 8)
-        recentIndex = Array(repeating: Int64.min, count: 8)
+        for c in 0..<8 {
+          recent[c] = nil
+          recentIndex[c] = Int64.min
+        }
       }
       let j = WindowMath.floorDiv(times[i], length)
       if j < firstNeededSlice { continue }
@@ -109,28 +116,25 @@ public final class WindowStore {
       let dims = hasDimensions ? dimensionKeys[i] : 0
       let cacheSlot = Int(j & 7)
       if recentIndex[cacheSlot] != j {
-        recent[cacheSlot] = openSlice(j)
+        recent[cacheSlot] = Unmanaged.passUnretained(openSlice(j))
         recentIndex[cacheSlot] = j
       }
-      let slot: Int32
-      if let found = recent[cacheSlot]!.table.find(area: area, dimensions: dims, scheme: s) {
-        slot = found
-      } else {
-        let slice = recent[cacheSlot]!
-        slot = newSlot(GroupKey(window: -1, scheme: s, index: j, area: area, dimensions: dims))
+      let slot = recent[cacheSlot].unsafelyUnwrapped._withUnsafeGuaranteedRef { slice in
+        if let found = slice.table.find(area: area, dimensions: dims, scheme: s) { return found }
+        let slot = newSlot(GroupKey(window: -1, scheme: s, index: j, area: area, dimensions: dims))
         slice.table.insert(area: area, dimensions: dims, scheme: s, slot: slot)
         slice.slots.append(slot)
+        return slot
       }
-      slotsOut.append(slot)
-      eventsOut.append(Int32(i))
+      slotsOut[collected] = slot
+      eventsOut[collected] = Int32(truncatingIfNeeded: i)
+      collected += 1
     }
-    apply(slots: slotsOut, events: eventsOut, batch: batch)
-    batchSlots = slotsOut
-    batchEvents = eventsOut
+    apply(slots: batchSlots.prefix(collected), events: batchEvents.prefix(collected), batch: batch)
   }
 
   /// Feeds collected (slot, event) pairs to the counts and every accumulator.
-  private func apply(slots: [Int32], events: [Int32], batch: EventBatch) {
+  private func apply(slots: UnsafeBufferPointer<Int32>, events: UnsafeBufferPointer<Int32>, batch: EventBatch) {
     guard !slots.isEmpty else { return }
     counts.withUnsafeMutableBufferPointer { c in
       for slot in slots { c[Int(slot)] += 1 }
@@ -147,7 +151,7 @@ public final class WindowStore {
       if slices[position - 1].index == j { return slices[position - 1] }
       position -= 1
     }
-    let slice = WindowSlice(index: j)
+    let slice = WindowSlice(index: j, table: spareTables.popLast() ?? SlotTable())
     slices.insert(slice, at: position)
     return slice
   }
@@ -155,6 +159,8 @@ public final class WindowStore {
   /// Slots added at once when none is free: each growth asks every accumulator to grow its columns (a call through
   /// the protocol per accumulator), so they grow by this many instead of one at a time.
   static let slotGrowth = 256
+  /// Emptied tables of dropped slices kept for new ones.
+  static let spareTableLimit = 4
 
   func newSlot(_ key: GroupKey) -> Int32 {
     if freeSlots.isEmpty {
@@ -176,10 +182,7 @@ public final class WindowStore {
     counts.withUnsafeMutableBufferPointer { c in
       for slot in slots { c[Int(slot)] = 0 }
     }
-    for a in accumulators {
-      guard let a else { continue }
-      for slot in slots { a.reset(Int(slot)) }
-    }
+    for a in accumulators { a?.reset(slots: slots) }
     freeSlots.append(contentsOf: slots)
   }
 
@@ -214,7 +217,12 @@ public final class WindowStore {
     // Drop slices that only final windows cover.
     var dropped = 0
     while dropped < slices.count && slices[dropped].index < firstNeededSlice {
-      release(slices[dropped].slots)
+      let slice = slices[dropped]
+      release(slice.slots)
+      if spareTables.count < Self.spareTableLimit {
+        slice.table.removeAll()
+        spareTables.append(slice.table)
+      }
       dropped += 1
     }
     if dropped > 0 { slices.removeFirst(dropped) }
@@ -252,30 +260,69 @@ public final class WindowStore {
       append(slots: covered[lower].slots, window: wi, index: k, into: &rows)
       return
     }
-    mergeTable.removeAll()
-    var merged: [Int32] = []
-    var sources: [Int32] = []
-    var targets: [Int32] = []
-    for slice in covered {
-      for slot in slice.slots {
-        let key = keys[Int(slot)]
-        let target: Int32
-        if let found = mergeTable.find(area: key.area, dimensions: key.dimensions, scheme: key.scheme) {
-          target = found
-        } else {
-          target = newSlot(
-            GroupKey(window: Int32(wi), scheme: key.scheme, index: k, area: key.area, dimensions: key.dimensions))
-          mergeTable.insert(area: key.area, dimensions: key.dimensions, scheme: key.scheme, slot: target)
-          merged.append(target)
-        }
-        sources.append(slot)
-        targets.append(target)
-      }
-    }
-    for (from, to) in zip(sources, targets) { counts[Int(to)] += counts[Int(from)] }
-    for accumulator in accumulators { accumulator?.merge(slots: sources, into: targets) }
+    let merged = mergeSlices(covered, window: wi, index: k)
     append(slots: merged, window: wi, index: k, into: &rows)
     release(merged)
+  }
+
+  /// Merges the groups of `covered` (in slice order, each slice's groups in the order they appeared) into new
+  /// slots for window `k` of window name `wi`, one per distinct group, and returns those slots in the order their
+  /// groups first appear.
+  ///
+  /// Two passes: the first pairs every source slot with the index of its merged group (a hash table from the key
+  /// to that index, reading the keys through one pointer); then the merged groups get their slots, and the counts
+  /// and each accumulator merge the pairs in order.
+  private func mergeSlices(_ covered: ArraySlice<WindowSlice>, window wi: Int, index k: Int64) -> [Int32] {
+    var total = 0
+    for slice in covered { total += slice.slots.count }
+    mergeSources.reserve(total)
+    mergeTargets.reserve(total)
+    mergeGroups.reserve(total)
+    let sources = mergeSources.base
+    let targets = mergeTargets.base
+    let groups = mergeGroups.base
+    mergeTable.removeAll()
+    var pairs = 0
+    var groupCount: Int32 = 0
+    let table = mergeTable
+    keys.withUnsafeBufferPointer { keys in
+      for slice in covered {
+        slice.slots.withUnsafeBufferPointer { slots in
+          for slot in slots {
+            let key = keys[Int(slot)]
+            let group = table.findOrInsert(
+              area: key.area, dimensions: key.dimensions, scheme: key.scheme, slot: groupCount)
+            if group == groupCount {
+              groups[Int(group)] = slot
+              groupCount += 1
+            }
+            sources[pairs] = slot
+            targets[pairs] = group
+            pairs += 1
+          }
+        }
+      }
+    }
+    var merged = [Int32]()
+    merged.reserveCapacity(Int(groupCount))
+    for g in 0..<Int(groupCount) {
+      let key = keys[Int(groups[g])]
+      let slot = newSlot(
+        GroupKey(window: Int32(wi), scheme: key.scheme, index: k, area: key.area, dimensions: key.dimensions))
+      groups[g] = slot
+      merged.append(slot)
+    }
+    counts.withUnsafeMutableBufferPointer { c in
+      for p in 0..<pairs {
+        let to = groups[Int(targets[p])]
+        targets[p] = to
+        c[Int(to)] += c[Int(sources[p])]
+      }
+    }
+    let from = mergeSources.prefix(pairs)
+    let to = mergeTargets.prefix(pairs)
+    for accumulator in accumulators { accumulator?.merge(slots: from, into: to) }
+    return merged
   }
 
   /// Appends the finished values of `slots` as rows of window `k` of window name `wi`.
