@@ -1,7 +1,7 @@
 /// The output order of a commit's rows by one integer per row: window, scheme, window index (from the window's
-/// lowest in the commit), level, area (from the lowest), dimension rank and, last, the row's index, packed in that
+/// lowest in the commit), level, area (from the lowest, or its rank when that is narrower), dimension rank and, last, the row's index, packed in that
 /// order into 64 bits when their ranges fit. Integers compare like the former sort keys, and the row index breaks
-/// ties by input order as the former stable sort did, so the order is the same (`RowOrderTests`); the integers are
+/// ties by input order as the former stable sort did, so the order is the same (`CSVPlanEncodingTests`); the integers are
 /// sorted by radix, with no comparison closure and no key lookups.
 enum PackedRowOrder {
   /// Row indices in output order, or nil when the fields need more than 64 bits (then the general sort runs).
@@ -35,10 +35,24 @@ enum PackedRowOrder {
     let schemeBits = width(UInt64(schemes - 1))
     let indexBits = width(indexSpan)
     let levelBits = width(UInt64(maxLevel))
-    let areaBits = width(maxArea - minArea)
+    var areaBits = width(maxArea - minArea)
     let rankBits = width(UInt64(max(dimensionRank.count, 1) - 1))
     let rowBits = width(UInt64(n - 1))
-    let total = width(UInt64(windows - 1)) + schemeBits + indexBits + levelBits + areaBits + rankBits + rowBits
+    let otherBits = width(UInt64(windows - 1)) + schemeBits + indexBits + levelBits + rankBits + rowBits
+    // Areas spread over many bits (H3 cells) take their rank among the commit's distinct areas instead.
+    var areaRank: [UInt64] = []
+    if otherBits + areaBits > 64 {
+      var distinct = DenseKeyIndex()
+      let numbers = (0..<n).map { distinct.index(of: areas?[$0] ?? rows.keys[$0].area) }
+      let values = distinct.keys
+      var rankOf = [UInt64](repeating: 0, count: values.count)
+      for (rank, d) in values.indices.sorted(by: { values[$0] < values[$1] }).enumerated() {
+        rankOf[d] = UInt64(rank)
+      }
+      areaRank = numbers.map { rankOf[Int($0)] }
+      areaBits = width(UInt64(values.count - 1))
+    }
+    let total = otherBits + areaBits
     guard total <= 64 else { return nil }
     var keys = [UInt64](unsafeUninitializedCapacity: n) { out, initialized in
       for i in 0..<n {
@@ -47,7 +61,7 @@ enum PackedRowOrder {
         key = key << schemeBits | UInt64(k.scheme)
         key = key << indexBits | UInt64(k.index &- minIndex[Int(k.window)])
         key = key << levelBits | UInt64(rows.levels.isEmpty ? 0 : rows.levels[i])
-        key = key << areaBits | ((areas?[i] ?? k.area) &- minArea)
+        key = key << areaBits | (areaRank.isEmpty ? (areas?[i] ?? k.area) &- minArea : areaRank[i])
         key = key << rankBits | UInt64(combinations.isEmpty ? 0 : dimensionRank[Int(combinations[i])])
         out[i] = key << rowBits | UInt64(i)
       }
