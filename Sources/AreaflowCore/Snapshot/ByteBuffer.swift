@@ -29,6 +29,9 @@ final class ByteBuffer: TextOutputStream {
     capacity = newCapacity
   }
 
+  /// Forgets the bytes written, keeping the memory.
+  func clear() { count = 0 }
+
   @inline(__always)
   func append(_ byte: UInt8) {
     reserve(1)
@@ -53,7 +56,7 @@ final class ByteBuffer: TextOutputStream {
   /// The same text as `TextWriter.write(double:)`.
   func write(double d: Double) {
     reserve(NumberText.maxLength)
-    if let n = NumberText.write(shortDouble: d, to: base + count) {
+    if let n = NumberText.write(double: d, to: base + count) {
       count += n
     } else if d.isNaN {
       write("NaN")

@@ -35,7 +35,7 @@ public struct TextWriter: TextOutputStream {
   /// (`NumberText`, the same text as the CSV cells of `ByteBuffer`).
   public mutating func write(double d: Double) {
     let short = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: NumberText.maxLength) { scratch in
-      guard let n = NumberText.write(shortDouble: d, to: scratch.baseAddress!) else { return false }
+      guard let n = NumberText.write(double: d, to: scratch.baseAddress!) else { return false }
       bytes.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[..<n]))
       return true
     }

@@ -114,13 +114,16 @@ final class SnapshotSink: @unchecked Sendable {
       let part = partPrefix + sixDigits(partSequence)
       let snapshot = labels.snapshot()
       let plan = assembler.plan(rows, labels: snapshot)
+      // Tables of strings only when something keeps or publishes them; the encoder writes the rest from the plan.
+      let needsTables = keepsTables || kafkaRecords != nil
       // Building and encoding each table is pure: one per core, while the shards behind the sink wait.
-      let built = Self.concurrentMap(plan.count) { i -> (table: SnapshotTable, bytes: Result<[UInt8], any Error>) in
-        let piece = plan[i]
-        let table = assembler.table(rows, piece.order, window: piece.window, scheme: piece.scheme, labels: snapshot)
+      let built = Self.concurrentMap(plan.parts.count) {
+        i -> (table: SnapshotTable?, bytes: Result<[UInt8], any Error>) in
+        guard needsTables else { return (nil, Result { try encoder.encode(plan, part: i) }) }
+        let table = plan.table(i)
         return (table, Result { try encoder.encode(table) })
       }
-      for (piece, (table, result)) in zip(plan, built) {
+      for (piece, (table, result)) in zip(plan.parts, built) {
         let (w, s) = (piece.window, piece.scheme)
         let folder = "\(windows[w].name)/\(schemes[s].name)"
         let name = "\(part).\(encoder.fileExtension)"
@@ -133,13 +136,13 @@ final class SnapshotSink: @unchecked Sendable {
         }
         try place(bytes, folder: folder, name: name, written: &written)
         summary.files.append("\(folder)/\(name)")
-        summary.rowsWritten += Int64(table.rowCount)
-        if keepsTables { tables.append((w, s, table)) }
+        summary.rowsWritten += Int64(piece.order.count)
+        if keepsTables, let table { tables.append((w, s, table)) }
       }
       if let kafka = kafkaRecords {
         // One record file per commit, even an empty one, so that every commit's publication is accounted for.
         var records = TextWriter()
-        for (table, _) in built { kafka.encoder.append(table, to: &records) }
+        for case (let table?, _) in built { kafka.encoder.append(table, to: &records) }
         try AtomicFile.makeDirectories("\(directory)/\(kafka.folder)")
         try place(records.bytes, folder: kafka.folder, name: "\(part).records", written: &written)
       }
