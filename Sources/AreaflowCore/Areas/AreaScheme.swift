@@ -11,6 +11,10 @@ public protocol AreaScheme: Sendable {
   func assign(lat: Double, lon: Double, into keys: inout [UInt64]) -> Int
   /// Appends the areas of a batch of points, column-wise (see the extension for the default loop).
   func assign(lats: [Double], lons: [Double], into column: inout AreaColumn) -> Int
+  /// Whether sorting area keys as integers sorts their labels too (fixed-width labels in key order), which lets
+  /// output rows be sorted without building labels first. A requirement, so that it is asked of the scheme
+  /// itself through `any AreaScheme` (the extension's `false` is the default).
+  var labelsSortLikeKeys: Bool { get }
   /// The area's label as it appears in the `area` column.
   func label(of key: UInt64) -> String
   /// The area's outline as rings of (lon, lat) pairs, outer ring first, for maps and GeoJSON.
@@ -43,8 +47,6 @@ extension AreaScheme {
     return outside
   }
 
-  /// Whether sorting area keys as integers sorts their labels too (fixed-width labels in key order), which lets
-  /// output rows be sorted without building labels first.
   public var labelsSortLikeKeys: Bool { false }
 
   public func polygons(of key: UInt64) -> [[[(lon: Double, lat: Double)]]] { [outline(of: key)] }

@@ -57,7 +57,7 @@ public struct RowAssembler: Sendable {
     for (rank, index) in byLabels.enumerated() { dimensionRank[index] = Int32(rank) }
     // Areas whose labels do not sort like their keys (region ids) get a rank by label.
     var areaRank: [Int: [UInt64: Int]] = [:]
-    for (s, scheme) in schemes.enumerated() where !Self.labelsSortLikeKeys(scheme) {
+    for (s, scheme) in schemes.enumerated() where !scheme.labelsSortLikeKeys {
       let present = Set(rows.keys.filter { $0.scheme == Int32(s) }.map(\.area))
       let ordered = present.map { ($0, scheme.label(of: $0)) }.sorted { $0.1 < $1.1 }
       areaRank[s] = Dictionary(uniqueKeysWithValues: ordered.enumerated().map { ($1.0, $0) })
@@ -93,17 +93,6 @@ public struct RowAssembler: Sendable {
     return RowPlan(
       assembler: self, rows: rows, labels: labels, rowCombination: rowCombination, combinations: combinations,
       parts: parts)
-  }
-
-  /// Whether `scheme`'s labels sort like its keys. `labelsSortLikeKeys` is a protocol extension member, not a
-  /// requirement, so through `any AreaScheme` it is always the extension's `false`; the schemes that override it
-  /// are asked directly (`CSVPlanEncodingTests` checks the order against one by label).
-  static func labelsSortLikeKeys(_ scheme: any AreaScheme) -> Bool {
-    switch scheme {
-    case let geohash as GeohashScheme: geohash.labelsSortLikeKeys
-    case let h3 as H3Scheme: h3.labelsSortLikeKeys
-    default: scheme.labelsSortLikeKeys
-    }
   }
 
   /// The order by one stable sort on a key per row: the reference for `PackedRowOrder`, and the order of commits
