@@ -1,5 +1,7 @@
 /// `share`: the fraction of non-null values strictly below (or above) a threshold.
-final class ShareAccumulator: FeatureAccumulator {
+final class ShareAccumulator: FeatureAccumulator, RecordAccumulator {
+  static let empty = State()
+
   /// One slot's state, kept together.
   struct State {
     var n: Int64 = 0
@@ -15,18 +17,6 @@ final class ShareAccumulator: FeatureAccumulator {
     self.column = column
     self.threshold = threshold
     self.below = below
-  }
-
-  func ensureCapacity(_ slots: Int) {
-    if states.count < slots { states.append(contentsOf: repeatElement(State(), count: slots - states.count)) }
-  }
-
-  func reset(_ slot: Int) { states[slot] = State() }
-
-  func reset(slots: [Int32]) {
-    states.withUnsafeMutableBufferPointer { s in
-      for slot in slots { s[Int(slot)] = State() }
-    }
   }
 
   func add(slots: UnsafeBufferPointer<Int32>, events: UnsafeBufferPointer<Int32>, batch: EventBatch) {

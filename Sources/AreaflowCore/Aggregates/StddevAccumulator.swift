@@ -1,6 +1,8 @@
 /// Sample standard deviation (n − 1) with Welford's update, which stays accurate where a sum of squares would
 /// cancel; slots merge with Chan's parallel formula.
-final class StddevAccumulator: FeatureAccumulator {
+final class StddevAccumulator: FeatureAccumulator, RecordAccumulator {
+  static let empty = State()
+
   /// One slot's state, kept together (one cache line per slot touched).
   struct State {
     var n: Int64 = 0
@@ -12,18 +14,6 @@ final class StddevAccumulator: FeatureAccumulator {
   var states: [State] = []
 
   init(column: Int) { self.column = column }
-
-  func ensureCapacity(_ slots: Int) {
-    if states.count < slots { states.append(contentsOf: repeatElement(State(), count: slots - states.count)) }
-  }
-
-  func reset(_ slot: Int) { states[slot] = State() }
-
-  func reset(slots: [Int32]) {
-    states.withUnsafeMutableBufferPointer { s in
-      for slot in slots { s[Int(slot)] = State() }
-    }
-  }
 
   func add(slots: UnsafeBufferPointer<Int32>, events: UnsafeBufferPointer<Int32>, batch: EventBatch) {
     batch.values[column].withUnsafeBufferPointer { values in

@@ -1,5 +1,7 @@
 /// `sum` and `mean` over non-null values: a count and a sum per slot.
-final class SumAccumulator: FeatureAccumulator {
+final class SumAccumulator: FeatureAccumulator, RecordAccumulator {
+  static let empty = State()
+
   /// One slot's state, kept together: an update or a merge touches one cache line per slot instead of three.
   struct State {
     var n: Int64 = 0
@@ -15,18 +17,6 @@ final class SumAccumulator: FeatureAccumulator {
   init(column: Int, mean: Bool) {
     self.column = column
     self.mean = mean
-  }
-
-  func ensureCapacity(_ slots: Int) {
-    if states.count < slots { states.append(contentsOf: repeatElement(State(), count: slots - states.count)) }
-  }
-
-  func reset(_ slot: Int) { states[slot] = State() }
-
-  func reset(slots: [Int32]) {
-    states.withUnsafeMutableBufferPointer { s in
-      for slot in slots { s[Int(slot)] = State() }
-    }
   }
 
   func add(slots: UnsafeBufferPointer<Int32>, events: UnsafeBufferPointer<Int32>, batch: EventBatch) {

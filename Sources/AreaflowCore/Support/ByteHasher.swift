@@ -5,13 +5,7 @@ public enum ByteHasher {
   /// - Complexity: O(end - start), no allocation.
   @inlinable
   public static func hash(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> UInt64 {
-    var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: end - start)
-    var i = start
-    while i + 8 <= end {
-      let word = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
-      h = (h ^ mix(word)) &* 0xBF58_476D_1CE4_E5B9
-      i += 8
-    }
+    var (h, i) = wholeWords(p, start, end)
     if i < end {
       var tail: UInt64 = 0
       var shift: UInt64 = 0
@@ -20,8 +14,29 @@ public enum ByteHasher {
         shift += 8
         i += 1
       }
-      h = (h ^ mix(tail)) &* 0xBF58_476D_1CE4_E5B9
+      h = absorb(h, tail)
     }
+    return finish(h)
+  }
+
+  /// The state after the whole eight-byte words of `p[start..<end]`, and where the partial last word starts.
+  @inlinable @inline(__always)
+  static func wholeWords(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> (UInt64, Int) {
+    var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: end - start)
+    var i = start
+    while i + 8 <= end {
+      h = absorb(h, UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
+      i += 8
+    }
+    return (h, i)
+  }
+
+  @inlinable @inline(__always)
+  static func absorb(_ h: UInt64, _ word: UInt64) -> UInt64 { (h ^ mix(word)) &* 0xBF58_476D_1CE4_E5B9 }
+
+  /// The hash of a final state; never 0.
+  @inlinable @inline(__always)
+  static func finish(_ h: UInt64) -> UInt64 {
     let result = mix(h)
     return result == 0 ? 1 : result
   }
@@ -33,13 +48,8 @@ public enum ByteHasher {
   static func hash(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, readableFrom lower: Int, to upper: Int)
     -> UInt64
   {
-    var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: end - start)
-    var i = start
-    while i + 8 <= end {
-      let word = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
-      h = (h ^ mix(word)) &* 0xBF58_476D_1CE4_E5B9
-      i += 8
-    }
+    let (words, i) = wholeWords(p, start, end)
+    var h = words
     let rest = end - i
     if rest > 0 {
       let tail: UInt64
@@ -50,10 +60,9 @@ public enum ByteHasher {
       } else {
         return hash(p, start, end)
       }
-      h = (h ^ mix(tail)) &* 0xBF58_476D_1CE4_E5B9
+      h = absorb(h, tail)
     }
-    let result = mix(h)
-    return result == 0 ? 1 : result
+    return finish(h)
   }
 
   /// Combines an ordered sequence of hashes (dimension values) into one.
