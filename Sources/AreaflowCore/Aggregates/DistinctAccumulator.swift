@@ -55,23 +55,12 @@ final class DistinctAccumulator: FeatureAccumulator {
     counters[slot] = try DistinctCounter.decode(from: &r)
   }
 
-  /// Merges through one buffer pointer, reading each source counter in place: a small source's inline values are
-  /// added from its slot, with no copy of the counter (and so no retain of its arrays).
+  /// Merges through one buffer pointer, reading each source counter in place (`DistinctCounter.merge(at:)`).
   func merge(slots from: UnsafeBufferPointer<Int32>, into to: UnsafeBufferPointer<Int32>) {
     counters.withUnsafeMutableBufferPointer { c in
       let base = c.baseAddress!
       for j in 0..<from.count {
-        let source = base + Int(from[j])
-        let target = base + Int(to[j])
-        if !source.pointee.inTable && !source.pointee.isEstimating {
-          let n = source.pointee.exactCount
-          withUnsafeBytes(of: &source.pointee.small) { raw in
-            let values = raw.baseAddress!.assumingMemoryBound(to: UInt64.self)
-            for i in 0..<n { target.pointee.add(values[i]) }
-          }
-        } else {
-          target.pointee.merge(source.pointee)
-        }
+        (base + Int(to[j])).pointee.merge(at: base + Int(from[j]))
       }
     }
   }

@@ -196,11 +196,27 @@ public struct DistinctCounter: Sendable, Equatable {
       if other.inTable {
         for v in other.table where v != 0 { add(v) }
       } else {
-        for i in 0..<other.exactCount { add(other.small[i]) }
+        withUnsafeBytes(of: other.small) { add(inline: $0, count: other.exactCount) }
       }
       return
     }
     if registers.isEmpty { switchToRegisters() }
     for i in 0..<Self.registerCount where other.registers[i] > registers[i] { registers[i] = other.registers[i] }
+  }
+
+  /// `merge` from a counter read in place: a small source's inline values are added from its memory, where
+  /// passing the counter itself would copy it (and retain its arrays), once per merged slot.
+  @inline(__always)
+  mutating func merge(at source: UnsafeMutablePointer<DistinctCounter>) {
+    guard !source.pointee.inTable, !source.pointee.isEstimating else { return merge(source.pointee) }
+    withUnsafeBytes(of: &source.pointee.small) { add(inline: $0, count: source.pointee.exactCount) }
+  }
+
+  /// Adds the first `count` inline values in `raw`, read through a pointer as in `add` (a vector's lanes are slow
+  /// to read one by one at a variable index).
+  @inline(__always)
+  private mutating func add(inline raw: UnsafeRawBufferPointer, count: Int) {
+    let values = raw.baseAddress!.assumingMemoryBound(to: UInt64.self)
+    for i in 0..<count { add(values[i]) }
   }
 }

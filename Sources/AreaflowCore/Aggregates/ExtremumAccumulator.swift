@@ -27,10 +27,8 @@ final class ExtremumAccumulator: FeatureAccumulator {
       best.withUnsafeMutableBufferPointer { best in
         for j in 0..<slots.count {
           let v = values[Int(events[j])]
-          if v.isNaN { continue }
           let s = Int(slots[j])
-          let b = best[s]
-          if b.isNaN || (isMax ? v > b : v < b) { best[s] = v }
+          if Self.isBetter(v, than: best[s], isMax: isMax) { best[s] = v }
         }
       }
     }
@@ -58,23 +56,20 @@ final class ExtremumAccumulator: FeatureAccumulator {
     best.withUnsafeMutableBufferPointer { best in
       for j in 0..<from.count {
         let v = best[Int(from[j])]
-        if v.isNaN { continue }
         let t = Int(to[j])
-        let b = best[t]
-        if b.isNaN || (isMax ? v > b : v < b) { best[t] = v }
+        if Self.isBetter(v, than: best[t], isMax: isMax) { best[t] = v }
       }
     }
   }
 
   func merge(from other: FeatureAccumulator, slot from: Int, into to: Int) {
-    mergeValue((other as! ExtremumAccumulator).best[from], into: to)
+    let v = (other as! ExtremumAccumulator).best[from]
+    if Self.isBetter(v, than: best[to], isMax: isMax) { best[to] = v }
   }
 
-  /// Keeps the better of `v` and slot `to`'s value (NaN is "none").
+  /// Whether `v` replaces the slot's value `b` (NaN is "none": a NaN `v` never does, any value replaces a NaN `b`).
   @inline(__always)
-  private func mergeValue(_ v: Double, into to: Int) {
-    if v.isNaN { return }
-    let b = best[to]
-    if b.isNaN || (isMax ? v > b : v < b) { best[to] = v }
+  static func isBetter(_ v: Double, than b: Double, isMax: Bool) -> Bool {
+    !v.isNaN && (b.isNaN || (isMax ? v > b : v < b))
   }
 }

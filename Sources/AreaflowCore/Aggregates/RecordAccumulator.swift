@@ -1,10 +1,13 @@
 /// An accumulator that keeps one plain record per slot in one array (sum and mean, standard deviation, share), so
-/// its merge, reset and read loops run over a raw buffer. Growing and emptying slots is the same for all of them.
+/// its merge, reset and read loops run over a raw buffer. Growing, emptying and merging slots is the same for all
+/// of them but for how two records combine (`merge(_:into:)`).
 protocol RecordAccumulator: AnyObject {
   associatedtype State
   /// The record of an empty slot.
   static var empty: State { get }
   var states: [State] { get set }
+  /// Adds the record `source` into the record at `target`, as if its values had been added there.
+  static func merge(_ source: State, into target: UnsafeMutablePointer<State>)
 }
 
 extension RecordAccumulator {
@@ -18,5 +21,20 @@ extension RecordAccumulator {
     states.withUnsafeMutableBufferPointer { s in
       for slot in slots { s[Int(slot)] = Self.empty }
     }
+  }
+
+  /// Merges slot into slot within this accumulator: one tight loop over the raw buffer.
+  func merge(slots from: UnsafeBufferPointer<Int32>, into to: UnsafeBufferPointer<Int32>) {
+    states.withUnsafeMutableBufferPointer { states in
+      let base = states.baseAddress!
+      for j in 0..<from.count {
+        Self.merge(base[Int(from[j])], into: base + Int(to[j]))
+      }
+    }
+  }
+
+  func merge(from other: FeatureAccumulator, slot from: Int, into to: Int) {
+    let state = (other as! Self).states[from]
+    states.withUnsafeMutableBufferPointer { Self.merge(state, into: $0.baseAddress! + to) }
   }
 }

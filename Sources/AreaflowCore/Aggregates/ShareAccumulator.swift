@@ -56,22 +56,9 @@ final class ShareAccumulator: FeatureAccumulator, RecordAccumulator {
     states[slot].hits = try r.readInt64()
   }
 
-  /// Merges slot into slot within this accumulator: one tight loop over raw buffers.
-  func merge(slots from: UnsafeBufferPointer<Int32>, into to: UnsafeBufferPointer<Int32>) {
-    states.withUnsafeMutableBufferPointer { states in
-      let base = states.baseAddress!
-      for j in 0..<from.count {
-        let source = base[Int(from[j])]
-        let target = base + Int(to[j])
-        target.pointee.n += source.n
-        target.pointee.hits += source.hits
-      }
-    }
-  }
-
-  func merge(from other: FeatureAccumulator, slot from: Int, into to: Int) {
-    let o = (other as! ShareAccumulator).states[from]
-    states[to].n += o.n
-    states[to].hits += o.hits
+  @inline(__always)
+  static func merge(_ source: State, into target: UnsafeMutablePointer<State>) {
+    target.pointee.n += source.n
+    target.pointee.hits += source.hits
   }
 }

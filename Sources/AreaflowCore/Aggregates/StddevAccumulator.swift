@@ -57,24 +57,9 @@ final class StddevAccumulator: FeatureAccumulator, RecordAccumulator {
     states[slot].m2 = try r.readDouble()
   }
 
-  /// Merges slot into slot within this accumulator: one tight loop over raw buffers.
-  func merge(slots from: UnsafeBufferPointer<Int32>, into to: UnsafeBufferPointer<Int32>) {
-    states.withUnsafeMutableBufferPointer { states in
-      let base = states.baseAddress!
-      for j in 0..<from.count {
-        Self.mergeState(base[Int(from[j])], into: base + Int(to[j]))
-      }
-    }
-  }
-
-  func merge(from other: FeatureAccumulator, slot from: Int, into to: Int) {
-    let state = (other as! StddevAccumulator).states[from]
-    states.withUnsafeMutableBufferPointer { Self.mergeState(state, into: $0.baseAddress! + to) }
-  }
-
   /// Chan et al.'s pairwise combination of (n, mean, M2) states.
   @inline(__always)
-  private static func mergeState(_ other: State, into to: UnsafeMutablePointer<State>) {
+  static func merge(_ other: State, into to: UnsafeMutablePointer<State>) {
     let nb = other.n
     guard nb > 0 else { return }
     let na = to.pointee.n

@@ -63,24 +63,9 @@ final class SumAccumulator: FeatureAccumulator, RecordAccumulator {
     states[slot].compensation = try r.readDouble()
   }
 
-  /// Merges slot into slot within this accumulator: one tight loop over raw buffers.
-  func merge(slots from: UnsafeBufferPointer<Int32>, into to: UnsafeBufferPointer<Int32>) {
-    states.withUnsafeMutableBufferPointer { states in
-      let base = states.baseAddress!
-      for j in 0..<from.count {
-        Self.mergeState(base[Int(from[j])], into: base + Int(to[j]))
-      }
-    }
-  }
-
-  func merge(from other: FeatureAccumulator, slot from: Int, into to: Int) {
-    let state = (other as! SumAccumulator).states[from]
-    states.withUnsafeMutableBufferPointer { Self.mergeState(state, into: $0.baseAddress! + to) }
-  }
-
   /// Neumaier's compensated addition of another (n, sum, compensation) state.
   @inline(__always)
-  private static func mergeState(_ other: State, into to: UnsafeMutablePointer<State>) {
+  static func merge(_ other: State, into to: UnsafeMutablePointer<State>) {
     let v = other.sum
     to.pointee.n += other.n
     let sum = to.pointee.sum
