@@ -120,6 +120,8 @@ import Testing
   /// order, zeros and bucket ranges.
   @Test func mergedValuesEqualOneByOne() {
     var random = SeededRandom(seed: 44)
+    // One cache across every round, as a shard's accumulator keeps it: indices of earlier rounds are reused.
+    let cache = BucketIndexCache()
     for round in 0..<4_000 {
       var merged = QuantileSketch()
       var single = QuantileSketch()
@@ -133,7 +135,9 @@ import Testing
           default: return random.normal() * 50
           }
         }
-        values.withUnsafeBufferPointer { merged.merge(values: $0.baseAddress!, count: n) }
+        values.withUnsafeBufferPointer {
+          merged.merge(values: $0.baseAddress!, count: n, cache: round % 2 == 0 ? cache : nil)
+        }
         for v in values { single.add(v) }
         #expect(merged.count == single.count && merged.usesBuckets == single.usesBuckets)
         #expect(merged.exactValues.map(\.bitPattern) == single.exactValues.map(\.bitPattern))
@@ -143,5 +147,35 @@ import Testing
       let q = [0.0, 0.5, 0.9, 1.0][round % 4]
       #expect(merged.quantileSortingInPlace(q)?.bitPattern == single.quantile(q)?.bitPattern)
     }
+  }
+
+  /// The cache returns `bucketIndex` for every magnitude: repeated one-decimal speeds (hits), random magnitudes of
+  /// every exponent (mostly misses that evict), and pairs of magnitudes that share an entry, looked up in turns.
+  @Test func bucketIndexCacheReturnsTheBucketIndex() {
+    var random = SeededRandom(seed: 45)
+    let cache = BucketIndexCache()
+    let tables = LogTables.shared
+    var hitsChecked = 0
+    var sharing: [Int: Double] = [:]
+    func entry(_ m: Double) -> Int { Int((m.bitPattern &* 0x9E37_79B9_7F4A_7C15) &>> 53) }
+    for round in 0..<200_000 {
+      let m: Double
+      switch round % 3 {
+      case 0: m = Double(1 + random.below(1200)) / 10
+      case 1: m = Double(bitPattern: random.next() & 0x7FEF_FFFF_FFFF_FFFF)
+      default: m = exp((Double(random.below(1 << 20)) / Double(1 << 20) - 0.3) * 100)
+      }
+      guard m >= QuantileSketch.minMagnitude else { continue }
+      #expect(cache.index(m, tables) == QuantileSketch.bucketIndex(m), "\(m)")
+      #expect(cache.index(m, tables) == QuantileSketch.bucketIndex(m), "\(m) again")
+      hitsChecked += 1
+      if let other = sharing[entry(m)], other != m {
+        #expect(cache.index(other, tables) == QuantileSketch.bucketIndex(other), "\(other) after \(m)")
+        #expect(cache.index(m, tables) == QuantileSketch.bucketIndex(m), "\(m) after \(other)")
+      }
+      sharing[entry(m)] = m
+    }
+    #expect(hitsChecked > 150_000)
+    #expect(BucketIndexCache.capacity == 1 << 11, "the hash keeps the top 11 bits")
   }
 }

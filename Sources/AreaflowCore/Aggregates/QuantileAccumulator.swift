@@ -7,6 +7,8 @@ final class QuantileAccumulator: FeatureAccumulator {
     /// Emptied value buffers of reset slots (merged windows past `inlineCapacity` values), handed to the next
     /// sketches that need one: a window's merge then allocates no buffer per group.
     var spareBuffers: [[Double]] = []
+    /// Bucket indices of recent values, for merges into bucketed sketches (the shard's queue owns the column).
+    let indexCache = BucketIndexCache()
   }
 
   /// Spare value buffers kept per column (512 bytes each).
@@ -89,6 +91,7 @@ final class QuantileAccumulator: FeatureAccumulator {
     var spare = storage.spareBuffers
     storage.spareBuffers = []
     defer { storage.spareBuffers = spare }
+    let cache = storage.indexCache
     storage.sketches.withUnsafeMutableBufferPointer { s in
       guard let base = s.baseAddress else { return }
       for j in 0..<from.count {
@@ -98,13 +101,16 @@ final class QuantileAccumulator: FeatureAccumulator {
         if n == 0 { continue }
         if !spare.isEmpty && target.pointee.needsHeapBuffer(adding: n) { target.pointee.exact = spare.removeLast() }
         if source.pointee.usesBuckets {
-          target.pointee.merge(buckets: source.pointee)
+          target.pointee.merge(buckets: source.pointee, cache: cache)
         } else if n <= QuantileSketch.inlineCapacity {
           withUnsafeBytes(of: &source.pointee.small) { raw in
-            target.pointee.merge(values: raw.baseAddress!.assumingMemoryBound(to: Double.self), count: n)
+            target.pointee.merge(
+              values: raw.baseAddress!.assumingMemoryBound(to: Double.self), count: n, cache: cache)
           }
         } else {
-          source.pointee.exact.withUnsafeBufferPointer { target.pointee.merge(values: $0.baseAddress!, count: n) }
+          source.pointee.exact.withUnsafeBufferPointer {
+            target.pointee.merge(values: $0.baseAddress!, count: n, cache: cache)
+          }
         }
       }
     }

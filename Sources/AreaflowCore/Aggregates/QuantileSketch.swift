@@ -103,23 +103,27 @@ public struct QuantileSketch: Sendable, Equatable {
 
   /// Switches to buckets: the kept values, then `extra[0..<n]`, go into them in that order (the caller counts the
   /// extra values).
-  private mutating func spill(appending extra: UnsafePointer<Double>, count n: Int) {
+  private mutating func spill(
+    appending extra: UnsafePointer<Double>, count n: Int, cache: BucketIndexCache? = nil
+  ) {
     let kept = Int(count)
     usesBuckets = true
     if kept <= Self.inlineCapacity {
       var lanes = small
-      withUnsafeBytes(of: &lanes) { insertBucketed($0.baseAddress!.assumingMemoryBound(to: Double.self), count: kept) }
+      withUnsafeBytes(of: &lanes) {
+        insertBucketed($0.baseAddress!.assumingMemoryBound(to: Double.self), count: kept, cache: cache)
+      }
     } else {
       let values = exact
-      values.withUnsafeBufferPointer { insertBucketed($0.baseAddress!, count: kept) }
+      values.withUnsafeBufferPointer { insertBucketed($0.baseAddress!, count: kept, cache: cache) }
     }
     exact = []
-    if n > 0 { insertBucketed(extra, count: n) }
+    if n > 0 { insertBucketed(extra, count: n, cache: cache) }
   }
 
-  private mutating func spill() {
+  private mutating func spill(cache: BucketIndexCache? = nil) {
     var none = 0.0
-    spill(appending: &none, count: 0)
+    spill(appending: &none, count: 0, cache: cache)
   }
 
   @inline(__always)
@@ -135,8 +139,8 @@ public struct QuantileSketch: Sendable, Equatable {
   }
 
   /// Puts `n` values into buckets: the same state as adding them one by one in order, with one range check and
-  /// growth per store for a whole run of values.
-  private mutating func insertBucketed(_ values: UnsafePointer<Double>, count n: Int) {
+  /// growth per store for a whole run of values. `cache`, when given, remembers indices across calls.
+  private mutating func insertBucketed(_ values: UnsafePointer<Double>, count n: Int, cache: BucketIndexCache?) {
     let tables = LogTables.shared
     let chunk = 64
     var start = 0
@@ -153,11 +157,14 @@ public struct QuantileSketch: Sendable, Equatable {
           let magnitude = abs(v)
           if magnitude < Self.minMagnitude {
             zeros += 1
-          } else if v > 0 {
-            up[ups] = Self.bucketIndex(magnitude, tables)
+            continue
+          }
+          let index = cache?.index(magnitude, tables) ?? Self.bucketIndex(magnitude, tables)
+          if v > 0 {
+            up[ups] = index
             ups += 1
           } else {
-            down[downs] = Self.bucketIndex(magnitude, tables)
+            down[downs] = index
             downs += 1
           }
         }
@@ -364,12 +371,13 @@ public struct QuantileSketch: Sendable, Equatable {
       && Int(count) + n <= Self.exactLimit && exact.isEmpty
   }
 
-  /// Adds `n` values in order, as `add` one by one would, but writing runs of them at once.
-  mutating func merge(values: UnsafePointer<Double>, count n: Int) {
+  /// Adds `n` values in order, as `add` one by one would, but writing runs of them at once; `cache` (the
+  /// caller's, one per thread) spares recomputing bucket indices of values seen before.
+  mutating func merge(values: UnsafePointer<Double>, count n: Int, cache: BucketIndexCache? = nil) {
     guard n > 0 else { return }
     if usesBuckets {
       count += UInt64(n)
-      insertBucketed(values, count: n)
+      insertBucketed(values, count: n, cache: cache)
       return
     }
     let kept = Int(count)
@@ -392,7 +400,7 @@ public struct QuantileSketch: Sendable, Equatable {
       return
     }
     // Past `exactLimit`: the kept values, then these, go into buckets in that order.
-    spill(appending: values, count: n)
+    spill(appending: values, count: n, cache: cache)
     count = UInt64(total)
   }
 
@@ -409,8 +417,8 @@ public struct QuantileSketch: Sendable, Equatable {
   }
 
   /// Combines bucket counts of another (bucketed) sketch.
-  mutating func merge(buckets other: borrowing QuantileSketch) {
-    if !usesBuckets { spill() }
+  mutating func merge(buckets other: borrowing QuantileSketch, cache: BucketIndexCache? = nil) {
+    if !usesBuckets { spill(cache: cache) }
     count += other.count
     zeroCount += other.zeroCount
     positive.merge(other.positive)
