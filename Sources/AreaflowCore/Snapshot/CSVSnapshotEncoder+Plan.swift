@@ -27,13 +27,17 @@ extension CSVSnapshotEncoder {
     var areaSpans: [Int32] = []  // per area number: start and end in `text`
     var ancestorSpans: [Int32] = []  // per rolled-up row (privacy): start and end
     var rowArea = [Int32](repeating: 0, count: n)  // per row in order: area number, or -1 - ancestor number
+    var rowWindow = [Int64](repeating: 0, count: n)  // per row in order: its window index
+    var rowCombination = [Int32](repeating: 0, count: plan.rowCombination.isEmpty ? 0 : n)  // and combination
     var combinationSpans = [Int32](repeating: -1, count: plan.combinations.count * 2)
     var variableBytes = 0
     var lastArea: UInt64 = 0
     var lastNumber: Int32 = -1
     for (k, i) in order.enumerated() {
       let level = rows.levels.isEmpty ? 0 : Int(rows.levels[i])
-      let area = rows.keys[i].area
+      let key = rows.keys[i]
+      let area = key.area
+      rowWindow[k] = key.index
       if level == 0 {
         if lastNumber < 0 || area != lastArea {
           lastNumber = areas.index(of: area)
@@ -55,6 +59,7 @@ extension CSVSnapshotEncoder {
       }
       if !plan.rowCombination.isEmpty {
         let c = Int(plan.rowCombination[i])
+        rowCombination[k] = Int32(c)
         if combinationSpans[2 * c] < 0 {
           combinationSpans[2 * c] = Int32(text.count)
           let labels = plan.combinationLabels(c)
@@ -85,14 +90,33 @@ extension CSVSnapshotEncoder {
     writeLead(index: leadIndex)
     let leadLength = lead.count
 
+    // Every column gathered into output order first, one column at a time: the rows of a commit were built on
+    // the shards' cores and are read here in sorted, not stored, order, so nearly every value is a cache miss. A
+    // loop that only copies has many of those misses in flight at once; the row loop below, busy formatting
+    // numbers between reads, would wait for them one by one. It then reads every column front to back.
     enum Column {
-      case integers(UnsafePointer<Int64?>)
-      case doubles(UnsafePointer<Double?>)
+      case integers(UnsafeMutablePointer<Int64?>)
+      case doubles(UnsafeMutablePointer<Double?>)
+    }
+    @inline(__always) func gathered<T>(_ values: [T]) -> UnsafeMutablePointer<T> {
+      let out = UnsafeMutablePointer<T>.allocate(capacity: n)
+      values.withUnsafeBufferPointer { v in
+        for (k, i) in order.enumerated() { (out + k).initialize(to: v[i]) }
+      }
+      return out
     }
     let columns = rows.columns.map { values -> Column in
       switch values {
-      case .integers(let a): .integers(a.withUnsafeBufferPointer { $0.baseAddress! })
-      case .doubles(let a): .doubles(a.withUnsafeBufferPointer { $0.baseAddress! })
+      case .integers(let a): .integers(gathered(a))
+      case .doubles(let a): .doubles(gathered(a))
+      }
+    }
+    defer {
+      for column in columns {
+        switch column {
+        case .integers(let p): p.deallocate()
+        case .doubles(let p): p.deallocate()
+        }
       }
     }
     let disclosureBytes = assembler.marksDisclosure ? 1 + 10 + 1 + 3 : 0
@@ -106,9 +130,8 @@ extension CSVSnapshotEncoder {
         var at = header.count
         let textBase = UnsafePointer(text.base)
         for (k, i) in order.enumerated() {
-          let key = rows.keys[i]
-          if key.index != leadIndex {
-            leadIndex = key.index
+          if rowWindow[k] != leadIndex {
+            leadIndex = rowWindow[k]
             writeLead(index: leadIndex)
             precondition(lead.count == leadLength, "leading cells of varying width")
           }
@@ -125,8 +148,8 @@ extension CSVSnapshotEncoder {
             end = ancestorSpans[2 &* (-1 &- a) &+ 1]
           }
           at &+= Self.copy(textBase + Int(start), count: Int(end &- start), to: out + at)
-          if !plan.rowCombination.isEmpty {
-            let c = Int(plan.rowCombination[i])
+          if !rowCombination.isEmpty {
+            let c = Int(rowCombination[k])
             let s = combinationSpans[2 &* c]
             at &+= Self.copy(textBase + Int(s), count: Int(combinationSpans[2 &* c &+ 1] &- s), to: out + at)
           }
@@ -135,9 +158,9 @@ extension CSVSnapshotEncoder {
             at &+= 1
             switch column {
             case .integers(let values):
-              if let v = values[i] { at &+= NumberText.write(integer: v, to: out + at) }
+              if let v = values[k] { at &+= NumberText.write(integer: v, to: out + at) }
             case .doubles(let values):
-              if let v = values[i] { at &+= Self.write(double: v, to: out + at) }
+              if let v = values[k] { at &+= Self.write(double: v, to: out + at) }
             }
           }
           if assembler.marksDisclosure {
