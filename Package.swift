@@ -43,6 +43,8 @@ let package = Package(
     .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
     .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
     .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+    // Cache prefetch hints (a header of static inline functions) for the window store's scattered slot updates.
+    .systemLibrary(name: "CPrefetch", path: "Sources/CPrefetch"),
     // Debian's libmosquitto-dev: the MQTT client under `mqtt://` inputs.
     // libmosquitto through dlopen when an MQTT input opens (see its header), not linked into every process.
     .target(name: "CMosquitto", path: "Sources/CMosquitto"),
@@ -58,7 +60,7 @@ let package = Package(
       exclude: ["gtfs-realtime.proto"]),
     .target(
       name: "AreaflowCore",
-      dependencies: ["AreaflowH3", "AreaflowParquet", "CZstd", .product(name: "Yams", package: "Yams"),
+      dependencies: ["AreaflowH3", "AreaflowParquet", "CZstd", "CPrefetch", .product(name: "Yams", package: "Yams"),
         .product(name: "Crypto", package: "swift-crypto"),
       ],
       swiftSettings: hotPathSettings

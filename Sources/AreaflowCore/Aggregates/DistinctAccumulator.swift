@@ -34,10 +34,13 @@ final class DistinctAccumulator: FeatureAccumulator {
   func add(slots: UnsafeBufferPointer<Int32>, events: UnsafeBufferPointer<Int32>, batch: EventBatch) {
     batch.distinctHashes[column].withUnsafeBufferPointer { hashes in
       counters.withUnsafeMutableBufferPointer { counters in
+        let base = counters.baseAddress!
+        let ahead = slots.count - Prefetch.distance
         for j in 0..<slots.count {
+          if j < ahead { Prefetch.write(base + Int(slots[j + Prefetch.distance])) }
           let h = hashes[Int(events[j])]
           if h == 0 { continue }
-          counters[Int(slots[j])].add(h)
+          base[Int(slots[j])].add(h)
         }
       }
     }
@@ -59,7 +62,12 @@ final class DistinctAccumulator: FeatureAccumulator {
   func merge(slots from: UnsafeBufferPointer<Int32>, into to: UnsafeBufferPointer<Int32>) {
     counters.withUnsafeMutableBufferPointer { c in
       let base = c.baseAddress!
+      let ahead = from.count - Prefetch.distance
       for j in 0..<from.count {
+        if j < ahead {
+          Prefetch.read(base + Int(from[j + Prefetch.distance]))
+          Prefetch.write(base + Int(to[j + Prefetch.distance]))
+        }
         (base + Int(to[j])).pointee.merge(at: base + Int(from[j]))
       }
     }

@@ -59,10 +59,13 @@ final class QuantileAccumulator: FeatureAccumulator {
     guard owner else { return }
     batch.values[column].withUnsafeBufferPointer { values in
       storage.sketches.withUnsafeMutableBufferPointer { sketches in
+        let base = sketches.baseAddress!
+        let ahead = slots.count - Prefetch.distance
         for j in 0..<slots.count {
+          if j < ahead { Prefetch.write(base + Int(slots[j + Prefetch.distance])) }
           let v = values[Int(events[j])]
           if v.isNaN { continue }
-          sketches[Int(slots[j])].add(v)
+          base[Int(slots[j])].add(v)
         }
       }
     }
@@ -94,7 +97,12 @@ final class QuantileAccumulator: FeatureAccumulator {
     let cache = storage.indexCache
     storage.sketches.withUnsafeMutableBufferPointer { s in
       guard let base = s.baseAddress else { return }
+      let ahead = from.count - Prefetch.distance
       for j in 0..<from.count {
+        if j < ahead {
+          Prefetch.read(base + Int(from[j + Prefetch.distance]))
+          Prefetch.write(base + Int(to[j + Prefetch.distance]))
+        }
         let source = base + Int(from[j])
         let target = base + Int(to[j])
         let n = Int(source.pointee.count)

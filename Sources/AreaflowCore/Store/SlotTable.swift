@@ -50,6 +50,12 @@ final class SlotTable {
     }
   }
 
+  /// Asks for the cache line of the key's first bucket, which a `find` a few events later will probe.
+  @inline(__always)
+  func prefetch(area: UInt64, dimensions dims: UInt64, scheme: Int32) {
+    Prefetch.read(UnsafePointer(entries + (Self.bucket(area, dims, scheme) & mask)))
+  }
+
   /// The slot of a key; when absent, `slot` is added for it and returned.
   @inline(__always)
   func findOrInsert(area: UInt64, dimensions dims: UInt64, scheme: Int32, slot: Int32) -> Int32 {

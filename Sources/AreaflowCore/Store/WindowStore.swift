@@ -96,7 +96,22 @@ public final class WindowStore {
     // hit retains nothing (every slice here stays open until the next close, which empties this cache).
     var recent = [Unmanaged<WindowSlice>?](repeating: nil, count: 8)
     var recentIndex = [Int64](repeating: Int64.min, count: 8)
-    for entry in entries {
+    let ahead = entries.count - Prefetch.distance
+    for (position, entry) in entries.enumerated() {
+      if position < ahead {
+        // The table bucket of the event a few entries on, when its slice is one of the recent ones.
+        let later = entries[position + Prefetch.distance]
+        let i = RouteEntry.event(later)
+        let j = WindowMath.floorDiv(times[i], length)
+        if recentIndex[Int(j & 7)] == j {
+          let s = RouteEntry.scheme(later)
+          recent[Int(j & 7)].unsafelyUnwrapped._withUnsafeGuaranteedRef { slice in
+            slice.table.prefetch(
+              area: areas[s].keys[RouteEntry.keyIndex(later)], dimensions: hasDimensions ? dimensionKeys[i] : 0,
+              scheme: Int32(s))
+          }
+        }
+      }
       let i = RouteEntry.event(entry)
       let w = stamps[i]
       if w >= nextFinalAt {
@@ -288,7 +303,9 @@ public final class WindowStore {
     keys.withUnsafeBufferPointer { keys in
       for slice in covered {
         slice.slots.withUnsafeBufferPointer { slots in
-          for slot in slots {
+          let ahead = slots.count - Prefetch.distance
+          for (k, slot) in slots.enumerated() {
+            if k < ahead { Prefetch.read(keys.baseAddress! + Int(slots[k + Prefetch.distance])) }
             let key = keys[Int(slot)]
             let group = table.findOrInsert(
               area: key.area, dimensions: key.dimensions, scheme: key.scheme, slot: groupCount)
