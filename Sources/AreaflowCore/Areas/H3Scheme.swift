@@ -22,15 +22,31 @@ public struct H3Scheme: AreaScheme {
   /// already found.
   public func assign(lats: [Double], lons: [Double], into column: inout AreaColumn) -> Int {
     var cache = H3CellCache()
-    var outside = 0
-    column.keys.reserveCapacity(column.keys.count + lats.count)
-    column.starts.reserveCapacity(column.starts.count + lats.count)
-    for i in lats.indices {
-      let cell = H3.latLngToCell(lat: lats[i], lng: lons[i], resolution: resolution, cache: &cache)
-      if cell != 0 { column.keys.append(cell) } else { outside += 1 }
-      column.starts.append(Int32(column.keys.count))
+    let n = lats.count
+    let base = column.keys.count
+    let startsBase = column.starts.count
+    // Written through buffers (as `GeohashScheme` does), then trimmed by the points without a cell.
+    column.keys.append(contentsOf: repeatElement(0, count: n))
+    column.starts.append(contentsOf: repeatElement(0, count: n))
+    var found = 0
+    lats.withUnsafeBufferPointer { la in
+      lons.withUnsafeBufferPointer { lo in
+        column.keys.withUnsafeMutableBufferPointer { keys in
+          column.starts.withUnsafeMutableBufferPointer { starts in
+            for i in 0..<n {
+              let cell = H3.latLngToCell(lat: la[i], lng: lo[i], resolution: resolution, cache: &cache)
+              if cell != 0 {
+                keys[base + found] = cell
+                found += 1
+              }
+              starts[startsBase + i] = Int32(base + found)
+            }
+          }
+        }
+      }
     }
-    return outside
+    column.keys.removeLast(n - found)
+    return n - found
   }
 
   public func label(of key: UInt64) -> String { H3.cellToString(key) }
