@@ -39,9 +39,15 @@ final class SlotTable {
   /// The slot of a key, or nil.
   @inline(__always)
   func find(area: UInt64, dimensions dims: UInt64, scheme: Int32) -> Int32? {
+    find(area: area, dimensions: dims, scheme: scheme, bucket: Self.bucket(area, dims, scheme))
+  }
+
+  /// `find` with the key's `bucket` already worked out (by `SlotTable.bucket`, before masking).
+  @inline(__always)
+  func find(area: UInt64, dimensions dims: UInt64, scheme: Int32, bucket: Int) -> Int32? {
     let entries = self.entries
     let mask = self.mask
-    var i = Self.bucket(area, dims, scheme) & mask
+    var i = bucket & mask
     while true {
       let e = entries[i]
       if e.slot < 0 { return nil }
@@ -50,10 +56,11 @@ final class SlotTable {
     }
   }
 
-  /// Asks for the cache line of the key's first bucket, which a `find` a few events later will probe.
+  /// Asks for the cache line of a key's first bucket (`bucket` from `SlotTable.bucket`), which a `find` a few
+  /// events later will probe.
   @inline(__always)
-  func prefetch(area: UInt64, dimensions dims: UInt64, scheme: Int32) {
-    Prefetch.read(UnsafePointer(entries + (Self.bucket(area, dims, scheme) & mask)))
+  func prefetch(bucket: Int) {
+    Prefetch.read(UnsafePointer(entries + (bucket & mask)))
   }
 
   /// The slot of a key; when absent, `slot` is added for it and returned.
@@ -104,31 +111,4 @@ final class SlotTable {
     }
     old.deallocate()
   }
-}
-
-/// A growable scratch buffer of `Int32` owned by one window store (slot and event indices of a batch or a merge),
-/// written through its pointer with no uniqueness or bounds checks.
-final class Int32Scratch {
-  private(set) var base: UnsafeMutablePointer<Int32>
-  private(set) var capacity: Int
-
-  init(capacity: Int = 1024) {
-    self.capacity = capacity
-    base = .allocate(capacity: capacity)
-  }
-
-  deinit { base.deallocate() }
-
-  /// Makes room for `n` values; the contents are not kept.
-  @inline(__always)
-  func reserve(_ n: Int) {
-    guard n > capacity else { return }
-    base.deallocate()
-    capacity = max(n, capacity * 2)
-    base = .allocate(capacity: capacity)
-  }
-
-  /// The first `n` values.
-  @inline(__always)
-  func prefix(_ n: Int) -> UnsafeBufferPointer<Int32> { UnsafeBufferPointer(start: base, count: n) }
 }

@@ -41,12 +41,14 @@ public final class WindowStore {
   /// Rows of windows closed in the middle of a batch, handed out by the next `close(upTo:)`.
   private(set) var pendingRows: ClosedRows
   // Scratch buffers and table reused across batches and merges.
-  private let batchSlots = Int32Scratch()
-  private let batchEvents = Int32Scratch()
-  private let mergeSources = Int32Scratch()
-  private let mergeTargets = Int32Scratch()
+  private let batchSlots = ScratchBuffer<Int32>()
+  private let batchEvents = ScratchBuffer<Int32>()
+  private let mergeSources = ScratchBuffer<Int32>()
+  private let mergeTargets = ScratchBuffer<Int32>()
   /// Per merged group of a window being built: the first source slot (for its key), then its own slot.
-  private let mergeGroups = Int32Scratch()
+  private let mergeGroups = ScratchBuffer<Int32>()
+  /// Per routed entry of a batch: the slot table bucket of its group key (`SlotTable.bucket`, before masking).
+  private let batchBuckets = ScratchBuffer<Int>()
   let mergeTable = SlotTable()
   /// Tables of dropped slices, emptied, for the next slices (a slice's table grows to its group count once, not
   /// once per slice).
@@ -96,22 +98,19 @@ public final class WindowStore {
     // hit retains nothing (every slice here stays open until the next close, which empties this cache).
     var recent = [Unmanaged<WindowSlice>?](repeating: nil, count: 8)
     var recentIndex = [Int64](repeating: Int64.min, count: 8)
+    // Every entry's table bucket first, in one pass: the loop below then asks for the bucket an entry
+    // `Prefetch.distance` on will probe (in the current entry's slice table, which is nearly always that entry's
+    // too: a batch's events are close in time), and its own probe does not hash again.
+    batchBuckets.reserve(entries.count)
+    let buckets = batchBuckets.base
+    for (position, entry) in entries.enumerated() {
+      let s = RouteEntry.scheme(entry)
+      buckets[position] = SlotTable.bucket(
+        areas[s].keys[RouteEntry.keyIndex(entry)], hasDimensions ? dimensionKeys[RouteEntry.event(entry)] : 0,
+        Int32(s))
+    }
     let ahead = entries.count - Prefetch.distance
     for (position, entry) in entries.enumerated() {
-      if position < ahead {
-        // The table bucket of the event a few entries on, when its slice is one of the recent ones.
-        let later = entries[position + Prefetch.distance]
-        let i = RouteEntry.event(later)
-        let j = WindowMath.floorDiv(times[i], length)
-        if recentIndex[Int(j & 7)] == j {
-          let s = RouteEntry.scheme(later)
-          recent[Int(j & 7)].unsafelyUnwrapped._withUnsafeGuaranteedRef { slice in
-            slice.table.prefetch(
-              area: areas[s].keys[RouteEntry.keyIndex(later)], dimensions: hasDimensions ? dimensionKeys[i] : 0,
-              scheme: Int32(s))
-          }
-        }
-      }
       let i = RouteEntry.event(entry)
       let w = stamps[i]
       if w >= nextFinalAt {
@@ -135,7 +134,10 @@ public final class WindowStore {
         recentIndex[cacheSlot] = j
       }
       let slot = recent[cacheSlot].unsafelyUnwrapped._withUnsafeGuaranteedRef { slice in
-        if let found = slice.table.find(area: area, dimensions: dims, scheme: s) { return found }
+        if position < ahead { slice.table.prefetch(bucket: buckets[position + Prefetch.distance]) }
+        if let found = slice.table.find(area: area, dimensions: dims, scheme: s, bucket: buckets[position]) {
+          return found
+        }
         let slot = newSlot(GroupKey(window: -1, scheme: s, index: j, area: area, dimensions: dims))
         slice.table.insert(area: area, dimensions: dims, scheme: s, slot: slot)
         slice.slots.append(slot)
