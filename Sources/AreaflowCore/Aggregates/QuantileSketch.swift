@@ -41,6 +41,10 @@ public struct QuantileSketch: Sendable, Equatable {
   var zeroCount: UInt64 = 0
   public internal(set) var count: UInt64 = 0
   var usesBuckets = false
+  /// The exact values are in ascending order: `quantileSortingInPlace` sorted them and nothing was added since.
+  /// The second quantile feature of a field (p90 after p50) then reads its rank without sorting again. Every
+  /// mutation clears it (`add`, both `merge`s, `resetKeepingBuffer`); it lives in what was padding.
+  var sorted = false
 
   public init() {}
 
@@ -73,11 +77,13 @@ public struct QuantileSketch: Sendable, Equatable {
       usesBuckets = false
     }
     count = 0
+    sorted = false
   }
 
   /// Adds one value (NaN is ignored by callers, never passed).
   /// - Complexity: amortised O(1); allocation only past `inlineCapacity` values and when the bucket range grows.
   public mutating func add(_ value: Double) {
+    sorted = false
     if usesBuckets {
       count += 1
       insertBucketed(value)
@@ -240,6 +246,8 @@ public struct QuantileSketch: Sendable, Equatable {
     guard count > 0, !usesBuckets else { return quantile(q) }
     let rank = Int((q * Double(count - 1)).rounded(.down))
     let n = Int(count)
+    if sorted { return n > Self.inlineCapacity ? exact[rank] : small[rank] }
+    defer { sorted = true }
     if n > Self.inlineCapacity {
       return exact.withUnsafeMutableBufferPointer { b in
         let base = b.baseAddress!
@@ -375,6 +383,7 @@ public struct QuantileSketch: Sendable, Equatable {
   /// caller's, one per thread) spares recomputing bucket indices of values seen before.
   mutating func merge(values: UnsafePointer<Double>, count n: Int, cache: BucketIndexCache? = nil) {
     guard n > 0 else { return }
+    sorted = false
     if usesBuckets {
       count += UInt64(n)
       insertBucketed(values, count: n, cache: cache)
@@ -418,6 +427,7 @@ public struct QuantileSketch: Sendable, Equatable {
 
   /// Combines bucket counts of another (bucketed) sketch.
   mutating func merge(buckets other: borrowing QuantileSketch, cache: BucketIndexCache? = nil) {
+    sorted = false
     if !usesBuckets { spill(cache: cache) }
     count += other.count
     zeroCount += other.zeroCount
