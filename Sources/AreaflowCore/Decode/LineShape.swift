@@ -146,9 +146,11 @@ struct LineShape {
   ) -> Outcome {
     let handBack = Outcome(end: -1, reason: nil, key: 0)
     var i = start
-    var time: Int64? = nil
-    var lat: Double? = nil
-    var lon: Double? = nil
+    // Time, latitude and longitude go straight to their columns; these bits say which of them were read and valid.
+    let timeRead: UInt8 = 1
+    let latRead: UInt8 = 2
+    let lonRead: UInt8 = 4
+    var read: UInt8 = 0
     var k = 0
     while k < stepCount {
       // Fields are read through the pointer where they are used: a copy of the whole step would be loaded first.
@@ -168,34 +170,56 @@ struct LineShape {
         }
         i = valueEnd + 1
       } else {
-        guard v < limit, p[v] == 45 || p[v] &- 48 < 10 else { return handBack }
         if role == .lat || role == .lon || role == .value {
-          // A number read where it is scanned.
+          // A number read where it is scanned: by the layout of the last one here when it follows it (which
+          // implies a number starts at `v`), else scanned and parsed, and its layout learned.
           let x: Double?
           if let parsed = s.pointee.layout.value(p, v, limit) {
             x = parsed
             i = v + s.pointee.layout.length
           } else {
+            guard v < limit, p[v] == 45 || p[v] &- 48 < 10 else { return handBack }
             i = JSONLineScanner.numberEnd(p, v, limit)
             x = NumberParser.parseDouble(p, v, i, readableFrom: 0)
             s.pointee.layout = NumberLayout(p, v, i)
           }
           switch role {
-          case .lat: lat = x
-          case .lon: lon = x
+          case .lat:
+            if let x {
+              c.lats[row] = x
+              read |= latRead
+            }
+          case .lon:
+            if let x {
+              c.lons[row] = x
+              read |= lonRead
+            }
           default: c.values[Int(s.pointee.column)][row] = x ?? .nan
           }
           k += 1
           continue
         }
+        guard v < limit, p[v] == 45 || p[v] &- 48 < 10 else { return handBack }
         valueEnd = JSONLineScanner.numberEnd(p, v, limit)
         i = valueEnd
       }
       switch role {
       case .none: break
-      case .time: time = timeParser.parse(p, v, valueEnd, days: &days)
-      case .lat: lat = NumberParser.parseDouble(p, v, valueEnd)
-      case .lon: lon = NumberParser.parseDouble(p, v, valueEnd)
+      case .time:
+        if let time = timeParser.parse(p, v, valueEnd, days: &days) {
+          c.times[row] = time
+          read |= timeRead
+        }
+      case .lat:
+        if let x = NumberParser.parseDouble(p, v, valueEnd) {
+          c.lats[row] = x
+          read |= latRead
+        }
+      case .lon:
+        if let x = NumberParser.parseDouble(p, v, valueEnd) {
+          c.lons[row] = x
+          read |= lonRead
+        }
       case .dimension:
         dimensionHashes[Int(s.pointee.column)] = ByteHasher.hash(p, v, valueEnd, readableFrom: 0, to: limit)
         tokens[Int(s.pointee.slot)] = FieldToken(
@@ -210,13 +234,13 @@ struct LineShape {
     guard i + tail.pointee.reach <= limit, Self.matches(tail, p + i) else { return handBack }
     let end = JSONLineScanner.skipSpace(p, i + tail.pointee.count, limit)
     guard end == limit || p[end] == 10 else { return handBack }
-    guard let time else { return Outcome(end: end, reason: .bad_time, key: 0) }
-    guard let lat, let lon, lat >= -90, lat <= 90, lon >= -180, lon <= 180 else {
+    guard read & timeRead != 0 else { return Outcome(end: end, reason: .bad_time, key: 0) }
+    guard read == timeRead | latRead | lonRead else { return Outcome(end: end, reason: .bad_coordinates, key: 0) }
+    let lat = c.lats[row]
+    let lon = c.lons[row]
+    guard lat >= -90, lat <= 90, lon >= -180, lon <= 180 else {
       return Outcome(end: end, reason: .bad_coordinates, key: 0)
     }
-    c.times[row] = time
-    c.lats[row] = lat
-    c.lons[row] = lon
     var key: UInt64 = 0x5151
     for d in 0..<dimensionCount { key = ByteHasher.combine(key, dimensionHashes[d]) }
     return Outcome(end: end, reason: nil, key: key)
