@@ -151,10 +151,11 @@ struct LineShape {
     let latRead: UInt8 = 2
     let lonRead: UInt8 = 4
     var read: UInt8 = 0
-    var k = 0
-    while k < stepCount {
-      // Fields are read through the pointer where they are used: a copy of the whole step would be loaded first.
-      let s = steps + k
+    // Fields are read through the pointer where they are used: a copy of the whole step would be loaded first.
+    var s = steps
+    let tail = steps + stepCount
+    while s < tail {
+      defer { s += 1 }
       guard i + s.pointee.reach <= limit, Self.matches(s, p + i) else { return handBack }
       let v = i + s.pointee.count
       let role = s.pointee.role
@@ -180,8 +181,10 @@ struct LineShape {
           } else {
             guard v < limit, p[v] == 45 || p[v] &- 48 < 10 else { return handBack }
             i = JSONLineScanner.numberEnd(p, v, limit)
-            x = NumberParser.parseDouble(p, v, i, readableFrom: 0)
-            s.pointee.layout = NumberLayout(p, v, i)
+            // A layout learned from these very bytes takes them (the byte after the number is not a number byte).
+            let layout = NumberLayout(p, v, i, readableTo: limit)
+            s.pointee.layout = layout
+            x = layout.value(p, v, limit) ?? NumberParser.parseDouble(p, v, i, readableFrom: 0)
           }
           switch role {
           case .lat:
@@ -196,7 +199,6 @@ struct LineShape {
             }
           default: c.values[Int(s.pointee.column)][row] = x ?? .nan
           }
-          k += 1
           continue
         }
         guard v < limit, p[v] == 45 || p[v] &- 48 < 10 else { return handBack }
@@ -228,9 +230,7 @@ struct LineShape {
       case .distinct:
         c.distinctHashes[Int(s.pointee.column)][row] = ByteHasher.hash(p, v, valueEnd, readableFrom: 0, to: limit)
       }
-      k += 1
     }
-    let tail = steps + stepCount
     guard i + tail.pointee.reach <= limit, Self.matches(tail, p + i) else { return handBack }
     let end = JSONLineScanner.skipSpace(p, i + tail.pointee.count, limit)
     guard end == limit || p[end] == 10 else { return handBack }

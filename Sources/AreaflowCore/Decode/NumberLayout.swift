@@ -28,45 +28,44 @@ struct NumberLayout {
 
   init() {}
 
-  /// The layout of the number text `p[start..<end]`; no layout when it is not `[-]digits[.digits]` of at most
-  /// eight bytes with a digit.
-  init(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) {
+  /// The layout of the number text `p[start..<end]`, whose bytes may be read up to `limit`; no layout when it is not
+  /// `[-]digits[.digits]` of at most eight bytes with a digit, or when a word from `start` cannot be read.
+  ///
+  /// The bytes are classified a word at a time (digits, dots and minus signs, as `JSONLineScanner.nonNumberBytes`
+  /// tests them, each byte on its own seven low bits): the text is a layout when every byte is one of them, with at
+  /// most one dot, a minus only first, and a digit somewhere.
+  init(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, readableTo limit: Int) {
     let n = end - start
-    guard n >= 1, n <= 8 else { return }
-    var dot = -1
-    var digitCount = 0
-    var layout = NumberLayout()
-    layout.shift = UInt64(64 - 8 * n)
-    for k in 0..<n {
-      let c = p[start + k]
-      let byte = UInt64(8 * (8 - n + k))
-      if c &- 48 < 10 {
-        layout.digits |= 0xFF << byte
-        digitCount += 1
-      } else if c == 45, k == 0 {
-        layout.fixedMask |= 0xFF << byte
-        layout.fixedValue |= 45 << byte
-        layout.negative = true
-      } else if c == 46, dot < 0 {
-        layout.fixedMask |= 0xFF << byte
-        layout.fixedValue |= 46 << byte
-        dot = k
-      } else {
-        return
-      }
-    }
-    guard digitCount > 0 else { return }
-    if dot < 0 {
-      layout.after = layout.digits
+    guard n >= 1, n <= 8, start + 8 <= limit else { return }
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let high = ones &* 0x80
+    let low = ones &* 0x7F
+    let shift = UInt64(64 - 8 * n)
+    let s = UnsafeRawPointer(p + start).loadUnaligned(as: UInt64.self) &<< shift
+    let inside = high & ~s & (~0 &<< shift)
+    let y = s & low
+    @inline(__always) func equal(_ t: UInt64) -> UInt64 { ~((t &+ low) | t) }
+    let digitBits = (y &+ ones &* 0x50) & ~(y &+ ones &* 0x46) & inside
+    let dotBits = equal(y ^ (ones &* 0x2E)) & inside
+    let minusBits = equal(y ^ (ones &* 0x2D)) & inside & (0x80 &<< shift)
+    guard digitBits != 0, dotBits.nonzeroBitCount <= 1,
+      digitBits | dotBits | minusBits == high & (~0 &<< shift)
+    else { return }
+    length = n
+    self.shift = shift
+    digits = (digitBits &>> 7) &* 0xFF
+    fixedMask = ((dotBits | minusBits) &>> 7) &* 0xFF
+    fixedValue = s & fixedMask
+    negative = minusBits != 0
+    if dotBits == 0 {
+      after = digits
     } else {
-      let dotByte = UInt64(8 * (8 - n + dot))
-      let below: UInt64 = (1 << dotByte) - 1
-      layout.after = layout.digits & ~below
-      layout.before = layout.digits & below
-      layout.power = NumberParser.exactPower(n - 1 - dot)
+      let dotByte = UInt64(dotBits.trailingZeroBitCount >> 3)
+      let below: UInt64 = (1 &<< (8 &* dotByte)) &- 1
+      after = digits & ~below
+      before = digits & below
+      power = NumberParser.exactPower(7 - Int(dotByte))
     }
-    layout.length = n
-    self = layout
   }
 
   /// The value of the number starting at `v` when it follows this layout (see the type's comment), else nil.
