@@ -72,7 +72,7 @@ public struct BatchDecoder: Sendable {
           columns.reserveRow()
           let row = columns.count
           let outcome = shape.decode(
-            p, lineStart, n, row: row, into: columns, tokens: tokens, timeParser: timeParser, days: &days)
+            p, lineStart, n, row: row, into: &columns, tokens: tokens, timeParser: timeParser, days: &days)
           if outcome.end >= 0 {
             let end = outcome.end
             let contentEnd = end > lineStart && p[end - 1] == 13 ? end - 1 : end

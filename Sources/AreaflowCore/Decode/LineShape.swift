@@ -39,8 +39,11 @@ struct LineShape {
     var string: Bool
     /// For a string value: the length of the last one read here, the length tried first.
     var predicted: Int = 0
-    /// For a number value read as a number: the layout of the last one read here, tried first.
+    /// For a number value read as a number: the layouts of the last two different ones read here, tried first;
+    /// a number neither takes replaces the one `older` names.
     var layout = NumberLayout()
+    var other = NumberLayout()
+    var older = false
   }
 
   /// The outcome of one line: `end` is the index of its line break (or the chunk's end), -1 when the line is
@@ -141,7 +144,7 @@ struct LineShape {
   /// event at row `row` of `c` (which must have room for it) and its dimension tokens in `tokens`.
   @inline(__always)
   func decode(
-    _ p: UnsafePointer<UInt8>, _ start: Int, _ limit: Int, row: Int, into c: DecodeColumns,
+    _ p: UnsafePointer<UInt8>, _ start: Int, _ limit: Int, row: Int, into c: inout DecodeColumns,
     tokens: UnsafeMutableBufferPointer<FieldToken>, timeParser: TimeParser, days: inout TimeParser.DayCache
   ) -> Outcome {
     let handBack = Outcome(end: -1, reason: nil, key: 0)
@@ -178,12 +181,20 @@ struct LineShape {
           if let parsed = s.pointee.layout.value(p, v, limit) {
             x = parsed
             i = v + s.pointee.layout.length
+          } else if let parsed = s.pointee.other.value(p, v, limit) {
+            x = parsed
+            i = v + s.pointee.other.length
           } else {
             guard v < limit, p[v] == 45 || p[v] &- 48 < 10 else { return handBack }
             i = JSONLineScanner.numberEnd(p, v, limit)
             // A layout learned from these very bytes takes them (the byte after the number is not a number byte).
             let layout = NumberLayout(p, v, i, readableTo: limit)
-            s.pointee.layout = layout
+            if s.pointee.older {
+              s.pointee.other = layout
+            } else {
+              s.pointee.layout = layout
+            }
+            s.pointee.older.toggle()
             x = layout.value(p, v, limit) ?? NumberParser.parseDouble(p, v, i, readableFrom: 0)
           }
           switch role {
@@ -223,12 +234,12 @@ struct LineShape {
           read |= lonRead
         }
       case .dimension:
-        dimensionHashes[Int(s.pointee.column)] = ByteHasher.hash(p, v, valueEnd, readableFrom: 0, to: limit)
+        dimensionHashes[Int(s.pointee.column)] = Self.hash(p, v, valueEnd, limit)
         tokens[Int(s.pointee.slot)] = FieldToken(
           kind: s.pointee.string ? .string : .number, start: v, end: valueEnd)
       case .value: c.values[Int(s.pointee.column)][row] = NumberParser.parseDouble(p, v, valueEnd) ?? .nan
       case .distinct:
-        c.distinctHashes[Int(s.pointee.column)][row] = ByteHasher.hash(p, v, valueEnd, readableFrom: 0, to: limit)
+        c.distinctHashes[Int(s.pointee.column)][row] = Self.hash(p, v, valueEnd, limit)
       }
     }
     guard i + tail.pointee.reach <= limit, Self.matches(tail, p + i) else { return handBack }
@@ -244,6 +255,16 @@ struct LineShape {
     var key: UInt64 = 0x5151
     for d in 0..<dimensionCount { key = ByteHasher.combine(key, dimensionHashes[d]) }
     return Outcome(end: end, reason: nil, key: key)
+  }
+
+  /// `ByteHasher.hash(p, start, end, readableFrom: 0, to: limit)`, from one word when the value has at most eight
+  /// bytes and a word from its start can be read (ids and route names).
+  @inline(__always)
+  static func hash(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, _ limit: Int) -> UInt64 {
+    let n = end - start
+    guard n <= 8, start + 8 <= limit else { return ByteHasher.hash(p, start, end, readableFrom: 0, to: limit) }
+    let word = UnsafeRawPointer(p + start).loadUnaligned(as: UInt64.self)
+    return ByteHasher.hash(word: n == 8 ? word : word & ((1 &<< UInt64(8 * n)) &- 1), length: n)
   }
 
   /// Whether `p[v..<v + length]` is a string's whole content without escapes: no `"`, `\` or control byte in
