@@ -151,7 +151,7 @@ import Testing
     let bytes = next + Array("\n".utf8) + first
     bytes.withUnsafeBufferPointer { b in
       let outcome = shape.decode(
-        b.baseAddress!, 0, b.count, row: 0, into: columns, tokens: tokens, timeParser: decoder.timeParser,
+        b.baseAddress!, 0, b.count, row: 0, into: &columns, tokens: tokens, timeParser: decoder.timeParser,
         days: &days)
       #expect(outcome.end == next.count && outcome.reason == nil)
       #expect(columns.lats[0] == 52.75 && columns.lons[0] == 13.5)
