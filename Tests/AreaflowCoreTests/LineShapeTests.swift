@@ -187,6 +187,7 @@ import Testing
       withLine(t) { p, start, end, limit in
         let layout = NumberLayout(p, start, end, readableTo: limit)
         #expect((layout.length > 0) == isLayout(t), "\(String(decoding: t, as: UTF8.self))")
+        #expect(NumberLayout().value(p, start, limit) == nil)
         if layout.length > 0 {
           let value = layout.value(p, start, limit)
           let expected = NumberParser.parseDouble(p, start, end, readableFrom: 0)

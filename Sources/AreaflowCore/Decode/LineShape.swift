@@ -32,7 +32,6 @@ struct LineShape {
     var mask: UInt64
     var last: UInt64
     var count: Int
-    var reach: Int
     var slot: Int32
     var column: Int32
     var role: Role
@@ -120,19 +119,19 @@ struct LineShape {
         if role != .none { withRole += 1 }
       }
       steps[k] = Step(
-        head: e.head, mask: e.mask, last: e.last, count: e.count, reach: e.reach, slot: Int32(e.target),
+        head: e.head, mask: e.mask, last: e.last, count: e.count, slot: Int32(e.target),
         column: column, role: role, string: e.string)
     }
     guard withRole == roleCount else { return }
     let t = order.tail
     steps[entries.count] = Step(
-      head: t.head, mask: t.mask, last: t.last, count: t.count, reach: t.reach, slot: -1, column: -1, role: .none,
+      head: t.head, mask: t.mask, last: t.last, count: t.count, slot: -1, column: -1, role: .none,
       string: false)
     stepCount = entries.count
     ready = true
   }
 
-  /// Whether the bytes at `q` are the separator of `s` (at least `s.reach` bytes readable from `q`).
+  /// Whether the bytes at `q` are the separator of `s` (at least sixteen bytes readable from `q`).
   @inline(__always)
   private static func matches(_ s: UnsafePointer<Step>, _ q: UnsafePointer<UInt8>) -> Bool {
     guard UnsafeRawPointer(q).loadUnaligned(as: UInt64.self) & s.pointee.mask == s.pointee.head else { return false }
@@ -154,12 +153,15 @@ struct LineShape {
     let latRead: UInt8 = 2
     let lonRead: UInt8 = 4
     var read: UInt8 = 0
+    // A separator is compared from at most sixteen bytes at `i`: lines in the chunk's last sixteen bytes are left
+    // to the token path.
+    let stepLimit = limit - 16
     // Fields are read through the pointer where they are used: a copy of the whole step would be loaded first.
     var s = steps
     let tail = steps + stepCount
     while s < tail {
       defer { s += 1 }
-      guard i + s.pointee.reach <= limit, Self.matches(s, p + i) else { return handBack }
+      guard i <= stepLimit, Self.matches(s, p + i) else { return handBack }
       let v = i + s.pointee.count
       let role = s.pointee.role
       let valueEnd: Int
@@ -242,7 +244,7 @@ struct LineShape {
         c.distinctHashes[Int(s.pointee.column)][row] = Self.hash(p, v, valueEnd, limit)
       }
     }
-    guard i + tail.pointee.reach <= limit, Self.matches(tail, p + i) else { return handBack }
+    guard i <= stepLimit, Self.matches(tail, p + i) else { return handBack }
     let end = JSONLineScanner.skipSpace(p, i + tail.pointee.count, limit)
     guard end == limit || p[end] == 10 else { return handBack }
     guard read & timeRead != 0 else { return Outcome(end: end, reason: .bad_time, key: 0) }
@@ -269,21 +271,23 @@ struct LineShape {
 
   /// Whether `p[v..<v + length]` is a string's whole content without escapes: no `"`, `\` or control byte in
   /// it and `"` right after it, which is what `JSONLineScanner.scanString` returns `(v + length, false)` for. The
-  /// content is checked a word at a time with `stopBytes`, the last word's flags masked to the content's bytes: a
-  /// flag below the mask can only come from a real stop byte there (borrows flag bytes above a match, never below).
+  /// content is checked a word at a time with `stopBytes`, each word on its own: a word flags its lowest stop byte,
+  /// and flags nothing below it (borrows flag bytes above a match, never below), so words within the content flag
+  /// nothing exactly when it holds no stop byte; a content shorter than a word has its word's flags masked to it.
   @inline(__always)
   static func plainString(_ p: UnsafePointer<UInt8>, _ v: Int, length: Int, _ limit: Int) -> Bool {
     guard v + length + 8 <= limit, p[v + length] == 34 else { return false }
-    var stops: UInt64 = 0
+    @inline(__always) func stops(_ j: Int) -> UInt64 {
+      JSONLineScanner.stopBytes(UnsafeRawPointer(p + v + j).loadUnaligned(as: UInt64.self))
+    }
+    guard length >= 8 else { return stops(0) & ((1 &<< UInt64(8 * length)) &- 1) == 0 }
+    // Whole words, the last one ending where the content ends (it may overlap the one before).
+    var found = stops(length - 8)
     var j = 0
-    while j + 8 <= length {
-      stops |= JSONLineScanner.stopBytes(UnsafeRawPointer(p + v + j).loadUnaligned(as: UInt64.self))
+    while j + 8 < length {
+      found |= stops(j)
       j += 8
     }
-    if j < length {
-      let word = UnsafeRawPointer(p + v + j).loadUnaligned(as: UInt64.self)
-      stops |= JSONLineScanner.stopBytes(word) & ((1 &<< UInt64(8 * (length - j))) &- 1)
-    }
-    return stops == 0
+    return found == 0
   }
 }

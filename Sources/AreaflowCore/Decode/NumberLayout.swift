@@ -11,15 +11,15 @@
 /// the top of the word, the dot taken out by moving the bytes before it up one place, and the bytes below it are zero
 /// digits, as `shortDecimal`'s padding makes them.
 struct NumberLayout {
-  /// The number's bytes; 0 for no layout (nothing is taken).
+  /// The number's bytes; 0 for no layout, which takes nothing: its fixed byte must be 0x100, which no byte is.
   private(set) var length = 0
   /// Moves the number to the top bytes of the word loaded at its start.
   private var shift: UInt64 = 0
   /// In the moved word: the digit bytes; the sign and dot bytes and their values; the digits after the dot (all of
   /// them without a dot) and those before it.
   private var digits: UInt64 = 0
-  private var fixedMask: UInt64 = 0
-  private var fixedValue: UInt64 = 0
+  private var fixedMask: UInt64 = 0xFF
+  private var fixedValue: UInt64 = 0x100
   private var after: UInt64 = 0
   private var before: UInt64 = 0
   /// 10^f for the `f` digits after the dot.
@@ -71,7 +71,7 @@ struct NumberLayout {
   /// The value of the number starting at `v` when it follows this layout (see the type's comment), else nil.
   @inline(__always)
   func value(_ p: UnsafePointer<UInt8>, _ v: Int, _ limit: Int) -> Double? {
-    guard length > 0, v + 8 < limit else { return nil }
+    guard v + 8 < limit else { return nil }
     let s = UnsafeRawPointer(p + v).loadUnaligned(as: UInt64.self) &<< shift
     let ones: UInt64 = 0x0101_0101_0101_0101
     let x = (s ^ (ones &* 0x30)) & digits
