@@ -131,8 +131,10 @@ import Testing
   @Test func compiledShapeTakesTheUsualLine() throws {
     let decoder = try decoder(shapes: true)
     let plan = decoder.plan
-    let first = Array(#"{"ts":"2026-03-02T08:00:00.100Z","id":"bus-1","route":"B16","lat":52.5,"lon":13.25,"v":3.5,"w":-7}"#.utf8)
-    let next = Array(#"{"ts":"2026-03-02T08:00:01.250Z","id":"bus-22","route":"M1","lat":52.75,"lon":13.5,"v":12,"w":8}"#.utf8)
+    let first = Array(
+      #"{"ts":"2026-03-02T08:00:00.100Z","id":"bus-1","route":"B16","lat":52.5,"lon":13.25,"v":3.5,"w":-7}"#.utf8)
+    let next = Array(
+      #"{"ts":"2026-03-02T08:00:01.250Z","id":"bus-22","route":"M1","lat":52.75,"lon":13.5,"v":12,"w":8}"#.utf8)
     let tokens = UnsafeMutableBufferPointer<FieldToken>.allocate(capacity: plan.names.count)
     tokens.initialize(repeating: FieldToken())
     defer { tokens.deallocate() }
