@@ -203,7 +203,11 @@ import Testing
       withLine(t) { p, start, _, limit in
         let end = JSONLineScanner.numberEnd(p, start, limit)
         for layout in (learned[t.count] ?? []).prefix(20) {
-          guard let value = layout.value(p, start, limit) else { continue }
+          guard let value = layout.value(p, start, limit) else {
+            #expect(layout.value(p, start, limit, terminator: 44) == nil)
+            continue
+          }
+          #expect(layout.value(p, start, limit, terminator: 44)?.bitPattern == value.bitPattern)
           taken += 1
           #expect(start + layout.length == end, "\(String(decoding: t, as: UTF8.self))")
           let expected = NumberParser.parseDouble(p, start, end, readableFrom: 0)

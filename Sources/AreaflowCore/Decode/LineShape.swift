@@ -43,6 +43,9 @@ struct LineShape {
     var layout = NumberLayout()
     var other = NumberLayout()
     var older = false
+    /// The first byte of the next separator when it cannot continue a number (it never can after a number: the
+    /// general scan recorded it where a number ended), else 0x100: what a number here is usually followed by.
+    var terminator: UInt16 = 0x100
   }
 
   /// The outcome of one line: `end` is the index of its line break (or the chunk's end), -1 when the line is
@@ -123,6 +126,10 @@ struct LineShape {
         column: column, role: role, string: e.string)
     }
     guard withRole == roleCount else { return }
+    for k in 0..<entries.count {
+      let next = UInt8(truncatingIfNeeded: k + 1 < entries.count ? entries[k + 1].head : order.tail.head)
+      steps[k].terminator = JSONLineScanner.isNumberByte(next) ? 0x100 : UInt16(next)
+    }
     let t = order.tail
     steps[entries.count] = Step(
       head: t.head, mask: t.mask, last: t.last, count: t.count, slot: -1, column: -1, role: .none,
@@ -180,10 +187,11 @@ struct LineShape {
           // A number read where it is scanned: by the layout of the last one here when it follows it (which
           // implies a number starts at `v`), else scanned and parsed, and its layout learned.
           let x: Double?
-          if let parsed = s.pointee.layout.value(p, v, limit) {
+          let terminator = s.pointee.terminator
+          if let parsed = s.pointee.layout.value(p, v, limit, terminator: terminator) {
             x = parsed
             i = v + s.pointee.layout.length
-          } else if let parsed = s.pointee.other.value(p, v, limit) {
+          } else if let parsed = s.pointee.other.value(p, v, limit, terminator: terminator) {
             x = parsed
             i = v + s.pointee.other.length
           } else {

@@ -69,14 +69,15 @@ struct NumberLayout {
   }
 
   /// The value of the number starting at `v` when it follows this layout (see the type's comment), else nil.
+  /// `terminator` is a byte that cannot continue a number (or 0x100, none) expected after it, compared first.
   @inline(__always)
-  func value(_ p: UnsafePointer<UInt8>, _ v: Int, _ limit: Int) -> Double? {
+  func value(_ p: UnsafePointer<UInt8>, _ v: Int, _ limit: Int, terminator: UInt16 = 0x100) -> Double? {
     guard v + 8 < limit else { return nil }
     let s = UnsafeRawPointer(p + v).loadUnaligned(as: UInt64.self) &<< shift
     let ones: UInt64 = 0x0101_0101_0101_0101
     let x = (s ^ (ones &* 0x30)) & digits
     guard s & fixedMask == fixedValue, x & (ones &* 0xF0) == 0, (x &+ ones &* 0x06) & (ones &* 0xF0) == 0,
-      !JSONLineScanner.isNumberByte(p[v + length])
+      UInt16(p[v + length]) == terminator || !JSONLineScanner.isNumberByte(p[v + length])
     else { return nil }
     var m = (x & after) | (x & before) &<< 8
     m = m &* 10 &+ m &>> 8
