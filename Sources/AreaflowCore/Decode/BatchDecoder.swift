@@ -21,6 +21,9 @@ public struct BatchDecoder: Sendable {
   let pseudonymised: [Bool]
   /// `input.lookup`: the loaded table, joined to every event before it is checked.
   private(set) var lookup: LookupTable?
+  /// Whether NDJSON lines that follow the previous line's shape are read by a compiled `LineShape`; off only to
+  /// compare it with the token path in tests.
+  var compilesLineShapes = true
 
   public init(config: PipelineConfig, schemes: [any AreaScheme]) {
     self.plan = FieldPlan(config: config)
@@ -54,12 +57,43 @@ public struct BatchDecoder: Sendable {
     var pseudonyms = PseudonymCache()
     var keyOrder = KeyOrder()
     var days = TimeParser.DayCache()
+    var shape = LineShape(
+      plan: plan, enabled: compilesLineShapes && format != .csv && lookup == nil && !pseudonymised.contains(true))
+    defer { shape.deallocate() }
+    let dimensions = !plan.dimensionSlots.isEmpty
     chunk.bytes.withUnsafeBufferPointer { buffer in
       guard let p = buffer.baseAddress else { return }
       let n = buffer.count
       var lineStart = 0
       var lineIndex: Int32 = 0
       while lineStart < n {
+        if shape.ready {
+          // The usual line, following the previous line's shape: read in one pass (see `LineShape`).
+          columns.reserveRow()
+          let row = columns.count
+          let outcome = shape.decode(
+            p, lineStart, n, row: row, into: &columns, tokens: tokens, timeParser: timeParser, days: &days)
+          if outcome.end >= 0 {
+            let end = outcome.end
+            let contentEnd = end > lineStart && p[end - 1] == 13 ? end - 1 : end
+            builder.lineCount += 1
+            if let reason = outcome.reason {
+              builder.rejects.append(
+                BatchReject(lineIndex: lineIndex, reason: reason, start: Int32(lineStart), end: Int32(contentEnd)))
+            } else {
+              if dimensions {
+                if seenDimensions.insert(outcome.key) {
+                  builder.newDimensionLabels[outcome.key] = labels(p, tokens)
+                }
+                columns.dimensionKeys[row] = outcome.key
+              }
+              columns.commitRow(lineIndex: lineIndex, start: Int32(lineStart), end: Int32(contentEnd))
+            }
+            lineIndex += 1
+            lineStart = end + 1
+            continue
+          }
+        }
         var lineEnd = lineStart
         var contentEnd = lineStart
         var physicalLines = 1
@@ -121,6 +155,7 @@ public struct BatchDecoder: Sendable {
         }
         lineIndex += Int32(physicalLines)
         lineStart = lineEnd + 1
+        if keyOrder.version != shape.version, keyOrder.tailValid { shape.compile(keyOrder) }
       }
     }
     columns.finish(into: &builder, dimensions: !plan.dimensionSlots.isEmpty)
@@ -179,18 +214,7 @@ public struct BatchDecoder: Sendable {
         let h = hash(p, tokens[slot], slot: slot, pseudonyms: &pseudonyms, chunkCount: chunkCount) ?? 0x6E75_6C6C
         key = ByteHasher.combine(key, h)
       }
-      if seen.insert(key) {
-        labels[key] = plan.dimensionSlots.map { slot in
-          withText(p, tokens[slot]) { q, s, e in
-            if pseudonymised[slot], let pseudonymiser {
-              return pseudonymiser.withPseudonym(q, s, e) { q, s, e in
-                String(decoding: UnsafeBufferPointer(start: q + s, count: e - s), as: UTF8.self)
-              }
-            }
-            return String(decoding: UnsafeBufferPointer(start: q + s, count: e - s), as: UTF8.self)
-          }
-        }
-      }
+      if seen.insert(key) { labels[key] = self.labels(p, tokens) }
       c.dimensionKeys[row] = key
     }
     for (column, slot) in plan.valueSlots.enumerated() {
@@ -201,6 +225,20 @@ public struct BatchDecoder: Sendable {
         hash(p, tokens[slot], slot: slot, pseudonyms: &pseudonyms, chunkCount: chunkCount) ?? 0
     }
     return nil
+  }
+
+  /// The labels of the event's dimension values (their pseudonyms where pseudonymised), nil for absent and null.
+  private func labels(_ p: UnsafePointer<UInt8>, _ tokens: UnsafeMutableBufferPointer<FieldToken>) -> [String?] {
+    plan.dimensionSlots.map { slot in
+      withText(p, tokens[slot]) { q, s, e in
+        if pseudonymised[slot], let pseudonymiser {
+          return pseudonymiser.withPseudonym(q, s, e) { q, s, e in
+            String(decoding: UnsafeBufferPointer(start: q + s, count: e - s), as: UTF8.self)
+          }
+        }
+        return String(decoding: UnsafeBufferPointer(start: q + s, count: e - s), as: UTF8.self)
+      }
+    }
   }
 
   /// The hash of a value's text, or of its pseudonym when its field is pseudonymised; nil for absent and null.

@@ -139,20 +139,25 @@ enum JSONLineScanner {
       guard let (after, kind) = scanLiteral(p, i, end) else { return nil }
       return (FieldToken(kind: kind, start: i, end: after), after)
     } else if c == 45 || c &- 48 < 10 {
-      // Eight bytes at a time while a whole word is left (`52.63283` ends in the first word), then byte by byte.
-      var j = i + 1
-      while j + 8 <= end {
-        let stops = nonNumberBytes(UnsafeRawPointer(p + j).loadUnaligned(as: UInt64.self))
-        if stops != 0 {
-          j += stops.trailingZeroBitCount >> 3
-          return (FieldToken(kind: .number, start: i, end: j), j)
-        }
-        j += 8
-      }
-      while j < end, isNumberByte(p[j]) { j += 1 }
+      let j = numberEnd(p, i, end)
       return (FieldToken(kind: .number, start: i, end: j), j)
     }
     return nil
+  }
+
+  /// The end of the number whose first byte (a digit or `-`) is at `i`: the first byte after it that
+  /// `isNumberByte` refuses, or `end`.
+  @inline(__always)
+  static func numberEnd(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int) -> Int {
+    // Eight bytes at a time while a whole word is left (`52.63283` ends in the first word), then byte by byte.
+    var j = i + 1
+    while j + 8 <= end {
+      let stops = nonNumberBytes(UnsafeRawPointer(p + j).loadUnaligned(as: UInt64.self))
+      if stops != 0 { return j + stops.trailingZeroBitCount >> 3 }
+      j += 8
+    }
+    while j < end, isNumberByte(p[j]) { j += 1 }
+    return j
   }
 
   /// Records a value under its target: in its slot, and inside it when paths go on into it.

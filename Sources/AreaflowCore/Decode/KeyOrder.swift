@@ -36,9 +36,11 @@ struct KeyOrder {
   private(set) var entries: [Entry] = []
   /// From the end of the last entry's value (or the line's start when there is none) through the closing brace;
   /// valid only while it belongs to the current entries.
-  private var tail = Entry(head: 0, mask: 0, last: 0, count: 0, reach: 0, start: 0, string: false, target: -1)
+  private(set) var tail = Entry(head: 0, mask: 0, last: 0, count: 0, reach: 0, start: 0, string: false, target: -1)
   private var tailBytes: [UInt8] = []
   private(set) var tailValid = false
+  /// Changes whenever the shape does, so that what is derived from it (`LineShape`) knows when to derive again.
+  private(set) var version = 0
 
   /// Whether the line's bytes at `q` are the separator `e`'s (at least `e.reach` bytes readable from `q`).
   @inline(__always)
@@ -114,6 +116,7 @@ struct KeyOrder {
   /// Records that the entry at position `k` has the separator `p[start..<end]` and `target`, dropping the tail and
   /// every entry after it.
   mutating func record(_ k: Int, _ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, string: Bool, target: Int) {
+    version &+= 1
     if k < entries.count {
       bytes.removeSubrange(entries[k].start...)
       entries.removeSubrange(k...)
@@ -126,6 +129,7 @@ struct KeyOrder {
   /// Records the bytes from the end of the value at position `k - 1` (or the line's start) through the closing
   /// brace, dropping every entry from `k` on.
   mutating func recordTail(_ k: Int, _ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) {
+    version &+= 1
     if k < entries.count {
       bytes.removeSubrange(entries[k].start...)
       entries.removeSubrange(k...)

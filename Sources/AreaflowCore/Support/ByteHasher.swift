@@ -65,6 +65,14 @@ public enum ByteHasher {
     return finish(h)
   }
 
+  /// `hash` of `length` (at most eight) bytes given as the little-endian `word`, zero above them: what `hash`
+  /// computes for them, with no whole word when `length` < 8 and the word as the partial one, or as the whole one.
+  @inline(__always)
+  static func hash(word: UInt64, length: Int) -> UInt64 {
+    let h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: length)
+    return finish(length == 0 ? h : absorb(h, word))
+  }
+
   /// Combines an ordered sequence of hashes (dimension values) into one.
   @inlinable
   public static func combine(_ a: UInt64, _ b: UInt64) -> UInt64 {
