@@ -9,25 +9,25 @@ enum Prefetch {
   /// How many iterations ahead the loops ask.
   static let distance = 8
 
-  /// Asks for the cache lines of the record at `p` (the lines of its first 192 bytes and of its last byte), to be written.
+  /// Asks for the cache lines of the record at `p` (those of its first 192 bytes and of its last byte), to be
+  /// written.
   @inline(__always)
   static func write<T>(_ p: UnsafeMutablePointer<T>) {
-    let raw = UnsafeRawPointer(p)
-    let size = MemoryLayout<T>.size
-    areaflow_prefetch_write(raw)
-    if size > 64 { areaflow_prefetch_write(raw + 64) }
-    if size > 128 { areaflow_prefetch_write(raw + 128) }
-    if size > 1 { areaflow_prefetch_write(raw + (size - 1)) }
+    lines(of: UnsafeRawPointer(p), size: MemoryLayout<T>.size) { areaflow_prefetch_write($0) }
   }
 
-  /// Asks for the cache lines of the record at `p` (the lines of its first 192 bytes and of its last byte), to be read.
+  /// Asks for the cache lines of the record at `p` (as `write` does), to be read.
   @inline(__always)
   static func read<T>(_ p: UnsafePointer<T>) {
-    let raw = UnsafeRawPointer(p)
-    let size = MemoryLayout<T>.size
-    areaflow_prefetch_read(raw)
-    if size > 64 { areaflow_prefetch_read(raw + 64) }
-    if size > 128 { areaflow_prefetch_read(raw + 128) }
-    if size > 1 { areaflow_prefetch_read(raw + (size - 1)) }
+    lines(of: UnsafeRawPointer(p), size: MemoryLayout<T>.size) { areaflow_prefetch_read($0) }
+  }
+
+  /// Calls `hint` with an address in each cache line a record of `size` bytes at `raw` may span (up to 256 bytes).
+  @inline(__always)
+  private static func lines(of raw: UnsafeRawPointer, size: Int, _ hint: (UnsafeRawPointer) -> Void) {
+    hint(raw)
+    if size > 64 { hint(raw + 64) }
+    if size > 128 { hint(raw + 128) }
+    if size > 1 { hint(raw + (size - 1)) }
   }
 }
