@@ -55,12 +55,15 @@ struct ReplayCommand: ParsableCommand {
     }
     let directory = out ?? loaded.config.output.dir
     let encoder = SnapshotEncoders.make(format ?? loaded.config.output.format)
+    let removal: OutputDirectory.Removal?
     do {
-      try OutputDirectory.prepare(directory, overwrite: overwrite)
+      removal = try OutputDirectory.prepareReplacing(directory, overwrite: overwrite)
     } catch {
       StandardError.write("areaflow: \(error)\n")
       throw ExitCode(2)
     }
+    // A replaced output is deleted while the replay runs; the process ends only once it is gone.
+    defer { removal?.wait() }
     let pipeline = ReplayPipeline(
       config: loaded.config, schemes: loaded.schemes, encoder: encoder, outputDirectory: directory,
       options: ReplayOptions(
