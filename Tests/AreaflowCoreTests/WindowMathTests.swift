@@ -8,19 +8,21 @@ import Testing
 @Suite struct WindowMathTests {
   static let minute: Int64 = 60_000_000_000
 
+  /// Tumbling and hopping windows of minutes and seconds, and the one-nanosecond extreme.
+  static let specs = [
+    WindowSpec(name: "1m", size: minute, every: minute),
+    WindowSpec(name: "15m", size: 15 * minute, every: 5 * minute),
+    WindowSpec(name: "7s", size: 7_000_000_000, every: 3_000_000_000),
+    WindowSpec(name: "1ns", size: 1, every: 1),
+  ]
+
   func lateByDefinition(_ t: Int64, _ w: Int64, _ spec: WindowSpec, _ lateness: Int64) -> Bool {
     WindowMath.windowIndices(t, spec).lowerBound < WindowMath.firstOpenIndex(watermark: w, spec, lateness: lateness)
   }
 
   @Test func thresholdAgreesWithTheDefinition() {
     var random = SeededRandom(seed: 41)
-    let specs = [
-      WindowSpec(name: "1m", size: Self.minute, every: Self.minute),
-      WindowSpec(name: "15m", size: 15 * Self.minute, every: 5 * Self.minute),
-      WindowSpec(name: "7s", size: 7_000_000_000, every: 3_000_000_000),
-      WindowSpec(name: "1ns", size: 1, every: 1),
-    ]
-    for spec in specs {
+    for spec in Self.specs {
       for _ in 0..<20_000 {
         let base = Int64(random.below(1_000_000)) * 1_000_000_000 - 500_000_000_000_000
         let w = base + Int64(random.below(Int(3 * spec.size + 1)))
@@ -52,13 +54,7 @@ import Testing
   /// `openIndexChange(after: w)`, and differs at it: the stamper may keep its thresholds over that range.
   @Test func openIndexHoldsUntilTheChangePoint() {
     var random = SeededRandom(seed: 43)
-    let specs = [
-      WindowSpec(name: "1m", size: Self.minute, every: Self.minute),
-      WindowSpec(name: "15m", size: 15 * Self.minute, every: 5 * Self.minute),
-      WindowSpec(name: "7s", size: 7_000_000_000, every: 3_000_000_000),
-      WindowSpec(name: "1ns", size: 1, every: 1),
-    ]
-    for spec in specs {
+    for spec in Self.specs {
       for _ in 0..<20_000 {
         let base = Int64(random.below(1_000_000)) * 1_000_000_000 - 500_000_000_000_000
         let w = base + Int64(random.below(Int(3 * spec.size + 1)))

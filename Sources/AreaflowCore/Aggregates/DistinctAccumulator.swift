@@ -35,9 +35,8 @@ final class DistinctAccumulator: FeatureAccumulator {
     batch.distinctHashes[column].withUnsafeBufferPointer { hashes in
       counters.withUnsafeMutableBufferPointer { counters in
         let base = counters.baseAddress!
-        let ahead = slots.count - Prefetch.distance
         for j in 0..<slots.count {
-          if j < ahead { Prefetch.write(base + Int(slots[j + Prefetch.distance])) }
+          Prefetch.write(base, slotAfter: j, in: slots)
           let h = hashes[Int(events[j])]
           if h == 0 { continue }
           base[Int(slots[j])].add(h)
@@ -62,12 +61,9 @@ final class DistinctAccumulator: FeatureAccumulator {
   func merge(slots from: UnsafeBufferPointer<Int32>, into to: UnsafeBufferPointer<Int32>) {
     counters.withUnsafeMutableBufferPointer { c in
       let base = c.baseAddress!
-      let ahead = from.count - Prefetch.distance
       for j in 0..<from.count {
-        if j < ahead {
-          Prefetch.read(base + Int(from[j + Prefetch.distance]))
-          Prefetch.write(base + Int(to[j + Prefetch.distance]))
-        }
+        Prefetch.read(base, slotAfter: j, in: from)
+        Prefetch.write(base, slotAfter: j, in: to)
         (base + Int(to[j])).pointee.merge(at: base + Int(from[j]))
       }
     }

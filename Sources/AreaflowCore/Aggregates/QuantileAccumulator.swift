@@ -60,9 +60,8 @@ final class QuantileAccumulator: FeatureAccumulator {
     batch.values[column].withUnsafeBufferPointer { values in
       storage.sketches.withUnsafeMutableBufferPointer { sketches in
         let base = sketches.baseAddress!
-        let ahead = slots.count - Prefetch.distance
         for j in 0..<slots.count {
-          if j < ahead { Prefetch.write(base + Int(slots[j + Prefetch.distance])) }
+          Prefetch.write(base, slotAfter: j, in: slots)
           let v = values[Int(events[j])]
           if v.isNaN { continue }
           base[Int(slots[j])].add(v)
@@ -97,12 +96,9 @@ final class QuantileAccumulator: FeatureAccumulator {
     let cache = storage.indexCache
     storage.sketches.withUnsafeMutableBufferPointer { s in
       guard let base = s.baseAddress else { return }
-      let ahead = from.count - Prefetch.distance
       for j in 0..<from.count {
-        if j < ahead {
-          Prefetch.read(base + Int(from[j + Prefetch.distance]))
-          Prefetch.write(base + Int(to[j + Prefetch.distance]))
-        }
+        Prefetch.read(base, slotAfter: j, in: from)
+        Prefetch.write(base, slotAfter: j, in: to)
         let source = base + Int(from[j])
         let target = base + Int(to[j])
         let n = Int(source.pointee.count)

@@ -23,6 +23,26 @@ extension RecordAccumulator {
     }
   }
 
+  /// The add loop of the accumulators over one numeric field (sum and mean, standard deviation, share): calls
+  /// `update` with each pair's slot record and its event's value in `column`, in order, skipping nulls (NaN), through
+  /// raw buffers (no exclusivity or uniqueness checks inside the loop).
+  @inline(__always)
+  func addValues(
+    column: Int, slots: UnsafeBufferPointer<Int32>, events: UnsafeBufferPointer<Int32>, batch: EventBatch,
+    _ update: (UnsafeMutablePointer<State>, Double) -> Void
+  ) {
+    batch.values[column].withUnsafeBufferPointer { values in
+      states.withUnsafeMutableBufferPointer { states in
+        guard let base = states.baseAddress else { return }
+        for j in 0..<slots.count {
+          let v = values[Int(events[j])]
+          if v.isNaN { continue }
+          update(base + Int(slots[j]), v)
+        }
+      }
+    }
+  }
+
   /// Merges slot into slot within this accumulator: one tight loop over the raw buffer.
   func merge(slots from: UnsafeBufferPointer<Int32>, into to: UnsafeBufferPointer<Int32>) {
     states.withUnsafeMutableBufferPointer { states in

@@ -22,16 +22,9 @@ final class ShareAccumulator: FeatureAccumulator, RecordAccumulator {
   func add(slots: UnsafeBufferPointer<Int32>, events: UnsafeBufferPointer<Int32>, batch: EventBatch) {
     let below = self.below
     let threshold = self.threshold
-    batch.values[column].withUnsafeBufferPointer { values in
-      states.withUnsafeMutableBufferPointer { states in
-        for j in 0..<slots.count {
-          let v = values[Int(events[j])]
-          if v.isNaN { continue }
-          let p = states.baseAddress! + Int(slots[j])
-          p.pointee.n += 1
-          if below ? v < threshold : v > threshold { p.pointee.hits += 1 }
-        }
-      }
+    addValues(column: column, slots: slots, events: events, batch: batch) { p, v in
+      p.pointee.n += 1
+      if below ? v < threshold : v > threshold { p.pointee.hits += 1 }
     }
   }
 

@@ -16,20 +16,13 @@ final class StddevAccumulator: FeatureAccumulator, RecordAccumulator {
   init(column: Int) { self.column = column }
 
   func add(slots: UnsafeBufferPointer<Int32>, events: UnsafeBufferPointer<Int32>, batch: EventBatch) {
-    batch.values[column].withUnsafeBufferPointer { values in
-      states.withUnsafeMutableBufferPointer { states in
-        for j in 0..<slots.count {
-          let v = values[Int(events[j])]
-          if v.isNaN { continue }
-          let p = states.baseAddress! + Int(slots[j])
-          let n = p.pointee.n + 1
-          p.pointee.n = n
-          let delta = v - p.pointee.mean
-          let mean = p.pointee.mean + delta / Double(n)
-          p.pointee.mean = mean
-          p.pointee.m2 += delta * (v - mean)
-        }
-      }
+    addValues(column: column, slots: slots, events: events, batch: batch) { p, v in
+      let n = p.pointee.n + 1
+      p.pointee.n = n
+      let delta = v - p.pointee.mean
+      let mean = p.pointee.mean + delta / Double(n)
+      p.pointee.mean = mean
+      p.pointee.m2 += delta * (v - mean)
     }
   }
 

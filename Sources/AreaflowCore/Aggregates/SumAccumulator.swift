@@ -20,20 +20,12 @@ final class SumAccumulator: FeatureAccumulator, RecordAccumulator {
   }
 
   func add(slots: UnsafeBufferPointer<Int32>, events: UnsafeBufferPointer<Int32>, batch: EventBatch) {
-    // Raw buffers: no exclusivity or uniqueness checks inside the loop.
-    batch.values[column].withUnsafeBufferPointer { values in
-      states.withUnsafeMutableBufferPointer { states in
-        for j in 0..<slots.count {
-          let v = values[Int(events[j])]
-          if v.isNaN { continue }
-          let p = states.baseAddress! + Int(slots[j])
-          p.pointee.n += 1
-          let sum = p.pointee.sum
-          let t = sum + v
-          p.pointee.compensation += abs(sum) >= abs(v) ? (sum - t) + v : (v - t) + sum
-          p.pointee.sum = t
-        }
-      }
+    addValues(column: column, slots: slots, events: events, batch: batch) { p, v in
+      p.pointee.n += 1
+      let sum = p.pointee.sum
+      let t = sum + v
+      p.pointee.compensation += abs(sum) >= abs(v) ? (sum - t) + v : (v - t) + sum
+      p.pointee.sum = t
     }
   }
 

@@ -305,9 +305,8 @@ public final class WindowStore {
     keys.withUnsafeBufferPointer { keys in
       for slice in covered {
         slice.slots.withUnsafeBufferPointer { slots in
-          let ahead = slots.count - Prefetch.distance
           for (k, slot) in slots.enumerated() {
-            if k < ahead { Prefetch.read(keys.baseAddress! + Int(slots[k + Prefetch.distance])) }
+            Prefetch.read(keys.baseAddress!, slotAfter: k, in: slots)
             let key = keys[Int(slot)]
             let group = table.findOrInsert(
               area: key.area, dimensions: key.dimensions, scheme: key.scheme, slot: groupCount)

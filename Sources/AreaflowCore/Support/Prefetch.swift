@@ -22,6 +22,21 @@ enum Prefetch {
     lines(of: UnsafeRawPointer(p), size: MemoryLayout<T>.size) { areaflow_prefetch_read($0) }
   }
 
+  /// Asks for the record, in `base`, of the slot `distance` entries after entry `j` of `slots` (when there is one),
+  /// to be written: the form the slot loops use.
+  @inline(__always)
+  static func write<T>(_ base: UnsafeMutablePointer<T>, slotAfter j: Int, in slots: UnsafeBufferPointer<Int32>) {
+    let k = j &+ distance
+    if k < slots.count { write(base + Int(slots[k])) }
+  }
+
+  /// As `write(_:slotAfter:in:)`, to be read.
+  @inline(__always)
+  static func read<T>(_ base: UnsafePointer<T>, slotAfter j: Int, in slots: UnsafeBufferPointer<Int32>) {
+    let k = j &+ distance
+    if k < slots.count { read(base + Int(slots[k])) }
+  }
+
   /// Calls `hint` with an address in each cache line a record of `size` bytes at `raw` may span (up to 256 bytes).
   @inline(__always)
   private static func lines(of raw: UnsafeRawPointer, size: Int, _ hint: (UnsafeRawPointer) -> Void) {
