@@ -53,33 +53,49 @@ public struct TextWriter: TextOutputStream {
   }
 
   /// `s` as a JSON string literal, quotes included. Invalid UTF-8 was already replaced when the String was made.
-  ///
-  /// Runs of bytes that need no escape (all of most raw lines in side records) are appended at once.
   public mutating func write(jsonString s: String) {
     var s = s
     s.withUTF8 { write(jsonString: $0) }
   }
 
+  static var hexDigits: StaticString { "0123456789abcdef" }
+
   /// Valid UTF-8 `text` as a JSON string literal, quotes included.
+  ///
+  /// Written into scratch memory through a pointer and appended at once: raw lines (side records) escape every
+  /// quote of their JSON, and appending byte by byte or by runs cost tens of instructions per byte.
   public mutating func write(jsonString text: UnsafeBufferPointer<UInt8>) {
-    bytes.append(34)
-    var runStart = 0
-    for (i, b) in text.enumerated() where b < 32 || b == 34 || b == 92 {
-      if i > runStart { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[runStart..<i])) }
-      runStart = i + 1
-      switch b {
-      case 34: bytes.append(contentsOf: [92, 34])
-      case 92: bytes.append(contentsOf: [92, 92])
-      case 10: bytes.append(contentsOf: [92, 110])
-      case 13: bytes.append(contentsOf: [92, 114])
-      case 9: bytes.append(contentsOf: [92, 116])
-      default:
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        bytes.append(contentsOf: [92, 117, 48, 48, hex[Int(b >> 4)], hex[Int(b & 15)]])
+    // At most six bytes (`\u00XX`) per byte, and the two quotes.
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: text.count * 6 + 2) { scratch in
+      let out = scratch.baseAddress!
+      let hex = UnsafeRawPointer(Self.hexDigits.utf8Start)
+      out[0] = 34
+      var n = 1
+      for b in text {
+        if b >= 32 && b != 34 && b != 92 {
+          out[n] = b
+          n += 1
+          continue
+        }
+        out[n] = 92
+        switch b {
+        case 34, 92: out[n + 1] = b
+        case 10: out[n + 1] = 110
+        case 13: out[n + 1] = 114
+        case 9: out[n + 1] = 116
+        default:
+          out[n + 1] = 117
+          out[n + 2] = 48
+          out[n + 3] = 48
+          out[n + 4] = hex.load(fromByteOffset: Int(b >> 4), as: UInt8.self)
+          out[n + 5] = hex.load(fromByteOffset: Int(b & 15), as: UInt8.self)
+          n += 4
+        }
+        n += 2
       }
+      out[n] = 34
+      bytes.append(contentsOf: UnsafeBufferPointer(start: out, count: n + 1))
     }
-    if text.count > runStart { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[runStart...])) }
-    bytes.append(34)
   }
 
   /// `CivilDate.rfc3339(millis:)` without the String.

@@ -22,6 +22,20 @@ public struct ClosedRows: Sendable {
         self = .doubles(a)
       }
     }
+
+    /// Removes every value and keeps the storage, taken out of `self` first as in `append`.
+    mutating func removeAll() {
+      switch self {
+      case .integers(var a):
+        self = .integers([])
+        a.removeAll(keepingCapacity: true)
+        self = .integers(a)
+      case .doubles(var a):
+        self = .doubles([])
+        a.removeAll(keepingCapacity: true)
+        self = .doubles(a)
+      }
+    }
   }
   public var keys: [GroupKey] = []
   public var columns: [Values]
@@ -46,6 +60,15 @@ public struct ClosedRows: Sendable {
     for f in columns.indices { columns[f].append(contentsOf: other.columns[f]) }
     suppressed.append(contentsOf: other.suppressed)
     levels.append(contentsOf: other.levels)
+  }
+
+  /// Removes every row and keeps the columns' storage: the sink refills the same block for every commit, and
+  /// growing it from empty each time copied every column about once more per commit.
+  public mutating func removeAll() {
+    keys.removeAll(keepingCapacity: true)
+    for f in columns.indices { columns[f].removeAll() }
+    suppressed.removeAll(keepingCapacity: true)
+    levels.removeAll(keepingCapacity: true)
   }
 
   /// Row `i`'s value of feature `f` (tests and live views).

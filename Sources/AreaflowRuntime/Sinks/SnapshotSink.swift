@@ -157,7 +157,7 @@ final class SnapshotSink: @unchecked Sendable {
       }
       // The summary last: a failure up to here leaves no file of this commit and keeps its rows.
       if !staging { try AtomicFile.write(Array(summary.json().utf8), to: "\(directory)/_summary.json") }
-      rows = ClosedRows(features: assembler.features)
+      rows.removeAll()
       rejects = []
       late = []
       failure = nil
