@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Replay benchmark: generates a 2,000,000-event transport stream once, then times in one run, RUNS times each:
+# Replay benchmark: generates a 2,000,000-event transport stream once, then times in one run, in RUNS rounds that
+# each run every step once (default 5):
 #   - the floor:  zstd -dc of the same file
 #   - the peers:  DuckDB (2 threads) computing the same features from the same file (scripts/bench_peer.py):
 #                 per-minute geohash-6 by route, and per-minute plus 15-minutes-every-5 (the two-window config)
@@ -16,7 +17,7 @@ cd "$(dirname "$0")/.."
 BIN=.build/release/areaflow
 EVENTS=${1:-2000000}
 BIG=${2:-10000000}
-RUNS=${3:-3}
+RUNS=${3:-5}
 WORK=.bench
 mkdir -p "$WORK"
 STREAM="$WORK/transport-$EVENTS.ndjson.zst"
@@ -25,35 +26,33 @@ BIGSTREAM="$WORK/transport-$BIG.ndjson.zst"
 [ -f "$STREAM" ] || "$BIN" generate transport -n "$EVENTS" --seed 7 -o "$STREAM"
 
 now() { python3 -c 'import time; print(f"{time.time():.6f}")'; }
-times_of() {  # times_of command... -> prints RUNS wall times in seconds, space-separated
-  local out=""
-  for _ in $(seq "$RUNS"); do
-    local s e; s=$(now); "$@" >/dev/null 2>&1; e=$(now)
-    out="$out $(python3 -c "print(f'{$e-$s:.3f}')")"
-  done
-  echo "$out"
+time_of() {  # time_of command... -> the wall time of one run, in seconds
+  local s e; s=$(now); "$@" >/dev/null 2>&1; e=$(now)
+  python3 -c "print(f'{$e-$s:.3f}')"
 }
-peer_times() {  # peer_times MODE -> RUNS DuckDB query times
-  local out=""
-  for _ in $(seq "$RUNS"); do out="$out $(python3 scripts/bench_peer.py "$STREAM" 2 "$1" | awk '{print $2}')"; done
-  echo "$out"
-}
+peer_time() { python3 scripts/bench_peer.py "$STREAM" 2 "$1" | awk '{print $2}'; }  # peer_time MODE
 replay() { "$BIN" replay --quiet --overwrite --out "$WORK/out" "$@" "$STREAM"; }
 
 RAW=$(zstd -dc "$STREAM" | wc -c)
-floor=$(times_of sh -c "zstd -dc '$STREAM' > /dev/null")
-peer1m=$(peer_times 1m)
-peergh6=$(peer_times gh6)
-r1m=$(times_of replay --config scripts/bench-transport-1m.yaml)
-rgh6=$(times_of replay --config scripts/bench-transport-gh6.yaml)
-rgh6t1=$(times_of replay --config scripts/bench-transport-gh6.yaml --threads 1)
-rfull=$(times_of replay --config configs/transport.yaml)
+# Round-robin: each round runs every step once, so the floor, the peers and areaflow all meet the same slow and fast
+# minutes of a shared machine, and the ratios compare runs made seconds apart.
+floor=""; peer1m=""; peergh6=""; r1m=""; rgh6=""; rgh6t1=""; rfull=""
+for round in $(seq "$RUNS"); do
+  floor="$floor $(time_of sh -c "zstd -dc '$STREAM' > /dev/null")"
+  peer1m="$peer1m $(peer_time 1m)"
+  peergh6="$peergh6 $(peer_time gh6)"
+  r1m="$r1m $(time_of replay --config scripts/bench-transport-1m.yaml)"
+  rgh6="$rgh6 $(time_of replay --config scripts/bench-transport-gh6.yaml)"
+  rgh6t1="$rgh6t1 $(time_of replay --config scripts/bench-transport-gh6.yaml --threads 1)"
+  rfull="$rfull $(time_of replay --config configs/transport.yaml)"
+  echo "round $round of $RUNS done" >&2
+done
 python3 - "$EVENTS" "$(stat -c %s "$STREAM")" "$RAW" "$RUNS" "$floor" "$peer1m" "$peergh6" "$r1m" "$rgh6" "$rgh6t1" "$rfull" <<'PY'
 import statistics, sys
 events, size, raw, runs = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 floor, peer1m, peergh6, r1m, rgh6, rgh6t1, rfull = ([float(x) for x in a.split()] for a in sys.argv[5:12])
 med = statistics.median
-print(f"stream: {events:,} events, {size/2**20:.1f} MiB zstd, {raw/2**20:.1f} MiB NDJSON; {runs} runs each")
+print(f"stream: {events:,} events, {size/2**20:.1f} MiB zstd, {raw/2**20:.1f} MiB NDJSON; {runs} rounds, each step once per round")
 print("| step | seconds min / median / max | events/s (median) | vs zstd -dc | vs its DuckDB peer |")
 print("|---|---:|---:|---:|---:|")
 rows = [
