@@ -146,6 +146,16 @@ import Testing
         let direct = try CSVSnapshotEncoder().encode(plan, part: part)
         let general = try CSVSnapshotEncoder().encode(plan.table(part))
         #expect(direct == general, "round \(round) part \(part)")
+        // Cut into random row ranges (empty ones included), as the sink does for large parts: the pieces one
+        // after another are the same file.
+        let n = plan.parts[part].order.count
+        var cuts = [0, n] + (0..<random.below(6)).map { _ in random.below(n + 1) }
+        cuts.sort()
+        var pieces: [UInt8] = []
+        for (k, (from, to)) in zip(cuts, cuts.dropFirst()).enumerated() {
+          pieces += try CSVSnapshotEncoder().encode(plan, part: part, rows: from..<to, header: k == 0)
+        }
+        #expect(pieces == direct, "round \(round) part \(part) cut at \(cuts)")
       }
     }
   }

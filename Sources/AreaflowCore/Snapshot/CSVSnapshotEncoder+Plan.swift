@@ -7,18 +7,30 @@
 /// through one pointer into the array the encoder returns.
 extension CSVSnapshotEncoder {
   public func encode(_ plan: RowPlan, part: Int) throws -> [UInt8] {
-    let (window, scheme, order) = plan.parts[part]
+    try encode(plan, part: part, rows: 0..<plan.parts[part].order.count, header: true)
+  }
+
+  public var encodesRowRanges: Bool { true }
+
+  /// A piece of the part's file: its rows at positions `range` of the part's order, after the header when `header`.
+  /// Each piece resolves the labels of its own rows.
+  public func encode(_ plan: RowPlan, part: Int, rows range: Range<Int>, header withHeader: Bool) throws -> [UInt8] {
+    let (window, scheme, partOrder) = plan.parts[part]
+    let first = partOrder.startIndex
+    let order = partOrder[(first + range.lowerBound)..<(first + range.upperBound)]
     let assembler = plan.assembler
     let rows = plan.rows
     let spec = assembler.windows[window]
     let areaScheme = assembler.schemes[scheme]
     let n = order.count
     let header = ByteBuffer(capacity: 256)
-    for (c, name) in assembler.columnNames.enumerated() {
-      if c > 0 { header.append(44) }
-      header.write(csvField: name)
+    if withHeader {
+      for (c, name) in assembler.columnNames.enumerated() {
+        if c > 0 { header.append(44) }
+        header.write(csvField: name)
+      }
+      header.append(10)
     }
-    header.append(10)
     guard n > 0 else { return header.bytes }
 
     // Pass 1: every row's area label and dimension cells as spans of `text`.

@@ -29,24 +29,33 @@ public enum AtomicFile {
 
   /// Atomically replaces `path` with `bytes`.
   public static func write(_ bytes: [UInt8], to path: String) throws(WriteError) {
+    try write(pieces: [bytes], to: path)
+  }
+
+  /// Atomically replaces `path` with `pieces` written one after another (a part file encoded in pieces).
+  public static func write(pieces: [[UInt8]], to path: String) throws(WriteError) {
     let slash = path.lastIndex(of: "/")
     let directory = slash.map { String(path[..<$0]) } ?? "."
     let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
     let temporary = "\(directory)/.\(name).tmp-\(getpid())"
     let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
-    var written = 0
-    let failure: String? = bytes.withUnsafeBytes { raw -> String? in
-      while written < raw.count {
-        let n = Glibc.write(fd, raw.baseAddress! + written, raw.count - written)
-        if n < 0 {
-          if errno == EINTR { continue }
-          return String(cString: strerror(errno))
+    var failure: String?
+    for bytes in pieces where failure == nil {
+      failure = bytes.withUnsafeBytes { raw -> String? in
+        var written = 0
+        while written < raw.count {
+          let n = Glibc.write(fd, raw.baseAddress! + written, raw.count - written)
+          if n < 0 {
+            if errno == EINTR { continue }
+            return String(cString: strerror(errno))
+          }
+          written += n
         }
-        written += n
+        return nil
       }
-      return fsync(fd) == 0 ? nil : String(cString: strerror(errno))
     }
+    if failure == nil, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
     close(fd)
     if let failure {
       unlink(temporary)

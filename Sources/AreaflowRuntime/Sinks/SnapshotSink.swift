@@ -116,23 +116,44 @@ final class SnapshotSink: @unchecked Sendable {
       let plan = assembler.plan(rows, labels: snapshot)
       // Tables of strings only when something keeps or publishes them; the encoder writes the rest from the plan.
       let needsTables = keepsTables || kafkaRecords != nil
-      // Building and encoding each table is pure: one per core, while the shards behind the sink wait.
-      let built = Self.concurrentMap(plan.parts.count) {
-        i -> (table: SnapshotTable?, bytes: Result<[UInt8], any Error>) in
-        guard needsTables else { return (nil, Result { try encoder.encode(plan, part: i) }) }
+      // Encoding is pure: the pieces go one per core while the shards behind the sink wait. A large part (the
+      // 1-minute windows hold three times the rows of the 15-minute ones) is cut into row ranges when the encoder
+      // can write them, so one part does not keep one core busy while the other has nothing left.
+      let pieceRows = max(Self.minimumPieceRows, rows.count / 8)
+      var pieces: [(part: Int, rows: Range<Int>)] = []
+      for (i, piece) in plan.parts.enumerated() {
+        let n = piece.order.count
+        guard !needsTables, encoder.encodesRowRanges, n > pieceRows else {
+          pieces.append((i, 0..<n))
+          continue
+        }
+        for start in stride(from: 0, to: n, by: pieceRows) { pieces.append((i, start..<min(n, start + pieceRows))) }
+      }
+      let built = Self.concurrentMap(pieces.count) {
+        k -> (table: SnapshotTable?, bytes: Result<[UInt8], any Error>) in
+        let (i, range) = pieces[k]
+        guard needsTables else {
+          return (nil, Result { try encoder.encode(plan, part: i, rows: range, header: range.lowerBound == 0) })
+        }
         let table = plan.table(i)
         return (table, Result { try encoder.encode(table) })
       }
-      for (piece, (table, result)) in zip(plan.parts, built) {
+      var k = 0
+      for (i, piece) in plan.parts.enumerated() {
         let (w, s) = (piece.window, piece.scheme)
         let folder = "\(windows[w].name)/\(schemes[s].name)"
         let name = "\(part).\(encoder.fileExtension)"
         try AtomicFile.makeDirectories("\(directory)/\(folder)")
-        let bytes: [UInt8]
-        switch result {
-        case .success(let b): bytes = b
-        case .failure(let error):
-          throw AtomicFile.WriteError(path: "\(folder)/\(name)", reason: "cannot encode: \(error)")
+        var bytes: [[UInt8]] = []
+        var table: SnapshotTable?
+        while k < pieces.count && pieces[k].part == i {
+          switch built[k].bytes {
+          case .success(let b): bytes.append(b)
+          case .failure(let error):
+            throw AtomicFile.WriteError(path: "\(folder)/\(name)", reason: "cannot encode: \(error)")
+          }
+          table = built[k].table
+          k += 1
         }
         try place(bytes, folder: folder, name: name, written: &written)
         summary.files.append("\(folder)/\(name)")
@@ -144,11 +165,11 @@ final class SnapshotSink: @unchecked Sendable {
         var records = TextWriter()
         for case (let table?, _) in built { kafka.encoder.append(table, to: &records) }
         try AtomicFile.makeDirectories("\(directory)/\(kafka.folder)")
-        try place(records.bytes, folder: kafka.folder, name: "\(part).records", written: &written)
+        try place([records.bytes], folder: kafka.folder, name: "\(part).records", written: &written)
       }
       for (folder, bytes) in [("_rejects", rejects), ("_late", late)] where !bytes.isEmpty {
         try AtomicFile.makeDirectories("\(directory)/\(folder)")
-        try place(bytes, folder: folder, name: "\(part).jsonl", written: &written)
+        try place([bytes], folder: folder, name: "\(part).jsonl", written: &written)
       }
       if var privacy = summary.privacy {
         privacy.suppressedGroups += Int64(rows.suppressed.reduce(0) { $0 + ($1 ? 1 : 0) })
@@ -172,6 +193,10 @@ final class SnapshotSink: @unchecked Sendable {
       staged.removeLast(staged.count - before.3)
     }
   }
+
+  /// Rows per encoded piece at least: below this, cutting a part costs more (each piece renders its own labels)
+  /// than spreading it gains.
+  static let minimumPieceRows = 2048
 
   /// `body(0..<n)` in order, the calls spread over the cores (each writes only its own element).
   static func concurrentMap<T>(_ n: Int, _ body: (Int) -> T) -> [T] {
@@ -237,17 +262,17 @@ final class SnapshotSink: @unchecked Sendable {
     for folder in folders { AtomicFile.syncDirectory(folder) }
   }
 
-  /// Writes one part file: in place in replay, under its staging name in live mode.
-  private func place(_ bytes: [UInt8], folder: String, name: String, written: inout [String]) throws(AtomicFile
+  /// Writes one part file from its pieces: in place in replay, under its staging name in live mode.
+  private func place(_ pieces: [[UInt8]], folder: String, name: String, written: inout [String]) throws(AtomicFile
     .WriteError)
   {
     if staging {
       let stagedName = "\(folder)/.\(name)\(stagedSuffix)"
-      try AtomicFile.write(bytes, to: "\(directory)/\(stagedName)")
+      try AtomicFile.write(pieces: pieces, to: "\(directory)/\(stagedName)")
       written.append(stagedName)
       staged.append((stagedName, "\(folder)/\(name)"))
     } else {
-      try AtomicFile.write(bytes, to: "\(directory)/\(folder)/\(name)")
+      try AtomicFile.write(pieces: pieces, to: "\(directory)/\(folder)/\(name)")
       written.append("\(folder)/\(name)")
     }
   }
