@@ -36,6 +36,8 @@ final class PipelineStages: @unchecked Sendable {
   let sinkQueue = DispatchQueue(label: "areaflow.sink")
   private let inFlight: DispatchSemaphore
   private let pendingBatches = DispatchGroup()
+  /// Steps submitted and not yet handed to the shards by the sequencer.
+  private let unsequenced = DispatchGroup()
   private var sequence = 0
 
   // Sequencer state (sequencer queue only).
@@ -104,6 +106,7 @@ final class PipelineStages: @unchecked Sendable {
   private func enqueue() -> Int {
     inFlight.wait()
     pendingBatches.enter()
+    unsequenced.enter()
     queueDepth.add(1, ordering: .relaxed)
     defer { sequence += 1 }
     return sequence
@@ -112,9 +115,15 @@ final class PipelineStages: @unchecked Sendable {
   /// Waits until everything submitted has been aggregated and its closed rows are with the sink.
   func drain() { pendingBatches.wait() }
 
-  /// Closes every window (end of a replay or of `run --once`) and hands the rows to the sink.
-  /// The shards merge their last windows at the same time; their rows reach the sink in shard order.
+  /// Closes every window (end of a replay or of `run --once`) and hands the rows to the sink, once everything
+  /// submitted before is through every stage (no `drain` needed first).
+  /// The shards merge their last windows at the same time; their rows reach the sink in shard order. Each shard
+  /// closes as soon as it has aggregated the last batch, while the sink may still be committing rows of earlier
+  /// batches (at the end of a replay, that commit and these merges used to run one after the other, with a core idle
+  /// for most of it); the rows are handed over after everything earlier.
   func closeAll() {
+    // Every step is with the shards (queued behind their earlier work): closing after it is in order.
+    unsequenced.wait()
     // Each shard's block writes only its own element, and the group wait orders those writes before the reads.
     nonisolated(unsafe) let closed = UnsafeMutableBufferPointer<ClosedRows>.allocate(capacity: shards.count)
     closed.initialize(repeating: ClosedRows(features: []))
@@ -127,6 +136,7 @@ final class PipelineStages: @unchecked Sendable {
       shard.queue.async(group: group) { closed[k] = shard.store.close(upTo: nil) }
     }
     group.wait()
+    drain()
     for k in shards.indices {
       let rows = closed[k]
       sinkQueue.sync { sink.add(rows: rows) }
@@ -201,6 +211,7 @@ final class PipelineStages: @unchecked Sendable {
       case .batch(let batch): process(batch)
       case .control(let control): apply(control)
       }
+      unsequenced.leave()
     }
   }
 

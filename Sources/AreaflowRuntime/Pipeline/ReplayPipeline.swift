@@ -64,8 +64,7 @@ public final class ReplayPipeline: @unchecked Sendable {
         }
       }
     }
-    stages.drain()
-    // End of replay: every window is final.
+    // End of replay: every window is final (closed once everything read is through the stages).
     stages.closeAll()
     let inputErrors = sources.flatMap(\.errors)
     var final = stages.currentCounters()

@@ -138,12 +138,12 @@ final class SnapshotSink: @unchecked Sendable {
         let table = plan.table(i)
         return (table, Result { try encoder.encode(table) })
       }
+      var files: [(folder: String, name: String, pieces: [[UInt8]])] = []
       var k = 0
       for (i, piece) in plan.parts.enumerated() {
         let (w, s) = (piece.window, piece.scheme)
         let folder = "\(windows[w].name)/\(schemes[s].name)"
         let name = "\(part).\(encoder.fileExtension)"
-        try AtomicFile.makeDirectories("\(directory)/\(folder)")
         var bytes: [[UInt8]] = []
         var table: SnapshotTable?
         while k < pieces.count && pieces[k].part == i {
@@ -155,7 +155,7 @@ final class SnapshotSink: @unchecked Sendable {
           table = built[k].table
           k += 1
         }
-        try place(bytes, folder: folder, name: name, written: &written)
+        files.append((folder, name, bytes))
         summary.files.append("\(folder)/\(name)")
         summary.rowsWritten += Int64(piece.order.count)
         if keepsTables, let table { tables.append((w, s, table)) }
@@ -164,13 +164,12 @@ final class SnapshotSink: @unchecked Sendable {
         // One record file per commit, even an empty one, so that every commit's publication is accounted for.
         var records = TextWriter()
         for case (let table?, _) in built { kafka.encoder.append(table, to: &records) }
-        try AtomicFile.makeDirectories("\(directory)/\(kafka.folder)")
-        try place([records.bytes], folder: kafka.folder, name: "\(part).records", written: &written)
+        files.append((kafka.folder, "\(part).records", [records.bytes]))
       }
       for (folder, bytes) in [("_rejects", rejects), ("_late", late)] where !bytes.isEmpty {
-        try AtomicFile.makeDirectories("\(directory)/\(folder)")
-        try place([bytes], folder: folder, name: "\(part).jsonl", written: &written)
+        files.append((folder, "\(part).jsonl", [bytes]))
       }
+      try place(files, written: &written)
       if var privacy = summary.privacy {
         privacy.suppressedGroups += Int64(rows.suppressed.reduce(0) { $0 + ($1 ? 1 : 0) })
         privacy.rolledUpGroups += Int64(rows.levels.reduce(0) { $0 + ($1 > 0 ? 1 : 0) })
@@ -262,18 +261,32 @@ final class SnapshotSink: @unchecked Sendable {
     for folder in folders { AtomicFile.syncDirectory(folder) }
   }
 
-  /// Writes one part file from its pieces: in place in replay, under its staging name in live mode.
-  private func place(_ pieces: [[UInt8]], folder: String, name: String, written: inout [String]) throws(AtomicFile
-    .WriteError)
-  {
+  /// Writes a commit's files (each from its pieces), in place in replay and under their staging names in live
+  /// mode, one per core: every file is synced before its rename, and the syncs of one commit then wait for the disk
+  /// together instead of one after another. On a failure every file that was written is listed in `written` (to be
+  /// removed) and the first failure in order is thrown.
+  private func place(
+    _ files: [(folder: String, name: String, pieces: [[UInt8]])], written: inout [String]
+  ) throws(AtomicFile.WriteError) {
+    var folders = Set<String>()
+    for file in files where folders.insert(file.folder).inserted {
+      try AtomicFile.makeDirectories("\(directory)/\(file.folder)")
+    }
+    let stagedSuffix = stagedSuffix
+    let paths = files.map { staging ? "\($0.folder)/.\($0.name)\(stagedSuffix)" : "\($0.folder)/\($0.name)" }
+    let directory = directory
+    let failures = Self.concurrentMap(files.count) { i -> AtomicFile.WriteError? in
+      do throws(AtomicFile.WriteError) {
+        try AtomicFile.write(pieces: files[i].pieces, to: "\(directory)/\(paths[i])")
+        return nil
+      } catch {
+        return error
+      }
+    }
+    for (path, failure) in zip(paths, failures) where failure == nil { written.append(path) }
+    if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
     if staging {
-      let stagedName = "\(folder)/.\(name)\(stagedSuffix)"
-      try AtomicFile.write(pieces: pieces, to: "\(directory)/\(stagedName)")
-      written.append(stagedName)
-      staged.append((stagedName, "\(folder)/\(name)"))
-    } else {
-      try AtomicFile.write(pieces: pieces, to: "\(directory)/\(folder)/\(name)")
-      written.append("\(folder)/\(name)")
+      for (path, file) in zip(paths, files) { staged.append((path, "\(file.folder)/\(file.name)")) }
     }
   }
 }
