@@ -158,7 +158,7 @@ public struct BatchDecoder: Sendable {
         if keyOrder.version != shape.version, keyOrder.tailValid { shape.compile(keyOrder) }
       }
     }
-    columns.finish(into: &builder, dimensions: !plan.dimensionSlots.isEmpty)
+    columns.finish(into: &builder, dimensions: dimensions)
     // Areas column by column, once every line is parsed: one tight loop per scheme instead of a call through the
     // scheme's existential per event.
     for (i, scheme) in schemes.enumerated() {
