@@ -47,7 +47,8 @@ final class DistinctAccumulator: FeatureAccumulator {
 
   func values(_ slots: [Int32]) -> ClosedRows.Values {
     counters.withUnsafeMutableBufferPointer { counters in
-      .integers(slots.map { counters[Int($0)].estimate })
+      guard let base = counters.baseAddress else { return .integers([]) }
+      return .integers(Prefetch.map(base, slots) { $0.pointee.estimate })
     }
   }
 

@@ -36,9 +36,10 @@ final class ExtremumAccumulator: FeatureAccumulator {
 
   func values(_ slots: [Int32]) -> ClosedRows.Values {
     best.withUnsafeBufferPointer { best in
-      .doubles(
-        slots.map { s in
-          let b = best[Int(s)]
+      guard let base = best.baseAddress else { return .doubles([]) }
+      return .doubles(
+        Prefetch.map(base, slots) { p in
+          let b = p.pointee
           return b.isNaN ? nil : b
         })
     }

@@ -73,7 +73,8 @@ final class QuantileAccumulator: FeatureAccumulator {
   func values(_ slots: [Int32]) -> ClosedRows.Values {
     let q = self.q
     return storage.sketches.withUnsafeMutableBufferPointer { sketches in
-      .doubles(slots.map { sketches[Int($0)].quantileSortingInPlace(q) })
+      guard let base = sketches.baseAddress else { return .doubles([]) }
+      return .doubles(Prefetch.map(base, slots) { $0.pointee.quantileSortingInPlace(q) })
     }
   }
 

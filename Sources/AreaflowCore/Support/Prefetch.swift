@@ -37,6 +37,32 @@ enum Prefetch {
     if k < slots.count { read(base + Int(slots[k])) }
   }
 
+  /// `body` applied to the record, in `base`, of each slot of `slots` in order, asking for the record `distance`
+  /// slots on first (to be written, as reading a quantile sorts its values in place): the loop that reads a closing
+  /// window's values, whose slots lie where their groups happened to be allocated.
+  @inline(__always)
+  static func map<T, R>(
+    _ base: UnsafeMutablePointer<T>, _ slots: [Int32], _ body: (UnsafeMutablePointer<T>) -> R
+  ) -> [R] {
+    slots.withUnsafeBufferPointer { s in
+      (0..<s.count).map { j in
+        write(base, slotAfter: j, in: s)
+        return body(base + Int(s[j]))
+      }
+    }
+  }
+
+  /// As `map(_:_:_:)` for records that are only read.
+  @inline(__always)
+  static func map<T, R>(_ base: UnsafePointer<T>, _ slots: [Int32], _ body: (UnsafePointer<T>) -> R) -> [R] {
+    slots.withUnsafeBufferPointer { s in
+      (0..<s.count).map { j in
+        read(base, slotAfter: j, in: s)
+        return body(base + Int(s[j]))
+      }
+    }
+  }
+
   /// Calls `hint` with an address in each cache line a record of `size` bytes at `raw` may span (up to 256 bytes).
   @inline(__always)
   private static func lines(of raw: UnsafeRawPointer, size: Int, _ hint: (UnsafeRawPointer) -> Void) {
