@@ -138,11 +138,16 @@ import Testing
   }
 
   /// Window sets whose shared slices differ: 1 min (the default set), 30 s under three names with a 90 s tumbling
-  /// window, and a set where no window is a single slice.
+  /// window, and a set where no window is a single slice; then two with panes (`WindowMath.paneLength`): 20 s
+  /// slices in 1-minute panes, the 3-minute windows merging three of them and the 1-minute window reading its one
+  /// pane, listed first so that they close before the slices move; and 30 s slices in 1-minute panes under 3-minute
+  /// windows every minute.
   static let windowSets = [
     "",
     "    - {name: 90s, tumbling: 90s}\n    - {name: 10m, hopping: 10m, every: 2m}\n    - {name: 1m, tumbling: 1m}\n",
     "    - {name: 4m, hopping: 4m, every: 2m}\n    - {name: 6m, tumbling: 6m}\n",
+    "    - {name: 3m, hopping: 3m, every: 1m}\n    - {name: 1m, tumbling: 1m}\n    - {name: 20s, tumbling: 20s}\n",
+    "    - {name: 30s, tumbling: 30s}\n    - {name: 3m, hopping: 3m, every: 1m}\n",
   ]
 
   /// The config with its windows replaced by window set `set` (none: the default windows).
@@ -158,7 +163,7 @@ import Testing
 
   @Test(arguments: [
     (UInt64(1), 1, 100_000, 0), (2, 3, 7, 0), (3, 2, 1, 0), (4, 4, 333, 0), (5, 1, 50, 1), (6, 3, 1000, 1),
-    (7, 2, 13, 2), (8, 1, 100_000, 2),
+    (7, 2, 13, 2), (8, 1, 100_000, 2), (9, 1, 100_000, 3), (10, 3, 17, 3), (11, 2, 500, 4), (12, 1, 1, 4),
   ])
   func rowsEqualExactComputation(seed: UInt64, shards: Int, batch: Int, windowSet: Int) throws {
     let config = try config(windowSet: windowSet)
@@ -209,7 +214,7 @@ import Testing
     }
   }
 
-  @Test(arguments: [0, 1, 2])
+  @Test(arguments: [0, 1, 2, 3, 4])
   func resultsDoNotDependOnShardsOrBatchSize(windowSet: Int) throws {
     let config = try config(windowSet: windowSet)
     let (text, _) = makeStream(seed: 9, count: 4000)

@@ -15,9 +15,10 @@ import Testing
     }.sorted()
   }
 
-  @Test(arguments: [1, 5, 9])
-  func restoredStoreContinuesExactly(stopAfter: Int) throws {
-    let config = try ConfigLoader(file: "agg.yaml").load(AggregationTests.configText)
+  /// `windowSet` as in `AggregationTests.windowSets`: the last two keep panes, which the checkpoint holds too.
+  @Test(arguments: [(1, 0), (5, 0), (9, 0), (2, 3), (6, 3), (10, 3), (4, 4), (8, 4)])
+  func restoredStoreContinuesExactly(stopAfter: Int, windowSet: Int) throws {
+    let config = try AggregationTests().config(windowSet: windowSet)
     let schemes: [any AreaScheme] = [GeohashScheme(name: "gh3", precision: 3)]
     let decoder = BatchDecoder(config: config, schemes: schemes)
     let (text, _) = AggregationTests().makeStream(seed: 21, count: 6000)

@@ -42,7 +42,7 @@ import Testing
 
   @Test func pinnedText() throws {
     let expected =
-      #"state[areaflow-window-store-2] "#
+      #"state[areaflow-window-store-3] "#
       + #"input[format=ndjson,time="ts",time_format=epoch_ms,lat="pos.lat",lon="pos.lon",dimensions=["route","odd \"name\""]] "#
       + #"areas[gh6(geohash=6),hex8(h3=8),lad(regions="dir/regions.geojson",id_property="code")] "#
       + #"windows[1m(size=60000000000,every=60000000000),15m(size=900000000000,every=300000000000)] "#

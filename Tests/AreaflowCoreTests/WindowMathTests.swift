@@ -81,4 +81,25 @@ import Testing
     // Near the top the next change point is past Int64.max: the index holds for every larger watermark.
     #expect(WindowMath.openIndexChange(after: Int64.max - 1, spec, lateness: 0) == Int64.max)
   }
+
+  @Test func panesOnlyWhereTheOneSliceWindowsTumble() {
+    func spec(_ size: Int64, _ every: Int64) -> WindowSpec {
+      WindowSpec(name: "w", size: size * Self.minute, every: every * Self.minute)
+    }
+    // 1 minute beside 15 minutes every 5: panes of 5 minutes.
+    #expect(WindowMath.paneLength([spec(1, 1), spec(15, 5)]) == 5 * Self.minute)
+    // 15 minutes beside 1 hour: the hour is one pane.
+    #expect(WindowMath.paneLength([spec(15, 15), spec(60, 60)]) == 60 * Self.minute)
+    // 1 minute, 5 minutes and 15 every 5: panes of 5 minutes, the 5-minute window one of them.
+    #expect(WindowMath.paneLength([spec(1, 1), spec(5, 5), spec(15, 5)]) == 5 * Self.minute)
+    // A longer window that slides by one slice reads slices: no panes.
+    #expect(WindowMath.paneLength([spec(1, 1), spec(5, 1)]) == nil)
+    #expect(WindowMath.paneLength([spec(1, 1), spec(5, 1), spec(15, 5)]) == nil)
+    // No window one slice long, or only one window: no panes.
+    #expect(WindowMath.paneLength([spec(4, 2), spec(6, 6)]) == nil)
+    #expect(WindowMath.paneLength([spec(15, 5)]) == nil)
+    #expect(WindowMath.paneLength([spec(1, 1)]) == nil)
+    // Longer windows with no common length above a slice: 2 and 3 minutes beside 1 minute.
+    #expect(WindowMath.paneLength([spec(1, 1), spec(2, 2), spec(3, 3)]) == nil)
+  }
 }

@@ -1,13 +1,14 @@
 extension WindowStore {
-  /// Version 2 holds window slices; a version-1 checkpoint (open windows) is refused like one of another config.
-  public static let checkpointFormat = "areaflow-window-store-2"
+  /// Version 3 holds window slices and panes; an earlier checkpoint (open windows, or slices without panes) is
+  /// refused like one of another config.
+  public static let checkpointFormat = "areaflow-window-store-3"
 
   /// What the state depends on: a checkpoint from a store with other windows, lateness or features is refused.
   var stateFingerprint: String {
     StateFingerprint.windowState(windows: windows, allowedLateness: allowedLateness, features: features)
   }
 
-  /// Every open slice and its groups, exactly (mergeable sketch states included), and how far each window name has
+  /// Every open slice and pane and its groups, exactly (mergeable sketch states included), and how far each window name has
   /// been emitted: the window part of a checkpoint. Restoring it into an empty store of the same config continues as if nothing had stopped.
   /// - Complexity: O(open groups × state size).
   public func checkpoint() -> [UInt8] {
@@ -17,17 +18,21 @@ extension WindowStore {
     w.write(Self.checkpointFormat)
     w.write(stateFingerprint)
     for below in closedBelow { w.write(below) }
-    w.write(slices.count)
-    for slice in slices {
-      w.write(slice.index)
-      w.write(slice.slots.count)
-      for slot in slice.slots {
-        let key = keys[Int(slot)]
-        w.write(Int(key.scheme))
-        w.write(key.area)
-        w.write(key.dimensions)
-        w.write(counts[Int(slot)])
-        for a in accumulators { a?.encode(Int(slot), into: &w) }
+    w.write(mergedBelow)
+    w.write(newestSlice)
+    for units in [slices, panes] {
+      w.write(units.count)
+      for unit in units {
+        w.write(unit.index)
+        w.write(unit.slots.count)
+        for slot in unit.slots {
+          let key = keys[Int(slot)]
+          w.write(Int(key.scheme))
+          w.write(key.area)
+          w.write(key.dimensions)
+          w.write(counts[Int(slot)])
+          for a in accumulators { a?.encode(Int(slot), into: &w) }
+        }
       }
     }
     return w.bytes
@@ -36,7 +41,7 @@ extension WindowStore {
   /// Loads a checkpoint into this store, which must be empty.
   /// - Throws: `StateReader.CorruptState` for damaged data or a checkpoint of another config.
   public func restore(_ bytes: [UInt8]) throws(StateReader.CorruptState) {
-    precondition(slices.isEmpty, "restore into an empty store")
+    precondition(slices.isEmpty && panes.isEmpty, "restore into an empty store")
     var r = StateReader(bytes)
     let format = try r.readString()
     guard format == Self.checkpointFormat else {
@@ -53,21 +58,28 @@ extension WindowStore {
       )
     }
     for wi in windows.indices { closedBelow[wi] = try r.readInt64() }
-    let sliceCount = try r.readCount(limit: 1 << 24)
-    for _ in 0..<sliceCount {
-      let index = try r.readInt64()
-      let slice = openSlice(index)
-      let groups = try r.readCount()
-      for _ in 0..<groups {
-        let scheme = Int32(try r.readCount(limit: 255))
-        let area = try r.readUInt64()
-        let dims = try r.readUInt64()
-        let key = GroupKey(window: -1, scheme: scheme, index: index, area: area, dimensions: dims)
-        let slot = newSlot(key)
-        slice.table.insert(area: area, dimensions: dims, scheme: scheme, slot: slot)
-        slice.slots.append(slot)
-        counts[Int(slot)] = try r.readInt64()
-        for a in accumulators { try a?.decode(Int(slot), from: &r) }
+    mergedBelow = try r.readInt64()
+    newestSlice = try r.readInt64()
+    for pane in [false, true] {
+      let unitCount = try r.readCount(limit: 1 << 24)
+      if pane && unitCount > 0 && slicesPerPane == 0 {
+        throw StateReader.CorruptState(description: "the checkpoint holds panes, which this config does not have")
+      }
+      for _ in 0..<unitCount {
+        let index = try r.readInt64()
+        let unit = pane ? openPane(index) : openSlice(index)
+        let groups = try r.readCount()
+        for _ in 0..<groups {
+          let scheme = Int32(try r.readCount(limit: 255))
+          let area = try r.readUInt64()
+          let dims = try r.readUInt64()
+          let key = GroupKey(window: -1, scheme: scheme, index: index, area: area, dimensions: dims)
+          let slot = newSlot(key)
+          unit.table.insert(area: area, dimensions: dims, scheme: scheme, slot: slot)
+          unit.slots.append(slot)
+          counts[Int(slot)] = try r.readInt64()
+          for a in accumulators { try a?.decode(Int(slot), from: &r) }
+        }
       }
     }
     guard r.isAtEnd else { throw StateReader.CorruptState(description: "trailing bytes after the window state") }

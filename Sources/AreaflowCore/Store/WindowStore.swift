@@ -5,6 +5,12 @@
 /// (slice × area scheme × area × dimensions) it falls in, however many windows contain it; a window's row is the
 /// merge of its slices' groups when the window becomes final (a window that is one slice is read directly).
 ///
+/// Panes (`WindowMath.paneLength`): when the windows one slice long are tumbling and the longer ones are unions of
+/// a coarser length, a slice is merged into its pane once its one-slice window is final, and the events that come
+/// for it later (late for that window, on time for the longer ones) go to the pane. A longer window then merges its
+/// panes, a few per window, instead of every slice it covers, and the slice is merged while its states are still in
+/// the cache from the rows of its own window.
+///
 /// SPEC section 3 stays exact because windows are closed in watermark-stamp order: before an event whose stamp makes
 /// further windows final touches a slice, those windows are closed (their rows built from the slices as they were).
 /// So a slice only ever receives events that are on time for every window still open over it, and a window's
@@ -18,6 +24,10 @@ public final class WindowStore {
   public let allowedLateness: Int64
   /// The length of the shared slices, in nanoseconds.
   public let sliceLength: Int64
+  /// Slices per pane, or 0 when the config has no panes.
+  let slicesPerPane: Int64
+  /// Per window name: whether its windows are read from panes (all but the one-slice windows, when there are panes).
+  let readsPanes: [Bool]
   let features: [FeatureSpec]
   /// One per feature, in order, then (with `privacy`) the hidden exact counter of contributors.
   let accumulators: [FeatureAccumulator?]
@@ -32,12 +42,20 @@ public final class WindowStore {
   var freeSlots: [Int32] = []
   /// Open slices in ascending index order.
   var slices: [WindowSlice] = []
+  /// Open panes in ascending index order (a pane's index counts panes, not slices); their slots' keys hold it.
+  var panes: [WindowSlice] = []
+  /// Slices below this index have been merged into their panes: events for them go to the pane.
+  var mergedBelow = Int64.min
+  /// The newest slice that received events (through its pane or not), for closing everything at the end.
+  var newestSlice = Int64.min
   /// Per window name: every window with a smaller index is final and has been emitted.
   var closedBelow: [Int64]
   /// The watermark at which the next window becomes final (no close is needed for stamps below it).
   private var nextFinalAt = Int64.min
   /// Slices below this index lie only in final windows: events for them change nothing and are skipped.
   private var firstNeededSlice = Int64.min
+  /// Panes below this index lie only in final windows and are dropped.
+  private var firstNeededPane = Int64.min
   /// Rows of windows closed in the middle of a batch, handed out by the next `close(upTo:)`.
   private(set) var pendingRows: ClosedRows
   // Scratch buffers and table reused across batches and merges.
@@ -64,14 +82,18 @@ public final class WindowStore {
     self.accumulators = accumulators
     self.schemes = schemes
     disclosure = DisclosureRule(config: config, contributors: contributors)
-    sliceLength = WindowMath.sliceLength(config.windows)
+    let slice = WindowMath.sliceLength(config.windows)
+    let paneLength = WindowMath.paneLength(config.windows)
+    sliceLength = slice
+    slicesPerPane = paneLength.map { $0 / slice } ?? 0
+    readsPanes = config.windows.map { paneLength != nil && $0.size != slice }
     closedBelow = Array(repeating: Int64.min, count: config.windows.count)
     pendingRows = ClosedRows(features: config.features)
     recomputeThresholds()
   }
 
-  /// Number of slice groups currently held.
-  public var openGroups: Int { slices.reduce(0) { $0 + $1.slots.count } }
+  /// Number of slice and pane groups currently held.
+  public var openGroups: Int { (slices + panes).reduce(0) { $0 + $1.slots.count } }
   /// Number of windows that hold events and are not final yet.
   public var openWindowCount: Int {
     windows.indices.reduce(0) { n, wi in n + windowIndices(of: wi, from: closedBelow[wi], below: Int64.max).count }
@@ -130,15 +152,17 @@ public final class WindowStore {
       let dims = hasDimensions ? dimensionKeys[i] : 0
       let cacheSlot = Int(j & 7)
       if recentIndex[cacheSlot] != j {
-        recent[cacheSlot] = Unmanaged.passUnretained(openSlice(j))
+        let unit = j < mergedBelow ? openPane(WindowMath.floorDiv(j, slicesPerPane)) : openSlice(j)
+        recent[cacheSlot] = Unmanaged.passUnretained(unit)
         recentIndex[cacheSlot] = j
+        newestSlice = max(newestSlice, j)
       }
       let slot = recent[cacheSlot].unsafelyUnwrapped._withUnsafeGuaranteedRef { slice in
         if position < ahead { slice.table.prefetch(bucket: buckets[position + Prefetch.distance]) }
         if let found = slice.table.find(area: area, dimensions: dims, scheme: s, bucket: buckets[position]) {
           return found
         }
-        let slot = newSlot(GroupKey(window: -1, scheme: s, index: j, area: area, dimensions: dims))
+        let slot = newSlot(GroupKey(window: -1, scheme: s, index: slice.index, area: area, dimensions: dims))
         slice.table.insert(area: area, dimensions: dims, scheme: s, slot: slot)
         slice.slots.append(slot)
         return slot
@@ -162,15 +186,20 @@ public final class WindowStore {
   }
 
   /// The open slice with index `j`, made when absent (slices stay sorted by index).
-  func openSlice(_ j: Int64) -> WindowSlice {
-    var position = slices.count
-    while position > 0 && slices[position - 1].index >= j {
-      if slices[position - 1].index == j { return slices[position - 1] }
+  func openSlice(_ j: Int64) -> WindowSlice { Self.open(j, in: &slices, spare: &spareTables) }
+
+  /// The open pane with index `p`, made when absent.
+  func openPane(_ p: Int64) -> WindowSlice { Self.open(p, in: &panes, spare: &spareTables) }
+
+  private static func open(_ j: Int64, in units: inout [WindowSlice], spare: inout [SlotTable]) -> WindowSlice {
+    var position = units.count
+    while position > 0 && units[position - 1].index >= j {
+      if units[position - 1].index == j { return units[position - 1] }
       position -= 1
     }
-    let slice = WindowSlice(index: j, table: spareTables.popLast() ?? SlotTable())
-    slices.insert(slice, at: position)
-    return slice
+    let unit = WindowSlice(index: j, table: spare.popLast() ?? SlotTable())
+    units.insert(unit, at: position)
+    return unit
   }
 
   /// Slots added at once when none is free: each growth asks every accumulator to grow its columns (a call through
@@ -215,81 +244,157 @@ public final class WindowStore {
 
   private func close(upTo watermark: Int64?, into rows: inout ClosedRows) {
     if let w = watermark, w == Int64.min { return }
-    for wi in windows.indices {
-      let below: Int64
-      if let w = watermark {
-        below = WindowMath.firstOpenIndex(watermark: w, windows[wi], lateness: allowedLateness)
-      } else {
-        // Everything is final: past the last window over the newest slice.
-        guard let last = slices.last else { continue }
-        below = WindowMath.floorDiv(last.index &* sliceLength, windows[wi].every) &+ 1
-      }
-      guard below > closedBelow[wi] else { continue }
-      for k in windowIndices(of: wi, from: closedBelow[wi], below: below) {
-        emit(window: wi, index: k, into: &rows)
-      }
-      closedBelow[wi] = below
-    }
+    // The one-slice windows first: their final slices then move into their panes, which the other windows read.
+    for wi in windows.indices where !readsPanes[wi] { closeWindows(of: wi, upTo: watermark, into: &rows) }
+    if slicesPerPane > 0 { mergeFinalSlices() }
+    for wi in windows.indices where readsPanes[wi] { closeWindows(of: wi, upTo: watermark, into: &rows) }
     recomputeThresholds()
-    // Drop slices that only final windows cover.
-    var dropped = 0
-    while dropped < slices.count && slices[dropped].index < firstNeededSlice {
-      let slice = slices[dropped]
-      release(slice.slots)
-      if spareTables.count < Self.spareTableLimit {
-        slice.table.removeAll()
-        spareTables.append(slice.table)
-      }
-      dropped += 1
-    }
-    if dropped > 0 { slices.removeFirst(dropped) }
+    // Drop slices and panes that only final windows cover.
+    slices.removeFirst(retire(slices, below: firstNeededSlice))
+    panes.removeFirst(retire(panes, below: firstNeededPane))
   }
 
-  /// The indices, ascending, of window name `wi`'s windows in `[from, below)` that cover at least one open slice.
+  /// Emits the windows of name `wi` that are final under `watermark` (all of them when nil).
+  private func closeWindows(of wi: Int, upTo watermark: Int64?, into rows: inout ClosedRows) {
+    let below: Int64
+    if let w = watermark {
+      below = WindowMath.firstOpenIndex(watermark: w, windows[wi], lateness: allowedLateness)
+    } else {
+      // Everything is final: past the last window over the newest slice.
+      guard !slices.isEmpty || !panes.isEmpty else { return }
+      below = WindowMath.floorDiv(newestSlice &* sliceLength, windows[wi].every) &+ 1
+    }
+    guard below > closedBelow[wi] else { return }
+    for k in windowIndices(of: wi, from: closedBelow[wi], below: below) {
+      emit(window: wi, index: k, into: &rows)
+    }
+    closedBelow[wi] = below
+  }
+
+  /// Merges every slice whose one-slice windows are final into its pane (the slices in order, each slice's groups
+  /// in the order they appeared) and drops it; later events for it go to the pane.
+  private func mergeFinalSlices() {
+    var below = Int64.max
+    for wi in windows.indices where !readsPanes[wi] { below = min(below, closedBelow[wi]) }
+    guard below > mergedBelow else { return }
+    var merged = 0
+    while merged < slices.count && slices[merged].index < below {
+      let slice = slices[merged]
+      merge(slice, into: openPane(WindowMath.floorDiv(slice.index, slicesPerPane)))
+      merged += 1
+    }
+    slices.removeFirst(retire(slices, below: below))
+    mergedBelow = below
+  }
+
+  /// Adds the groups of `slice` into those of `pane`, making the pane's missing groups.
+  private func merge(_ slice: WindowSlice, into pane: WindowSlice) {
+    let n = slice.slots.count
+    mergeSources.reserve(n)
+    mergeTargets.reserve(n)
+    let sources = mergeSources.base
+    let targets = mergeTargets.base
+    for (p, slot) in slice.slots.enumerated() {
+      let key = keys[Int(slot)]
+      var target = pane.table.find(area: key.area, dimensions: key.dimensions, scheme: key.scheme)
+      if target == nil {
+        let made = newSlot(
+          GroupKey(window: -1, scheme: key.scheme, index: pane.index, area: key.area, dimensions: key.dimensions))
+        pane.table.insert(area: key.area, dimensions: key.dimensions, scheme: key.scheme, slot: made)
+        pane.slots.append(made)
+        target = made
+      }
+      sources[p] = slot
+      targets[p] = target.unsafelyUnwrapped
+    }
+    counts.withUnsafeMutableBufferPointer { c in
+      for p in 0..<n { c[Int(targets[p])] += c[Int(sources[p])] }
+    }
+    let from = mergeSources.prefix(n)
+    let to = mergeTargets.prefix(n)
+    for accumulator in accumulators { accumulator?.merge(slots: from, into: to) }
+  }
+
+  /// Releases the slots of the leading units with an index below `below` (keeping up to `spareTableLimit` of their
+  /// tables, emptied, for new units) and returns how many they are.
+  private func retire(_ units: [WindowSlice], below: Int64) -> Int {
+    var count = 0
+    while count < units.count && units[count].index < below {
+      let unit = units[count]
+      release(unit.slots)
+      if spareTables.count < Self.spareTableLimit {
+        unit.table.removeAll()
+        spareTables.append(unit.table)
+      }
+      count += 1
+    }
+    return count
+  }
+
+  /// The indices, ascending, of window name `wi`'s windows in `[from, below)` that cover at least one open slice
+  /// (or pane, for windows read from panes).
   private func windowIndices(of wi: Int, from: Int64, below: Int64) -> [Int64] {
     let spec = windows[wi]
     var result: [Int64] = []
-    for slice in slices {
-      let range = WindowMath.windowIndices(slice.index &* sliceLength, spec)
+    // Units in ascending order of their starts: panes hold only slices below every open slice.
+    func cover(start: Int64) {
+      let range = WindowMath.windowIndices(start, spec)
       var k = max(range.lowerBound, from, result.last.map { $0 + 1 } ?? Int64.min)
       while k <= range.upperBound && k < below {
         result.append(k)
         k += 1
       }
     }
+    if readsPanes[wi] {
+      for pane in panes { cover(start: pane.index &* slicesPerPane &* sliceLength) }
+    }
+    for slice in slices { cover(start: slice.index &* sliceLength) }
     return result
   }
 
-  /// Appends the rows of window `k` of window name `wi`: the merge of its slices' groups.
+  /// Appends the rows of window `k` of window name `wi`: the merge of its slices' groups (of its panes', then its
+  /// slices' not yet in a pane, for windows read from panes).
   private func emit(window wi: Int, index k: Int64, into rows: inout ClosedRows) {
     let spec = windows[wi]
     let first = (k &* spec.every) / sliceLength
     let end = first + spec.size / sliceLength
+    var covered: [WindowSlice] = []
+    if readsPanes[wi] {
+      // A window read from panes starts and ends on pane boundaries.
+      let firstPane = first / slicesPerPane
+      let endPane = end / slicesPerPane
+      for pane in panes where pane.index >= firstPane && pane.index < endPane { covered.append(pane) }
+      if covered.count == 1, endPane - firstPane == 1, !slices.contains(where: { $0.index >= first && $0.index < end })
+      {
+        // The window is its pane: read the pane's groups as they are.
+        return append(slots: covered[0].slots, window: wi, index: k, into: &rows)
+      }
+    }
     // Slices are sorted: the covered ones are a contiguous run.
     var lower = 0
     while lower < slices.count && slices[lower].index < first { lower += 1 }
     var upper = lower
     while upper < slices.count && slices[upper].index < end { upper += 1 }
-    guard upper > lower else { return }
-    let covered = slices[lower..<upper]
-    if spec.size == sliceLength {
+    if !readsPanes[wi] && spec.size == sliceLength {
       // The window is its slice: read the slice's groups as they are.
-      append(slots: covered[lower].slots, window: wi, index: k, into: &rows)
-      return
+      guard upper > lower else { return }
+      return append(slots: slices[lower].slots, window: wi, index: k, into: &rows)
     }
+    covered += slices[lower..<upper]
+    guard !covered.isEmpty else { return }
     let merged = mergeSlices(covered, window: wi, index: k)
     append(slots: merged, window: wi, index: k, into: &rows)
     release(merged)
   }
 
-  /// Merges the groups of `covered` (in slice order, each slice's groups in the order they appeared) into new
+  /// Merges the groups of `covered` (slices or panes, in order, each one's groups in the order they appeared) into new
   /// slots for window `k` of window name `wi`, one per distinct group, and returns those slots in the order their
   /// groups first appear.
   ///
   /// Two passes: the first pairs every source slot with the index of its merged group (a hash table from the key
   /// to that index, reading the keys through one pointer); then the merged groups get their slots, and the counts
   /// and each accumulator merge the pairs in order.
-  private func mergeSlices(_ covered: ArraySlice<WindowSlice>, window wi: Int, index k: Int64) -> [Int32] {
+  private func mergeSlices(_ covered: [WindowSlice], window wi: Int, index k: Int64) -> [Int32] {
     var total = 0
     for slice in covered { total += slice.slots.count }
     mergeSources.reserve(total)
@@ -359,25 +464,32 @@ public final class WindowStore {
     }
   }
 
-  /// Recomputes, from `closedBelow`, the stamp that makes the next window final and the first slice still needed.
+  /// Recomputes, from `closedBelow`, the stamp that makes the next window final and the first slice and pane
+  /// still needed.
   func recomputeThresholds() {
     var finalAt = Int64.max
     var needed = Int64.max
+    var neededPane = Int64.max
     for (wi, spec) in windows.enumerated() {
       let k = closedBelow[wi]
       if k == Int64.min {
         // Nothing final yet: any real watermark may close something.
         finalAt = Int64.min + 1
         needed = Int64.min
+        if readsPanes[wi] { neededPane = Int64.min }
         continue
       }
       let (start, o1) = k.multipliedReportingOverflow(by: spec.every)
       let (end, o2) = start.addingReportingOverflow(spec.size &+ allowedLateness)
       finalAt = min(finalAt, o1 || o2 ? Int64.max : end)
       needed = min(needed, o1 ? Int64.max : WindowMath.floorDiv(start, sliceLength))
+      if readsPanes[wi] {
+        neededPane = min(neededPane, o1 ? Int64.max : WindowMath.floorDiv(start, sliceLength &* slicesPerPane))
+      }
     }
     nextFinalAt = finalAt
     firstNeededSlice = needed
+    firstNeededPane = neededPane
   }
 
   /// The current values of every open window's groups, without closing anything (for live views).

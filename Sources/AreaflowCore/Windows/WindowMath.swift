@@ -24,6 +24,34 @@ public enum WindowMath {
     return g > 0 ? g : 1
   }
 
+  /// The length of the panes of `windows`, or nil when they have none.
+  ///
+  /// A config whose windows one slice long are tumbling (a 1-minute window beside 15-minute windows every 5
+  /// minutes) has longer windows that are unions of something coarser than a slice: of panes, whose length is the
+  /// greatest common divisor of the longer windows' sizes and slides. A slice's events then serve its one-slice
+  /// window and, after that window is final, only the longer ones; so once final the slice is merged into its pane,
+  /// once, and a longer window merges its few panes instead of every slice again (a slice lies in size / slide of
+  /// them). Every window over a slice that is not one slice long ends no earlier than the slice's own window, so a
+  /// window that reads panes is never final before its slices have moved into them.
+  ///
+  /// Nil when no window is one slice long, when a longer window has a size or slide of one slice, or when a
+  /// window one slice long hops.
+  public static func paneLength(_ windows: [WindowSpec]) -> Int64? {
+    func gcd(_ a: Int64, _ b: Int64) -> Int64 { b == 0 ? a : gcd(b, a % b) }
+    let slice = sliceLength(windows)
+    var pane: Int64 = 0
+    var oneSlice = false
+    for spec in windows {
+      if spec.size == slice {
+        guard spec.every == slice else { return nil }
+        oneSlice = true
+        continue
+      }
+      pane = gcd(gcd(pane, spec.size), spec.every)
+    }
+    return oneSlice && pane > slice ? pane : nil
+  }
+
   /// The first window index that is not yet late under watermark `w` (windows below it are late):
   /// a window k is late when `w ≥ k·every + size + lateness`.
   @inline(__always)
