@@ -225,7 +225,9 @@ public struct QuantileSketch: Sendable, Equatable {
   /// The value of rank `floor(q · (n − 1))` (0-based) — exact while the sketch is small, else within α relative.
   public func quantile(_ q: Double) -> Double? {
     guard count > 0 else { return nil }
-    let rank = UInt64((q * Double(count - 1)).rounded(.down))
+    // q is in [0, 1] (the config checks it), so the product is not negative and converting it truncates as
+    // `rounded(.down)` would, without a call into libm.
+    let rank = UInt64(q * Double(count - 1))
     if !usesBuckets {
       let sorted = exactValues.sorted()
       return sorted[Int(rank)]
@@ -244,7 +246,7 @@ public struct QuantileSketch: Sendable, Equatable {
   /// same sketch finds them sorted.
   public mutating func quantileSortingInPlace(_ q: Double) -> Double? {
     guard count > 0, !usesBuckets else { return quantile(q) }
-    let rank = Int((q * Double(count - 1)).rounded(.down))
+    let rank = Int(q * Double(count - 1))
     let n = Int(count)
     if sorted { return n > Self.inlineCapacity ? exact[rank] : small[rank] }
     defer { sorted = true }

@@ -77,7 +77,15 @@ struct DecodeColumns {
 
   /// Copies the columns into the builder's arrays; `dimensionKeys` stays empty unless the config has dimensions.
   func finish(into b: inout EventBatchBuilder, dimensions: Bool) {
-    func array<T>(_ p: UnsafeMutablePointer<T>) -> [T] { Array(UnsafeBufferPointer(start: p, count: count)) }
+    // One block copy per column (`Array(UnsafeBufferPointer)` copied element by element).
+    let count = self.count
+    func array<T>(_ p: UnsafeMutablePointer<T>) -> [T] {
+      guard count > 0 else { return [] }
+      return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+        buffer.baseAddress!.initialize(from: p, count: count)
+        initialized = count
+      }
+    }
     b.times = array(times)
     b.lats = array(lats)
     b.lons = array(lons)
