@@ -57,6 +57,54 @@ import Testing
     #expect(rows(resumed, config: config) == rows(straight, config: config))
   }
 
+  /// A store restored and closed at once (a resumed run whose input has nothing more) emits what the store it was
+  /// checkpointed from emits when it closes: the newest slice and the panes come back with the checkpoint.
+  @Test(arguments: [(3, 0), (7, 0), (3, 3), (7, 3), (3, 4), (7, 4)])
+  func restoredStoreClosesLikeTheOriginal(stopAfter: Int, windowSet: Int) throws {
+    let config = try AggregationTests().config(windowSet: windowSet)
+    let decoder = BatchDecoder(config: config, schemes: [GeohashScheme(name: "gh3", precision: 3)])
+    let (text, _) = AggregationTests().makeStream(seed: 23, count: 5000)
+    var framer = LineFramer(input: 0, inputName: "t", format: .ndjson, plan: decoder.plan, maxLines: 500)
+    var chunks = Array(text.utf8).withUnsafeBytes { try! framer.push($0) }
+    chunks += try framer.finish()
+    let batches = chunks.map { decoder.decode($0) }
+    #expect(batches.count > stopAfter)
+    var stamper = WatermarkStamper(windows: config.windows, watermark: config.watermark, shardCount: 1)
+    let original = WindowStore(config: config, plan: decoder.plan)
+    for b in 0..<stopAfter {
+      let stamped = stamper.stamp(batches[b])
+      original.add(stamped, entries: stamped.routes[0])
+      _ = original.close(upTo: stamped.watermarkAfter)
+    }
+    let restored = WindowStore(config: config, plan: decoder.plan)
+    try restored.restore(original.checkpoint())
+    let fromRestored = restored.close(upTo: nil)
+    #expect(fromRestored.count > 0)
+    #expect(rows(fromRestored, config: config) == rows(original.close(upTo: nil), config: config))
+  }
+
+  /// A damaged checkpoint that says slices were merged into panes, for a config without panes, is refused instead
+  /// of sending later events to a pane that cannot exist.
+  @Test func mergedSlicesWithoutPanesAreRefused() throws {
+    let config = try ConfigLoader(file: "agg.yaml").load(AggregationTests.configText)
+    let plan = FieldPlan(config: config)
+    let store = WindowStore(config: config, plan: plan)
+    #expect(WindowMath.paneLength(config.windows) == nil)
+    var state = store.checkpoint()
+    // The layout name and the fingerprint (each a length and its bytes), `closedBelow` per window, then
+    // `mergedBelow`.
+    var at = 0
+    for _ in 0..<2 {
+      let length = (0..<8).reduce(0) { $0 | Int(state[at + $1]) << (8 * $1) }
+      at += 8 + length
+    }
+    at += 8 * config.windows.count
+    #expect((0..<8).allSatisfy { k in state[at + k] == (k == 7 ? 0x80 : 0) })  // Int64.min
+    state[at] = 5
+    state[at + 7] = 0
+    #expect(throws: StateReader.CorruptState.self) { try WindowStore(config: config, plan: plan).restore(state) }
+  }
+
   @Test func checkpointOfAnotherConfigIsRefused() throws {
     let config = try ConfigLoader(file: "agg.yaml").load(AggregationTests.configText)
     let other = try ConfigLoader(file: "agg.yaml").load(

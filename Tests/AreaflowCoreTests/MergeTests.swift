@@ -68,4 +68,50 @@ import Testing
     #expect(Set(peeked.keys).isDisjoint(with: Set(final.keys)))
     #expect(store.peek().isEmpty)
   }
+
+  /// With panes (window sets 3 and 4 of `AggregationTests`), a live view of the open windows at several points of
+  /// a stream holds what closing everything there emits: the longer windows' events in panes and in slices not yet
+  /// merged into them, and a window one pane long read from its pane and its newer slices alike.
+  @Test(arguments: [0, 3, 4])
+  func peekEqualsClosingEverythingMidStream(windowSet: Int) throws {
+    let config = try AggregationTests().config(windowSet: windowSet)
+    let decoder = BatchDecoder(config: config, schemes: [GeohashScheme(name: "gh3", precision: 3)])
+    let (text, _) = AggregationTests().makeStream(seed: 17, count: 4000)
+    var framer = LineFramer(input: 0, inputName: "t", format: .ndjson, plan: decoder.plan, maxLines: 400)
+    var chunks = Array(text.utf8).withUnsafeBytes { try! framer.push($0) }
+    chunks += try framer.finish()
+    let batches = chunks.map { decoder.decode($0) }
+    func row(_ r: ClosedRows, _ i: Int) -> String {
+      let k = r.keys[i]
+      return "\(k.window)|\(k.index)|\(k.scheme)|\(k.area)|\(k.dimensions)"
+    }
+    for stop in [2, 5, 8] where stop < batches.count {
+      var stamper = WatermarkStamper(windows: config.windows, watermark: config.watermark, shardCount: 1)
+      let store = WindowStore(config: config, plan: decoder.plan)
+      for b in 0..<stop {
+        let stamped = stamper.stamp(batches[b])
+        store.add(stamped, entries: stamped.routes[0])
+        _ = store.close(upTo: stamped.watermarkAfter)
+      }
+      let peeked = store.peek()
+      let windows = Set(peeked.keys.map { "\($0.window)|\($0.index)" })
+      #expect(store.openWindowCount == windows.count, "stop \(stop)")
+      let closed = store.close(upTo: nil)
+      let closedRows = Dictionary(uniqueKeysWithValues: closed.keys.indices.map { (row(closed, $0), $0) })
+      #expect(peeked.count == closed.count && peeked.count > 0, "stop \(stop)")
+      for i in peeked.keys.indices {
+        guard let j = closedRows[row(peeked, i)] else {
+          Issue.record("stop \(stop): peeked row \(row(peeked, i)) not emitted by the close")
+          continue
+        }
+        for f in config.features.indices {
+          switch (peeked.value(row: i, feature: f), closed.value(row: j, feature: f)) {
+          case (.double(let a?), .double(let b?)):
+            #expect(abs(a - b) <= 1e-9 * max(abs(a), abs(b)), "stop \(stop) row \(row(peeked, i)) feature \(f)")
+          case (let a, let b): #expect(a == b, "stop \(stop) row \(row(peeked, i)) feature \(f)")
+          }
+        }
+      }
+    }
+  }
 }

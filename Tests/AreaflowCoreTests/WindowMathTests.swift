@@ -99,6 +99,11 @@ import Testing
     #expect(WindowMath.paneLength([spec(4, 2), spec(6, 6)]) == nil)
     #expect(WindowMath.paneLength([spec(15, 5)]) == nil)
     #expect(WindowMath.paneLength([spec(1, 1)]) == nil)
+    // The order of the windows and repeated windows change nothing.
+    #expect(WindowMath.paneLength([spec(15, 5), spec(1, 1)]) == 5 * Self.minute)
+    #expect(WindowMath.paneLength([spec(1, 1), spec(15, 5), spec(1, 1), spec(15, 5)]) == 5 * Self.minute)
+    // A one-slice window that hops (a gap between windows; configs refuse it, a store made in code does not).
+    #expect(WindowMath.paneLength([spec(1, 2), spec(10, 10)]) == nil)
     // Longer windows with no common length above a slice: 2 and 3 minutes beside 1 minute.
     #expect(WindowMath.paneLength([spec(1, 1), spec(2, 2), spec(3, 3)]) == nil)
   }

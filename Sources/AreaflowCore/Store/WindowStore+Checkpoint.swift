@@ -60,6 +60,10 @@ extension WindowStore {
     for wi in windows.indices { closedBelow[wi] = try r.readInt64() }
     mergedBelow = try r.readInt64()
     newestSlice = try r.readInt64()
+    if slicesPerPane == 0 && mergedBelow != Int64.min {
+      throw StateReader.CorruptState(
+        description: "the checkpoint has slices merged into panes, which this config does not have")
+    }
     for pane in [false, true] {
       let unitCount = try r.readCount(limit: 1 << 24)
       if pane && unitCount > 0 && slicesPerPane == 0 {

@@ -93,7 +93,9 @@ public final class WindowStore {
   }
 
   /// Number of slice and pane groups currently held.
-  public var openGroups: Int { (slices + panes).reduce(0) { $0 + $1.slots.count } }
+  public var openGroups: Int {
+    slices.reduce(0) { $0 + $1.slots.count } + panes.reduce(0) { $0 + $1.slots.count }
+  }
   /// Number of windows that hold events and are not final yet.
   public var openWindowCount: Int {
     windows.indices.reduce(0) { n, wi in n + windowIndices(of: wi, from: closedBelow[wi], below: Int64.max).count }

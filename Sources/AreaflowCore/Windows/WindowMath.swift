@@ -31,8 +31,9 @@ public enum WindowMath {
   /// greatest common divisor of the longer windows' sizes and slides. A slice's events then serve its one-slice
   /// window and, after that window is final, only the longer ones; so once final the slice is merged into its pane,
   /// once, and a longer window merges its few panes instead of every slice again (a slice lies in size / slide of
-  /// them). Every window over a slice that is not one slice long ends no earlier than the slice's own window, so a
-  /// window that reads panes is never final before its slices have moved into them.
+  /// them). The pane length divides every longer window's size and slide, so each of those windows is a union of
+  /// whole panes; and every window over a slice ends no earlier than the slice's own window, under the same
+  /// lateness, so a window that reads panes is never final before its slices have moved into them.
   ///
   /// Nil when no window is one slice long, when a longer window has a size or slide of one slice, or when a
   /// window one slice long hops.
