@@ -68,6 +68,33 @@ import Testing
     return (text, events)
   }
 
+  /// `makeStream(seed:count:)` framed into chunks of `lines` lines and decoded for `config` (one geohash-3 scheme):
+  /// the batches the store tests replay, with their decoder.
+  func decodedBatches(config: PipelineConfig, seed: UInt64, count: Int, lines: Int) throws -> (
+    decoder: BatchDecoder, batches: [EventBatch]
+  ) {
+    let decoder = BatchDecoder(config: config, schemes: [GeohashScheme(name: "gh3", precision: 3)])
+    let (text, _) = makeStream(seed: seed, count: count)
+    var framer = LineFramer(input: 0, inputName: "t", format: .ndjson, plan: decoder.plan, maxLines: lines)
+    var chunks = try Array(text.utf8).withUnsafeBytes { try framer.push($0) }
+    chunks += try framer.finish()
+    return (decoder, chunks.map { decoder.decode($0) })
+  }
+
+  /// Stamps `batches` in order and adds each to `store` with its close, as one shard of the pipeline does; returns
+  /// the rows closed on the way.
+  static func replay(_ batches: ArraySlice<EventBatch>, into store: WindowStore, stamper: inout WatermarkStamper)
+    -> ClosedRows
+  {
+    var rows = ClosedRows(features: store.features)
+    for batch in batches {
+      let stamped = stamper.stamp(batch)
+      store.add(stamped, entries: stamped.routes[0])
+      rows.append(contentsOf: store.close(upTo: stamped.watermarkAfter))
+    }
+    return rows
+  }
+
   /// The core pipeline with `shards` stores and `batch` lines per chunk; rows keyed by their label text.
   func run(_ text: String, config: PipelineConfig, shards: Int, batch: Int) -> [String: [FeatureValue]] {
     let schemes: [any AreaScheme] = [GeohashScheme(name: "gh3", precision: 3)]

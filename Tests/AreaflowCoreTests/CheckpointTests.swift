@@ -19,40 +19,23 @@ import Testing
   @Test(arguments: [(1, 0), (5, 0), (9, 0), (2, 3), (6, 3), (10, 3), (4, 4), (8, 4)])
   func restoredStoreContinuesExactly(stopAfter: Int, windowSet: Int) throws {
     let config = try AggregationTests().config(windowSet: windowSet)
-    let schemes: [any AreaScheme] = [GeohashScheme(name: "gh3", precision: 3)]
-    let decoder = BatchDecoder(config: config, schemes: schemes)
-    let (text, _) = AggregationTests().makeStream(seed: 21, count: 6000)
-    var framer = LineFramer(input: 0, inputName: "t", format: .ndjson, plan: decoder.plan, maxLines: 500)
-    var chunks = Array(text.utf8).withUnsafeBytes { try! framer.push($0) }
-    chunks += try framer.finish()
-    let batches = chunks.map { decoder.decode($0) }
+    let (decoder, batches) = try AggregationTests().decodedBatches(config: config, seed: 21, count: 6000, lines: 500)
     #expect(batches.count > stopAfter)
 
-    func replay(
-      _ store: WindowStore, _ stamper: inout WatermarkStamper, _ range: Range<Int>, into out: inout ClosedRows
-    ) {
-      for b in range {
-        let stamped = stamper.stamp(batches[b])
-        store.add(stamped, entries: stamped.routes[0])
-        out.append(contentsOf: store.close(upTo: stamped.watermarkAfter))
-      }
-    }
-    var straight = ClosedRows(features: config.features)
     var stamperA = WatermarkStamper(windows: config.windows, watermark: config.watermark, shardCount: 1)
     let a = WindowStore(config: config, plan: decoder.plan)
-    replay(a, &stamperA, 0..<batches.count, into: &straight)
+    var straight = AggregationTests.replay(batches[...], into: a, stamper: &stamperA)
     straight.append(contentsOf: a.close(upTo: nil))
 
-    var resumed = ClosedRows(features: config.features)
     var stamperB = WatermarkStamper(windows: config.windows, watermark: config.watermark, shardCount: 1)
     let b = WindowStore(config: config, plan: decoder.plan)
-    replay(b, &stamperB, 0..<stopAfter, into: &resumed)
+    var resumed = AggregationTests.replay(batches[..<stopAfter], into: b, stamper: &stamperB)
     let state = b.checkpoint()
     let c = WindowStore(config: config, plan: decoder.plan)
     try c.restore(state)
     var stamperC = WatermarkStamper(windows: config.windows, watermark: config.watermark, shardCount: 1)
     stamperC.restore(maxTime: stamperB.maxTime)
-    replay(c, &stamperC, stopAfter..<batches.count, into: &resumed)
+    resumed.append(contentsOf: AggregationTests.replay(batches[stopAfter...], into: c, stamper: &stamperC))
     resumed.append(contentsOf: c.close(upTo: nil))
     #expect(rows(resumed, config: config) == rows(straight, config: config))
   }
@@ -62,20 +45,11 @@ import Testing
   @Test(arguments: [(3, 0), (7, 0), (3, 3), (7, 3), (3, 4), (7, 4)])
   func restoredStoreClosesLikeTheOriginal(stopAfter: Int, windowSet: Int) throws {
     let config = try AggregationTests().config(windowSet: windowSet)
-    let decoder = BatchDecoder(config: config, schemes: [GeohashScheme(name: "gh3", precision: 3)])
-    let (text, _) = AggregationTests().makeStream(seed: 23, count: 5000)
-    var framer = LineFramer(input: 0, inputName: "t", format: .ndjson, plan: decoder.plan, maxLines: 500)
-    var chunks = Array(text.utf8).withUnsafeBytes { try! framer.push($0) }
-    chunks += try framer.finish()
-    let batches = chunks.map { decoder.decode($0) }
+    let (decoder, batches) = try AggregationTests().decodedBatches(config: config, seed: 23, count: 5000, lines: 500)
     #expect(batches.count > stopAfter)
     var stamper = WatermarkStamper(windows: config.windows, watermark: config.watermark, shardCount: 1)
     let original = WindowStore(config: config, plan: decoder.plan)
-    for b in 0..<stopAfter {
-      let stamped = stamper.stamp(batches[b])
-      original.add(stamped, entries: stamped.routes[0])
-      _ = original.close(upTo: stamped.watermarkAfter)
-    }
+    _ = AggregationTests.replay(batches[..<stopAfter], into: original, stamper: &stamper)
     let restored = WindowStore(config: config, plan: decoder.plan)
     try restored.restore(original.checkpoint())
     let fromRestored = restored.close(upTo: nil)

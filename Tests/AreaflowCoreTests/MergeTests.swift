@@ -75,12 +75,7 @@ import Testing
   @Test(arguments: [0, 3, 4])
   func peekEqualsClosingEverythingMidStream(windowSet: Int) throws {
     let config = try AggregationTests().config(windowSet: windowSet)
-    let decoder = BatchDecoder(config: config, schemes: [GeohashScheme(name: "gh3", precision: 3)])
-    let (text, _) = AggregationTests().makeStream(seed: 17, count: 4000)
-    var framer = LineFramer(input: 0, inputName: "t", format: .ndjson, plan: decoder.plan, maxLines: 400)
-    var chunks = Array(text.utf8).withUnsafeBytes { try! framer.push($0) }
-    chunks += try framer.finish()
-    let batches = chunks.map { decoder.decode($0) }
+    let (decoder, batches) = try AggregationTests().decodedBatches(config: config, seed: 17, count: 4000, lines: 400)
     func row(_ r: ClosedRows, _ i: Int) -> String {
       let k = r.keys[i]
       return "\(k.window)|\(k.index)|\(k.scheme)|\(k.area)|\(k.dimensions)"
@@ -88,11 +83,7 @@ import Testing
     for stop in [2, 5, 8] where stop < batches.count {
       var stamper = WatermarkStamper(windows: config.windows, watermark: config.watermark, shardCount: 1)
       let store = WindowStore(config: config, plan: decoder.plan)
-      for b in 0..<stop {
-        let stamped = stamper.stamp(batches[b])
-        store.add(stamped, entries: stamped.routes[0])
-        _ = store.close(upTo: stamped.watermarkAfter)
-      }
+      _ = AggregationTests.replay(batches[..<stop], into: store, stamper: &stamper)
       let peeked = store.peek()
       let windows = Set(peeked.keys.map { "\($0.window)|\($0.index)" })
       #expect(store.openWindowCount == windows.count, "stop \(stop)")

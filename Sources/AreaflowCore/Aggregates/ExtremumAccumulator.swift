@@ -36,10 +36,9 @@ final class ExtremumAccumulator: FeatureAccumulator {
 
   func values(_ slots: [Int32]) -> ClosedRows.Values {
     best.withUnsafeBufferPointer { best in
-      guard let base = best.baseAddress else { return .doubles([]) }
-      return .doubles(
-        Prefetch.map(base, slots) { p in
-          let b = p.pointee
+      .doubles(
+        slots.map { s in
+          let b = best[Int(s)]
           return b.isNaN ? nil : b
         })
     }

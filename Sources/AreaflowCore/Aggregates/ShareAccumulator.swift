@@ -30,10 +30,9 @@ final class ShareAccumulator: FeatureAccumulator, RecordAccumulator {
 
   func values(_ slots: [Int32]) -> ClosedRows.Values {
     states.withUnsafeBufferPointer { states in
-      guard let base = states.baseAddress else { return .doubles([]) }
-      return .doubles(
-        Prefetch.map(base, slots) { p in
-          let state = p.pointee
+      .doubles(
+        slots.map { s in
+          let state = states[Int(s)]
           guard state.n > 0 else { return nil }
           return Double(state.hits) / Double(state.n)
         })

@@ -28,10 +28,9 @@ final class StddevAccumulator: FeatureAccumulator, RecordAccumulator {
 
   func values(_ slots: [Int32]) -> ClosedRows.Values {
     states.withUnsafeBufferPointer { states in
-      guard let base = states.baseAddress else { return .doubles([]) }
-      return .doubles(
-        Prefetch.map(base, slots) { p in
-          let state = p.pointee
+      .doubles(
+        slots.map { s in
+          let state = states[Int(s)]
           guard state.n >= 2 else { return nil }
           return (max(state.m2, 0) / Double(state.n - 1)).squareRoot()
         })

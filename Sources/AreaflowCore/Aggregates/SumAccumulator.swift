@@ -32,10 +32,9 @@ final class SumAccumulator: FeatureAccumulator, RecordAccumulator {
   func values(_ slots: [Int32]) -> ClosedRows.Values {
     let mean = self.mean
     return states.withUnsafeBufferPointer { states in
-      guard let base = states.baseAddress else { return .doubles([]) }
-      return .doubles(
-        Prefetch.map(base, slots) { p in
-          let state = p.pointee
+      .doubles(
+        slots.map { s in
+          let state = states[Int(s)]
           guard state.n > 0 else { return nil }
           let total = state.sum + state.compensation
           return mean ? total / Double(state.n) : total

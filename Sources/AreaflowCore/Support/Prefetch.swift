@@ -52,17 +52,6 @@ enum Prefetch {
     }
   }
 
-  /// As `map(_:_:_:)` for records that are only read.
-  @inline(__always)
-  static func map<T, R>(_ base: UnsafePointer<T>, _ slots: [Int32], _ body: (UnsafePointer<T>) -> R) -> [R] {
-    slots.withUnsafeBufferPointer { s in
-      (0..<s.count).map { j in
-        read(base, slotAfter: j, in: s)
-        return body(base + Int(s[j]))
-      }
-    }
-  }
-
   /// Calls `hint` with an address in each cache line a record of `size` bytes at `raw` may span (up to 256 bytes).
   @inline(__always)
   private static func lines(of raw: UnsafeRawPointer, size: Int, _ hint: (UnsafeRawPointer) -> Void) {
