@@ -34,6 +34,14 @@ let benchmarks: @Sendable () -> Void = {
     }
   }
 
+  // The sequencer's own work: watermark stamps, late decisions and the split of entries between two shards.
+  Benchmark("stamp and route to 2 shards (100k events per iteration)") { benchmark in
+    for _ in benchmark.scaledIterations {
+      var stamper = WatermarkStamper(windows: config.windows, watermark: config.watermark, shardCount: 2)
+      for batch in batches { blackHole(stamper.stamp(batch)) }
+    }
+  }
+
   // The stages of aggregation apart: slice updates with no window closing, the same plus merging every window at
   // the end (the difference is the merge at close), and CSV encoding of the rows that come out.
   let openConfig = try! ConfigLoader(file: "transport.yaml").load(BenchmarkData.transportConfigNoCloses)

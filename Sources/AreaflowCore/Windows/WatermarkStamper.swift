@@ -213,56 +213,37 @@ public struct WatermarkStamper: Sendable {
       }
       keyBase += columns[s].keys.count
     }
-    // Every entry in event order (schemes inside an event), with the position of its key in `keys`.
-    let entries = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: max(total, 1))
-    let keyAt = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(total, 1))
+    // Every entry in event order (schemes inside an event), written straight to its shard's run of `scratch`
+    // (shard k's entries from `k * total`): one pass that hashes each key as it packs the entry, with no branch on
+    // the shard (shards are random per entry, so a branch would be mispredicted half the time).
+    let runs = shardCount
+    let scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: max(total * runs, 1))
+    let counts = UnsafeMutablePointer<Int>.allocate(capacity: runs)
+    counts.initialize(repeating: 0, count: runs)
     defer {
-      entries.deallocate()
-      keyAt.deallocate()
+      scratch.deallocate()
+      counts.deallocate()
     }
-    var n = 0
+    // A power-of-two shard count (the usual 2, 4, 8) takes the remainder by mask instead of by division.
+    let shardMask = runs.nonzeroBitCount == 1 ? UInt64(runs - 1) : 0
     for i in 0..<count {
       for s in 0..<schemes {
         let base = s * (count + 1)
-        let first = starts[base + i]
         let column = starts[base]
-        for position in first..<starts[base + i + 1] {
-          entries[n] = RouteEntry.pack(event: i, scheme: s, keyIndex: position - column)
-          keyAt[n] = position
-          n += 1
+        for position in starts[base + i]..<starts[base + i + 1] {
+          var shard = 0
+          if runs > 1 {
+            let key = keys[position]
+            let routed = routingLevels > 0 ? routingSchemes[s].routingKey(of: key, levels: routingLevels) : key
+            let hash = ByteHasher.mix(routed &+ UInt64(s))
+            shard = Int(shardMask != 0 ? hash & shardMask : hash % UInt64(runs))
+          }
+          scratch[shard &* total &+ counts[shard]] = RouteEntry.pack(event: i, scheme: s, keyIndex: position - column)
+          counts[shard] &+= 1
         }
       }
     }
-    if shardCount == 1 { return [Array(UnsafeBufferPointer(rebasing: entries[..<n]))] }
-    // Each entry's shard, then each shard's entries picked out in order by one tight pass per shard: plain buffer
-    // writes, where appending to an array of arrays checks uniqueness and capacity per entry.
-    let shardMask = shardCount.nonzeroBitCount == 1 ? UInt64(shardCount - 1) : 0
-    var counts = [Int](repeating: 0, count: shardCount)
-    let owners = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(n, 1))
-    defer { owners.deallocate() }
-    for e in 0..<n {
-      let s = RouteEntry.scheme(entries[e])
-      let key = keys[keyAt[e]]
-      let routed = routingLevels > 0 ? routingSchemes[s].routingKey(of: key, levels: routingLevels) : key
-      let hash = ByteHasher.mix(routed &+ UInt64(s))
-      // A power-of-two shard count (the usual 2, 4, 8) takes the remainder by mask instead of by division.
-      let shard = Int(shardMask != 0 ? hash & shardMask : hash % UInt64(shardCount))
-      owners[e] = shard
-      counts[shard] += 1
-    }
-    return (0..<shardCount).map { k in
-      // Branch-free: every entry is stored at the cursor, which moves on only for this shard's entries (shards are
-      // random per entry, so a branch would be mispredicted half the time). The spare last slot takes the stores
-      // after the shard's last entry.
-      [UInt64](unsafeUninitializedCapacity: counts[k] + 1) { out, written in
-        var j = 0
-        for e in 0..<n {
-          out[j] = entries[e]
-          j &+= owners[e] == k ? 1 : 0
-        }
-        written = j
-      }
-    }
+    return (0..<runs).map { k in Array(UnsafeBufferPointer(start: scratch + k * total, count: counts[k])) }
   }
 }
 
