@@ -291,32 +291,36 @@ public final class WindowStore {
     mergedBelow = below
   }
 
-  /// Adds the groups of `slice` into those of `pane`, making the pane's missing groups.
+  /// Adds the groups of `slice` into those of `pane`. A group the pane does not have yet moves into it with its slot
+  /// (re-keyed to the pane): merged into a new, empty slot it would be copied exactly, as every accumulator copies
+  /// into an empty state. The slice keeps only the slots that were merged, which its retirement then releases.
   private func merge(_ slice: WindowSlice, into pane: WindowSlice) {
     let n = slice.slots.count
     mergeSources.reserve(n)
     mergeTargets.reserve(n)
     let sources = mergeSources.base
     let targets = mergeTargets.base
-    for (p, slot) in slice.slots.enumerated() {
+    var merged = 0
+    for slot in slice.slots {
       let key = keys[Int(slot)]
-      var target = pane.table.find(area: key.area, dimensions: key.dimensions, scheme: key.scheme)
-      if target == nil {
-        let made = newSlot(
-          GroupKey(window: -1, scheme: key.scheme, index: pane.index, area: key.area, dimensions: key.dimensions))
-        pane.table.insert(area: key.area, dimensions: key.dimensions, scheme: key.scheme, slot: made)
-        pane.slots.append(made)
-        target = made
+      if let target = pane.table.find(area: key.area, dimensions: key.dimensions, scheme: key.scheme) {
+        sources[merged] = slot
+        targets[merged] = target
+        merged += 1
+      } else {
+        keys[Int(slot)] = GroupKey(
+          window: -1, scheme: key.scheme, index: pane.index, area: key.area, dimensions: key.dimensions)
+        pane.table.insert(area: key.area, dimensions: key.dimensions, scheme: key.scheme, slot: slot)
+        pane.slots.append(slot)
       }
-      sources[p] = slot
-      targets[p] = target.unsafelyUnwrapped
     }
     counts.withUnsafeMutableBufferPointer { c in
-      for p in 0..<n { c[Int(targets[p])] += c[Int(sources[p])] }
+      for p in 0..<merged { c[Int(targets[p])] += c[Int(sources[p])] }
     }
-    let from = mergeSources.prefix(n)
-    let to = mergeTargets.prefix(n)
+    let from = mergeSources.prefix(merged)
+    let to = mergeTargets.prefix(merged)
     for accumulator in accumulators { accumulator?.merge(slots: from, into: to) }
+    slice.slots = Array(from)
   }
 
   /// Releases the slots of the leading units with an index below `below` (keeping up to `spareTableLimit` of their
