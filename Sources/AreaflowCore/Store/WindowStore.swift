@@ -65,8 +65,6 @@ public final class WindowStore {
   private let mergeTargets = ScratchBuffer<Int32>()
   /// Per merged group of a window being built: the first source slot (for its key), then its own slot.
   private let mergeGroups = ScratchBuffer<Int32>()
-  /// Per merged group, how many of the covered slices or panes hold it.
-  private let mergeSourceCounts = ScratchBuffer<Int32>()
   /// Per routed entry of a batch: the slot table bucket of its group key (`SlotTable.bucket`, before masking).
   private let batchBuckets = ScratchBuffer<Int>()
   let mergeTable = SlotTable()
@@ -390,37 +388,27 @@ public final class WindowStore {
     }
     covered += slices[lower..<upper]
     guard !covered.isEmpty else { return }
-    let (groups, made) = mergeSlices(covered, window: wi, index: k)
-    append(slots: groups, window: wi, index: k, into: &rows)
-    release(made)
+    let merged = mergeSlices(covered, window: wi, index: k)
+    append(slots: merged, window: wi, index: k, into: &rows)
+    release(merged)
   }
 
-  /// The groups of window `k` of window name `wi`, the union of `covered`'s (slices or panes, in order, each one's
-  /// groups in the order they appeared), as slots in the order the groups first appear; and the slots made for
-  /// them, which the caller releases once the rows are read.
+  /// Merges the groups of `covered` (slices or panes, in order, each one's groups in the order they appeared) into new
+  /// slots for window `k` of window name `wi`, one per distinct group, and returns those slots in the order their
+  /// groups first appear.
   ///
-  /// A group found in one of `covered` only is that slice's or pane's slot itself: merged into an empty slot it
-  /// would be copied exactly (every accumulator copies into an empty state), so reading it in place gives the
-  /// same row without the copy, the fresh slot and its release. Reading leaves a slot as it was, but for a
-  /// quantile's exact values, which are sorted in place (stably: a later merge of them sorts to the same order, as
-  /// when a window reads its one pane). The other groups get new slots, into which their sources are merged.
-  ///
-  /// Two passes: the first pairs every source slot with the index of its group (a hash table from the key to that
-  /// index, reading the keys through one pointer) and counts each group's sources; then the groups with more than
-  /// one get their slots, and the counts and each accumulator merge their pairs in order.
-  private func mergeSlices(_ covered: [WindowSlice], window wi: Int, index k: Int64) -> (
-    groups: [Int32], made: [Int32]
-  ) {
+  /// Two passes: the first pairs every source slot with the index of its merged group (a hash table from the key
+  /// to that index, reading the keys through one pointer); then the merged groups get their slots, and the counts
+  /// and each accumulator merge the pairs in order.
+  private func mergeSlices(_ covered: [WindowSlice], window wi: Int, index k: Int64) -> [Int32] {
     var total = 0
     for slice in covered { total += slice.slots.count }
     mergeSources.reserve(total)
     mergeTargets.reserve(total)
     mergeGroups.reserve(total)
-    mergeSourceCounts.reserve(total)
     let sources = mergeSources.base
     let targets = mergeTargets.base
     let groups = mergeGroups.base
-    let sourceCounts = mergeSourceCounts.base
     mergeTable.removeAll()
     var pairs = 0
     var groupCount: Int32 = 0
@@ -435,10 +423,7 @@ public final class WindowStore {
               area: key.area, dimensions: key.dimensions, scheme: key.scheme, slot: groupCount)
             if group == groupCount {
               groups[Int(group)] = slot
-              sourceCounts[Int(group)] = 1
               groupCount += 1
-            } else {
-              sourceCounts[Int(group)] += 1
             }
             sources[pairs] = slot
             targets[pairs] = group
@@ -447,36 +432,26 @@ public final class WindowStore {
         }
       }
     }
-    var result = [Int32]()
-    result.reserveCapacity(Int(groupCount))
-    var made = [Int32]()
+    var merged = [Int32]()
+    merged.reserveCapacity(Int(groupCount))
     for g in 0..<Int(groupCount) {
-      if sourceCounts[g] > 1 {
-        let key = keys[Int(groups[g])]
-        groups[g] = newSlot(
-          GroupKey(window: Int32(wi), scheme: key.scheme, index: k, area: key.area, dimensions: key.dimensions))
-        made.append(groups[g])
-      }
-      result.append(groups[g])
+      let key = keys[Int(groups[g])]
+      let slot = newSlot(
+        GroupKey(window: Int32(wi), scheme: key.scheme, index: k, area: key.area, dimensions: key.dimensions))
+      groups[g] = slot
+      merged.append(slot)
     }
-    // Only the pairs of groups with new slots, kept in order and moved to the front.
-    var kept = 0
     counts.withUnsafeMutableBufferPointer { c in
       for p in 0..<pairs {
-        let g = Int(targets[p])
-        guard sourceCounts[g] > 1 else { continue }
-        let from = sources[p]
-        let to = groups[g]
-        sources[kept] = from
-        targets[kept] = to
-        c[Int(to)] += c[Int(from)]
-        kept += 1
+        let to = groups[Int(targets[p])]
+        targets[p] = to
+        c[Int(to)] += c[Int(sources[p])]
       }
     }
-    let from = mergeSources.prefix(kept)
-    let to = mergeTargets.prefix(kept)
+    let from = mergeSources.prefix(pairs)
+    let to = mergeTargets.prefix(pairs)
     for accumulator in accumulators { accumulator?.merge(slots: from, into: to) }
-    return (result, made)
+    return merged
   }
 
   /// Appends the finished values of `slots` as rows of window `k` of window name `wi`.
