@@ -16,45 +16,56 @@ import Testing
   }
 
   /// `windowSet` as in `AggregationTests.windowSets`: the last two keep panes, which the checkpoint holds too.
+  /// A seeded stream of `windowSet`'s config in 500-line batches, and a store that took the first `stopAfter` of
+  /// them (all when nil): the rows it closed, and its stamper.
+  struct Replayed {
+    let config: PipelineConfig
+    let plan: FieldPlan
+    let batches: [EventBatch]
+    let store: WindowStore
+    var stamper: WatermarkStamper
+    var rows: ClosedRows
+  }
+
+  func replayed(_ stopAfter: Int?, windowSet: Int, seed: UInt64, count: Int) throws -> Replayed {
+    let config = try AggregationTests().config(windowSet: windowSet)
+    let (decoder, batches) = try AggregationTests().decodedBatches(
+      config: config, seed: seed, count: count, lines: 500)
+    if let stopAfter { #expect(batches.count > stopAfter) }
+    var stamper = WatermarkStamper(windows: config.windows, watermark: config.watermark, shardCount: 1)
+    let store = WindowStore(config: config, plan: decoder.plan)
+    let rows = AggregationTests.replay(batches[..<(stopAfter ?? batches.count)], into: store, stamper: &stamper)
+    return Replayed(
+      config: config, plan: decoder.plan, batches: batches, store: store, stamper: stamper, rows: rows)
+  }
+
   @Test(arguments: [(1, 0), (5, 0), (9, 0), (2, 3), (6, 3), (10, 3), (4, 4), (8, 4)])
   func restoredStoreContinuesExactly(stopAfter: Int, windowSet: Int) throws {
-    let config = try AggregationTests().config(windowSet: windowSet)
-    let (decoder, batches) = try AggregationTests().decodedBatches(config: config, seed: 21, count: 6000, lines: 500)
-    #expect(batches.count > stopAfter)
+    var straight = try replayed(nil, windowSet: windowSet, seed: 21, count: 6000)
+    straight.rows.append(contentsOf: straight.store.close(upTo: nil))
 
-    var stamperA = WatermarkStamper(windows: config.windows, watermark: config.watermark, shardCount: 1)
-    let a = WindowStore(config: config, plan: decoder.plan)
-    var straight = AggregationTests.replay(batches[...], into: a, stamper: &stamperA)
-    straight.append(contentsOf: a.close(upTo: nil))
-
-    var stamperB = WatermarkStamper(windows: config.windows, watermark: config.watermark, shardCount: 1)
-    let b = WindowStore(config: config, plan: decoder.plan)
-    var resumed = AggregationTests.replay(batches[..<stopAfter], into: b, stamper: &stamperB)
-    let state = b.checkpoint()
-    let c = WindowStore(config: config, plan: decoder.plan)
-    try c.restore(state)
-    var stamperC = WatermarkStamper(windows: config.windows, watermark: config.watermark, shardCount: 1)
-    stamperC.restore(maxTime: stamperB.maxTime)
-    resumed.append(contentsOf: AggregationTests.replay(batches[stopAfter...], into: c, stamper: &stamperC))
-    resumed.append(contentsOf: c.close(upTo: nil))
-    #expect(rows(resumed, config: config) == rows(straight, config: config))
+    var resumed = try replayed(stopAfter, windowSet: windowSet, seed: 21, count: 6000)
+    let c = WindowStore(config: resumed.config, plan: resumed.plan)
+    try c.restore(resumed.store.checkpoint())
+    var stamperC = WatermarkStamper(
+      windows: resumed.config.windows, watermark: resumed.config.watermark, shardCount: 1)
+    stamperC.restore(maxTime: resumed.stamper.maxTime)
+    resumed.rows.append(contentsOf: AggregationTests.replay(resumed.batches[stopAfter...], into: c, stamper: &stamperC))
+    resumed.rows.append(contentsOf: c.close(upTo: nil))
+    #expect(rows(resumed.rows, config: resumed.config) == rows(straight.rows, config: straight.config))
   }
 
   /// A store restored and closed at once (a resumed run whose input has nothing more) emits what the store it was
   /// checkpointed from emits when it closes: the newest slice and the panes come back with the checkpoint.
   @Test(arguments: [(3, 0), (7, 0), (3, 3), (7, 3), (3, 4), (7, 4)])
   func restoredStoreClosesLikeTheOriginal(stopAfter: Int, windowSet: Int) throws {
-    let config = try AggregationTests().config(windowSet: windowSet)
-    let (decoder, batches) = try AggregationTests().decodedBatches(config: config, seed: 23, count: 5000, lines: 500)
-    #expect(batches.count > stopAfter)
-    var stamper = WatermarkStamper(windows: config.windows, watermark: config.watermark, shardCount: 1)
-    let original = WindowStore(config: config, plan: decoder.plan)
-    _ = AggregationTests.replay(batches[..<stopAfter], into: original, stamper: &stamper)
-    let restored = WindowStore(config: config, plan: decoder.plan)
-    try restored.restore(original.checkpoint())
+    let original = try replayed(stopAfter, windowSet: windowSet, seed: 23, count: 5000)
+    let restored = WindowStore(config: original.config, plan: original.plan)
+    try restored.restore(original.store.checkpoint())
     let fromRestored = restored.close(upTo: nil)
     #expect(fromRestored.count > 0)
-    #expect(rows(fromRestored, config: config) == rows(original.close(upTo: nil), config: config))
+    #expect(
+      rows(fromRestored, config: original.config) == rows(original.store.close(upTo: nil), config: original.config))
   }
 
   /// A damaged checkpoint that says slices were merged into panes, for a config without panes, is refused instead

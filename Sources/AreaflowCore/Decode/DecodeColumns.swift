@@ -77,15 +77,8 @@ struct DecodeColumns {
 
   /// Copies the columns into the builder's arrays; `dimensionKeys` stays empty unless the config has dimensions.
   func finish(into b: inout EventBatchBuilder, dimensions: Bool) {
-    // One block copy per column (`Array(UnsafeBufferPointer)` copied element by element).
     let count = self.count
-    func array<T>(_ p: UnsafeMutablePointer<T>) -> [T] {
-      guard count > 0 else { return [] }
-      return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-        buffer.baseAddress!.initialize(from: p, count: count)
-        initialized = count
-      }
-    }
+    func array<T: BitwiseCopyable>(_ p: UnsafeMutablePointer<T>) -> [T] { [T](blockCopying: p, count: count) }
     b.times = array(times)
     b.lats = array(lats)
     b.lons = array(lons)

@@ -306,8 +306,7 @@ public final class WindowStore {
         targets[merged] = target
         merged += 1
       } else {
-        keys[Int(slot)] = GroupKey(
-          window: -1, scheme: key.scheme, index: pane.index, area: key.area, dimensions: key.dimensions)
+        keys[Int(slot)].index = pane.index
         pane.table.insert(area: key.area, dimensions: key.dimensions, scheme: key.scheme, slot: slot)
         pane.slots.append(slot)
       }

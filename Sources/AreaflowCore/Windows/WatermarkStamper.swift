@@ -243,7 +243,7 @@ public struct WatermarkStamper: Sendable {
         }
       }
     }
-    return (0..<runs).map { k in Array(UnsafeBufferPointer(start: scratch + k * total, count: counts[k])) }
+    return (0..<runs).map { k in [UInt64](blockCopying: scratch + k * total, count: counts[k]) }
   }
 }
 
